@@ -1,0 +1,186 @@
+"""Output formats for lint findings: each is a function from a `LintResult` to text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from xml.etree import ElementTree as ET
+
+from generator.lint.finding import Finding, Severity
+
+if TYPE_CHECKING:
+    from generator.lint.runner import LintResult
+
+__all__ = ["FORMATS", "render"]
+
+_SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.HINT: "note",
+}
+
+
+def _tool_version() -> str:
+    try:
+        return version("specfirst")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+@lru_cache(maxsize=64)
+def _lines(file: str) -> tuple[str, ...]:
+    try:
+        return tuple(Path(file).read_text(encoding="utf-8-sig").splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def _frame(finding: Finding) -> list[str]:
+    lines = _lines(finding.file)
+    if not finding.line or finding.line > len(lines):
+        return []
+    out = []
+    width = len(str(finding.line))
+    if finding.line > 1:
+        out.append(f"  {finding.line - 1:>{width}} | {lines[finding.line - 2]}")
+    text = lines[finding.line - 1]
+    out.append(f"  {finding.line:>{width}} | {text}")
+    start = max(finding.column - 1, 0)
+    token = text[start:].split(" #", 1)[0].rstrip()
+    length = max(1, min(len(token), 60))
+    out.append(f"  {'':>{width}} | {' ' * start}{'^' * length}")
+    return out
+
+
+def render_text(result: LintResult) -> str:
+    out: list[str] = []
+    for f in result.findings:
+        out.append(f"{f.file}:{f.line}:{f.column} {f.severity} {f.rule} {f.name} at #{f.pointer}")
+        out.append(f"  {f.message}")
+        out.extend(_frame(f))
+        if f.hint:
+            out.append(f"  hint: {f.hint}")
+        out.append("")
+    s = result.summary()
+    if result.findings:
+        out.append(f"{s['errors']} error(s), {s['warnings']} warning(s), "
+                   f"{s['infos'] + s['hints']} other finding(s) in {s['files']} spec(s)")
+    else:
+        out.append(f"no problems found in {s['files']} spec(s)")
+    return "\n".join(out) + "\n"
+
+
+def render_json(result: LintResult) -> str:
+    payload = {"findings": [f.to_dict() for f in result.findings], "summary": result.summary()}
+    return json.dumps(payload, indent=2) + "\n"
+
+
+def render_sarif(result: LintResult) -> str:
+    rules: dict[str, dict[str, Any]] = {}
+    results = []
+    for f in result.findings:
+        if f.rule not in rules:
+            rules[f.rule] = {
+                "id": f.rule,
+                "name": f.name,
+                "shortDescription": {"text": f.name},
+                "helpUri": f"https://specfirst.dev/rules/{f.rule}",
+                "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "note")},
+            }
+        entry: dict[str, Any] = {
+            "ruleId": f.rule,
+            "ruleIndex": list(rules).index(f.rule),
+            "level": _SARIF_LEVEL.get(f.severity, "note"),
+            "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": Path(f.file).as_posix(),
+                                         "uriBaseId": "%SRCROOT%"},
+                    "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                },
+                "logicalLocations": [{"fullyQualifiedName": "#" + f.pointer,
+                                      "kind": "member"}],
+            }],
+            "partialFingerprints": {"specfirstPointer/v1": f"{f.rule}:{f.pointer}"},
+        }
+        results.append(entry)
+    log = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "specfirst",
+                "version": _tool_version(),
+                "informationUri": "https://specfirst.dev",
+                "rules": list(rules.values()),
+            }},
+            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+            "results": results,
+        }],
+    }
+    return json.dumps(log, indent=2) + "\n"
+
+
+def render_junit(result: LintResult) -> str:
+    suites = ET.Element("testsuites", name="specfirst lint")
+    by_file: dict[str, list[Finding]] = {file: [] for file in result.files}
+    for f in result.findings:
+        by_file.setdefault(f.file, []).append(f)
+    total = failures = 0
+    for file, findings in by_file.items():
+        blocking = [f for f in findings if f.severity >= Severity.WARNING]
+        suite = ET.SubElement(suites, "testsuite", name=file, tests=str(max(len(blocking), 1)),
+                              failures=str(len(blocking)), errors="0", skipped="0")
+        if not blocking:
+            ET.SubElement(suite, "testcase", classname=file, name="lint")
+            total += 1
+        for f in blocking:
+            case = ET.SubElement(suite, "testcase", classname=file,
+                                 name=f"{f.rule} {f.name} at #{f.pointer}")
+            failure = ET.SubElement(case, "failure", type=str(f.severity),
+                                    message=f"{f.file}:{f.line}:{f.column} {f.message}")
+            failure.text = f.message + (f"\nhint: {f.hint}" if f.hint else "")
+            total += 1
+            failures += 1
+    suites.set("tests", str(total))
+    suites.set("failures", str(failures))
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") \
+        + "\n"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def render_github(result: LintResult) -> str:
+    level = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+    out = []
+    for f in result.findings:
+        command = level.get(f.severity, "notice")
+        title = _gh_escape(f"{f.rule} {f.name}", prop=True)
+        message = f.message + (f" (hint: {f.hint})" if f.hint else "")
+        out.append(f"::{command} file={_gh_escape(f.file, True)},line={f.line},col={f.column},"
+                   f"title={title}::{_gh_escape(message)}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+FORMATS: dict[str, Callable[[LintResult], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "sarif": render_sarif,
+    "junit": render_junit,
+    "github": render_github,
+}
+
+
+def render(result: LintResult, fmt: str) -> str:
+    return FORMATS[fmt](result)

@@ -1,0 +1,302 @@
+"""The one entry point for reading a spec: safe, multi-file, located.
+
+`Spec.from_path` reads the root document and every file it reaches through relative `$ref`s,
+refusing any reference that leaves the spec's folder (remote URLs, `file:`, absolute paths, `../`
+escapes, symlinks pointing out) before that file is opened. The files are then bundled into one
+document that holds only local `#/...` references, so openapi-spec-validator, Connexion and our
+generators never resolve a reference themselves. Every node of the bundled document can be traced
+back to the file, line and column it came from (`Spec.locate`).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from generator.document import Limits, ParsedDocument, escape_pointer, parse_document
+from generator.errors import Location, SpecLoadError
+
+__all__ = ["Spec", "escape_pointer", "load_spec", "resolve_pointer", "unescape_pointer"]
+
+log = logging.getLogger(__name__)
+
+# Values under these keys are data, where "$ref" is an ordinary property name.
+_DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+
+
+def unescape_pointer(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def resolve_pointer(data: Any, pointer: str) -> Any:
+    """The node at a JSON pointer (without the leading '#'); KeyError when absent."""
+    node = data
+    if not pointer:
+        return node
+    for token in pointer.lstrip("/").split("/"):
+        key = unescape_pointer(token)
+        if isinstance(node, dict):
+            node = node[key]
+        elif isinstance(node, list):
+            try:
+                node = node[int(key)]
+            except (ValueError, IndexError):
+                raise KeyError(pointer) from None
+        else:
+            raise KeyError(pointer)
+    return node
+
+
+@dataclass
+class Spec:
+    """A spec read safely: the bundled document and a map back to its source files."""
+
+    path: Path
+    root_dir: Path
+    document: dict[str, Any]
+    files: dict[Path, ParsedDocument]
+    origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str], limits: Limits = Limits()) -> Spec:
+        return _SpecReader(Path(path), limits).read()
+
+    @property
+    def version(self) -> str:
+        return str(self.document.get("openapi") or self.document.get("swagger") or "")
+
+    @property
+    def is_v31(self) -> bool:
+        return self.version.startswith("3.1")
+
+    @property
+    def root(self) -> ParsedDocument:
+        return self.files[self.path]
+
+    def display_path(self, path: Path) -> str:
+        """A file's path as the user should see it: relative to the working directory if inside."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+    def origin(self, pointer: str) -> tuple[Path, str]:
+        """The file and in-file pointer that a bundled pointer came from."""
+        tokens = pointer.split("/") if pointer else [""]
+        for cut in range(len(tokens), 0, -1):
+            prefix = "/".join(tokens[:cut])
+            if prefix in self.origins:
+                file, base = self.origins[prefix]
+                rest = "/".join(tokens[cut:])
+                return file, f"{base}/{rest}" if rest else base
+        return self.path, pointer
+
+    def locate(self, pointer: str, *, key: bool = False) -> Location:
+        """Where the node at a bundled pointer is written: file, line, column (nearest ancestor)."""
+        file, file_pointer = self.origin(pointer)
+        parsed = self.files[file]
+        _, (line, column) = parsed.position(file_pointer, key=key)
+        return Location(self.display_path(file), line, column, pointer)
+
+    def resolve(self, node: Any, *, depth: int = 64) -> Any:
+        """Follow local `$ref`s until a node that is not a reference (cycles stop at `depth`)."""
+        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0:
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                return node
+            try:
+                node = resolve_pointer(self.document, ref[1:])
+            except KeyError:
+                return node
+            depth -= 1
+        return node
+
+
+def load_spec(path: str | os.PathLike[str], limits: Limits = Limits()) -> Spec:
+    """Read a spec for any command: see `Spec.from_path`."""
+    return Spec.from_path(path, limits)
+
+
+class _SpecReader:
+    def __init__(self, path: Path, limits: Limits):
+        self.limits = limits
+        self.given = path
+        self.files: dict[Path, ParsedDocument] = {}
+        self.origins: dict[str, tuple[Path, str]] = {}
+        self.placed: dict[tuple[Path, str], str] = {}
+        self.components: dict[tuple[Path, str], str] = {}
+
+    def read(self) -> Spec:
+        path = self.given
+        if not path.exists():
+            raise SpecLoadError("no such file", Location(str(path)))
+        if not path.is_file():
+            raise SpecLoadError("not a file", Location(str(path)))
+        root_file = path.resolve()
+        self.root_dir = root_file.parent
+        self.root_file = root_file
+        root = self.parse(root_file, Location(str(path)))
+        self.check_root(root)
+        self.origins[""] = (root_file, "")
+        self.register_components(root)
+        bundled = self.bundle(root_file, "", root.data, "")
+        spec = Spec(path=root_file, root_dir=self.root_dir, document=bundled, files=self.files,
+                    origins=self.origins)
+        return spec
+
+    def display(self, file: Path) -> str:
+        try:
+            return os.path.relpath(file)
+        except ValueError:
+            return str(file)
+
+    def parse(self, file: Path, referrer: Location) -> ParsedDocument:
+        if file in self.files:
+            return self.files[file]
+        if len(self.files) >= self.limits.max_files:
+            raise SpecLoadError(f"the spec spans more than {self.limits.max_files} files", referrer)
+        try:
+            size = file.stat().st_size
+            if size > self.limits.max_bytes:
+                raise SpecLoadError(
+                    f"the file is {size:,} bytes, over the {self.limits.max_bytes:,}-byte limit",
+                    Location(self.display(file)),
+                    hint="raise max-spec-size in [tool.specfirst] if this spec is genuine",
+                )
+            raw = file.read_bytes()
+        except OSError as exc:
+            raise SpecLoadError(f"cannot read {self.display(file)}: {exc.strerror}",
+                                referrer) from None
+        log.debug("read %s (%d bytes)", file, len(raw))
+        parsed = parse_document(self.display(file), raw, self.limits)
+        self.files[file] = parsed
+        return parsed
+
+    def check_root(self, root: ParsedDocument) -> None:
+        data = root.data
+        where = Location(root.path, 1, 1, "")
+        if not isinstance(data, dict):
+            raise SpecLoadError("the document is not a mapping; an OpenAPI document is an object",
+                                where)
+        if "swagger" in data:
+            _, (line, column) = root.position("/swagger")
+            raise SpecLoadError(
+                f"this is a Swagger {data['swagger']} document; specfirst reads OpenAPI 3.0 and 3.1",
+                Location(root.path, line, column, "/swagger"),
+                hint="convert it first, e.g. `npx swagger2openapi spec.yaml -o openapi.yaml`",
+            )
+        version = data.get("openapi")
+        if not isinstance(version, str) or not version.startswith(("3.0", "3.1")):
+            pointer = "/openapi" if "openapi" in data else ""
+            _, (line, column) = root.position(pointer)
+            raise SpecLoadError(
+                f"unsupported or missing 'openapi' version: {version!r}",
+                Location(root.path, line, column, pointer),
+                hint="start the document with `openapi: 3.0.3` or `openapi: 3.1.0`",
+            )
+
+    def ref_location(self, file: Path, pointer: str) -> Location:
+        parsed = self.files[file]
+        _, (line, column) = parsed.position(pointer + "/$ref")
+        return Location(parsed.path, line, column, pointer + "/$ref")
+
+    def target(self, ref: Any, file: Path, pointer: str) -> tuple[Path, str]:
+        """Where a `$ref` points, checked: a file inside the root folder and a pointer in it."""
+        where = self.ref_location(file, pointer)
+        if not isinstance(ref, str):
+            raise SpecLoadError("$ref must be a string", where)
+        if ref.startswith("#"):
+            return file, unquote(ref[1:])
+        parts = urlsplit(ref)
+        if parts.scheme or parts.netloc or ref.startswith(("//", "\\\\")):
+            raise SpecLoadError(
+                f"$ref {ref!r} points outside the spec: only local references are followed",
+                where,
+                hint="copy the referenced document into the spec's folder and refer to it "
+                "by a relative path",
+            )
+        relative = unquote(parts.path)
+        if os.path.isabs(relative) or relative.startswith(("/", "\\")):
+            raise SpecLoadError(
+                f"$ref {ref!r} is an absolute path: only paths relative to the file are followed",
+                where, hint="use a path relative to the referring file",
+            )
+        candidate = (file.parent / relative).resolve()
+        if not candidate.is_relative_to(self.root_dir):
+            raise SpecLoadError(
+                f"$ref {ref!r} leaves the spec's folder {self.display(self.root_dir)}",
+                where, hint="keep every referenced file inside the root document's folder",
+            )
+        if not candidate.is_file():
+            raise SpecLoadError(f"$ref {ref!r}: no such file", where)
+        fragment = unquote(parts.fragment)
+        if fragment and not fragment.startswith("/"):
+            raise SpecLoadError(f"$ref {ref!r}: the fragment must be a JSON pointer", where)
+        self.parse(candidate, where)
+        return candidate, fragment
+
+    def node_at(self, file: Path, pointer: str, referrer: tuple[Path, str], ref: str) -> Any:
+        try:
+            return resolve_pointer(self.files[file].data, pointer)
+        except KeyError:
+            raise SpecLoadError(f"$ref {ref!r} points at nothing",
+                                self.ref_location(*referrer)) from None
+
+    def register_components(self, root: ParsedDocument) -> None:
+        """Files referenced from the root's `components/<kind>/<name>` keep that name."""
+        components = root.data.get("components")
+        if not isinstance(components, dict):
+            return
+        for kind, entries in components.items():
+            if not isinstance(entries, dict):
+                continue
+            for name, entry in entries.items():
+                if isinstance(entry, dict) and isinstance(entry.get("$ref"), str) \
+                        and not entry["$ref"].startswith("#"):
+                    pointer = f"/components/{escape_pointer(kind)}/{escape_pointer(name)}"
+                    key = self.target(entry["$ref"], self.root_file, pointer)
+                    self.components.setdefault(key, "#" + pointer)
+
+    def bundle(self, file: Path, pointer: str, node: Any, out: str) -> Any:
+        """Copy `node` with every reference made local to the bundled document."""
+        if isinstance(node, list):
+            return [self.bundle(file, f"{pointer}/{i}", item, f"{out}/{i}")
+                    for i, item in enumerate(node)]
+        if not isinstance(node, dict):
+            return node
+        if "$ref" in node:
+            return self.bundle_ref(file, pointer, node, out)
+        result: dict[str, Any] = {}
+        for key, value in node.items():
+            token = escape_pointer(key)
+            if key in _DATA_KEYS or (key == "value" and "/examples/" in pointer):
+                result[key] = copy.deepcopy(value)
+            else:
+                result[key] = self.bundle(file, f"{pointer}/{token}", value, f"{out}/{token}")
+        return result
+
+    def bundle_ref(self, file: Path, pointer: str, node: dict[str, Any], out: str) -> Any:
+        ref = node["$ref"]
+        key = self.target(ref, file, pointer)
+        siblings = {k: self.bundle(file, f"{pointer}/{escape_pointer(k)}", v,
+                                   f"{out}/{escape_pointer(k)}")
+                    for k, v in node.items() if k != "$ref"}
+        if key[0] == self.root_file:
+            return {"$ref": "#" + key[1], **siblings}
+        named = self.components.get(key)
+        if named is not None and named != "#" + out:
+            return {"$ref": named, **siblings}
+        if key in self.placed:
+            return {"$ref": "#" + self.placed[key], **siblings}
+        target = self.node_at(key[0], key[1], (file, pointer), ref)
+        self.placed[key] = out
+        self.origins[out] = key
+        inlined = self.bundle(key[0], key[1], target, out)
+        if siblings and isinstance(inlined, dict):
+            return {**inlined, **siblings}
+        return inlined
