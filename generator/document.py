@@ -12,6 +12,7 @@ events, so that nothing unsafe can happen on the way:
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -290,6 +291,17 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None]:
     return problem, hint
 
 
+def _check_json(path: str, text: str) -> None:
+    """JSON is read through the YAML parser for positions; this makes its syntax strict."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SpecLoadError(f"invalid JSON: {exc.msg}", Location(path, exc.lineno, exc.colno),
+                            hint="check for a missing value, comma or quote here") from None
+    except RecursionError:
+        raise SpecLoadError("the document is nested too deeply", Location(path, 1, 1)) from None
+
+
 def parse_document(path: str, raw: bytes, limits: Limits = Limits()) -> ParsedDocument:
     """Parse one file's bytes into a `ParsedDocument`, refusing anything unsafe."""
     if len(raw) > limits.max_bytes:
@@ -301,6 +313,8 @@ def parse_document(path: str, raw: bytes, limits: Limits = Limits()) -> ParsedDo
     text = _decode(raw, path)
     stripped = text.lstrip()
     is_json = path.endswith(".json") or stripped.startswith(("{", "["))
+    if is_json:
+        _check_json(path, text)
     source = text.replace("\t", " ") if is_json else text
     if not is_json:
         match = _TAB_INDENT.search(text)

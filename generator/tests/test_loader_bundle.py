@@ -1,0 +1,127 @@
+"""Multi-file specs: bundling into local references, and locating every node in its own file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.document import parse_document
+from generator.loader import Spec, resolve_pointer
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return root / next(iter(files))
+
+
+SPLIT = {
+    "api.yaml": """\
+openapi: 3.0.3
+info:
+  title: Pets
+  version: "1"
+paths:
+  /pets:
+    $ref: paths/pets.yaml
+components:
+  schemas:
+    Pet:
+      $ref: schemas/Pet.yaml
+""",
+    "paths/pets.yaml": """\
+get:
+  operationId: list_pets
+  responses:
+    "200":
+      description: ok
+      content:
+        application/json:
+          schema:
+            type: array
+            items:
+              $ref: ../schemas/Pet.yaml
+""",
+    "schemas/Pet.yaml": """\
+type: object
+properties:
+  name:
+    type: string
+  parent:
+    $ref: Pet.yaml
+  owner:
+    $ref: Owner.yaml
+""",
+    "schemas/Owner.yaml": """\
+type: object
+properties:
+  pets:
+    type: array
+    items:
+      $ref: Pet.yaml
+""",
+}
+
+
+def test_bundle_keeps_component_names_and_only_local_refs(tmp_path: Path) -> None:
+    spec = Spec.from_path(write(tmp_path, SPLIT))
+    text = json.dumps(spec.document)
+    refs = [part.split('"')[0] for part in text.split('"$ref": "')[1:]]
+    assert refs and all(ref.startswith("#/") for ref in refs)
+    items = spec.document["paths"]["/pets"]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]["items"]
+    assert items == {"$ref": "#/components/schemas/Pet"}
+    pet = spec.document["components"]["schemas"]["Pet"]
+    assert pet["properties"]["parent"] == {"$ref": "#/components/schemas/Pet"}
+    owner = pet["properties"]["owner"]
+    assert owner["properties"]["pets"]["items"] == {"$ref": "#/components/schemas/Pet"}
+    for ref in refs:
+        resolve_pointer(spec.document, ref[1:].replace("%7B", "{"))
+
+
+def test_locate_points_into_the_file_where_the_node_is(tmp_path: Path) -> None:
+    spec = Spec.from_path(write(tmp_path, SPLIT))
+    where = spec.locate("/paths/~1pets/get/operationId")
+    assert where.file.endswith("paths/pets.yaml") and (where.line, where.column) == (2, 16)
+    where = spec.locate("/components/schemas/Pet/properties/owner/properties/pets", key=True)
+    assert where.file.endswith("schemas/Owner.yaml") and where.line == 3
+    where = spec.locate("/info/title")
+    assert where.file.endswith("api.yaml") and (where.line, where.column) == (3, 10)
+    # A pointer to something absent falls back to its nearest ancestor.
+    assert spec.locate("/paths/~1pets/get/nothing/here").line == 2
+
+
+def test_circular_refs_resolve_without_recursion(tmp_path: Path) -> None:
+    spec = Spec.from_path(write(tmp_path, SPLIT))
+    node = spec.document["components"]["schemas"]["Pet"]["properties"]["parent"]
+    for _ in range(100):
+        node = spec.resolve(node)["properties"]["parent"]
+    assert node == {"$ref": "#/components/schemas/Pet"}
+
+
+def test_json_crlf_and_bom_keep_positions() -> None:
+    doc = parse_document("a.json", b'\xef\xbb\xbf{\r\n\t"openapi": "3.1.0",\r\n\t"x": [1, 2]\r\n}')
+    assert doc.data == {"openapi": "3.1.0", "x": [1, 2]}
+    assert doc.positions["/x/1"] == (3, 11)
+    yaml_doc = parse_document("a.yaml", b"a: 1\r\nb:\r\n  c: true\r\n")
+    assert yaml_doc.positions["/b/c"] == (3, 6)
+
+
+def test_status_code_keys_stay_strings_and_duplicates_are_recorded() -> None:
+    doc = parse_document("a.yaml", b"responses:\n  200: {description: a}\n  200: {description: b}\n")
+    assert list(doc.data["responses"]) == ["200"]
+    assert doc.duplicate_keys == [("/responses/200", 3, 3)]
+
+
+@pytest.mark.parametrize("name", ["api.yaml", "api.json"])
+def test_same_spec_in_yaml_and_json(tmp_path: Path, name: str) -> None:
+    data = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
+    path = tmp_path / name
+    path.write_text(json.dumps(data, indent=2) if name.endswith(".json") else
+                    "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths: {}\n")
+    spec = Spec.from_path(path)
+    assert spec.document == data and spec.is_v31
