@@ -1,0 +1,75 @@
+"""The handler convention as a Connexion resolver.
+
+An operation is served by `PACKAGE.<module_name(first tag)>.<function_name(operationId, method,
+path)>` (names from `generator.naming`, the same the stubs generator writes). An operation whose
+module or function does not exist yet answers `501 application/problem+json` instead of keeping
+the server from starting; the missing handlers are logged once at start-up.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
+from connexion.resolver import Resolution, Resolver
+
+from generator.naming import function_name, module_name
+from server.problems import problem_response
+
+__all__ = ["ConventionResolver", "handler_location"]
+
+log = logging.getLogger(__name__)
+
+
+def handler_location(package: str, operation: dict[str, Any], method: str,
+                     path: str) -> tuple[str, str]:
+    """(module path, function name) of the handler of one operation."""
+    tags = operation.get("tags") or [None]
+    module = f"{package}.{module_name(tags[0])}"
+    return module, function_name(operation.get("operationId"), method, path)
+
+
+def not_implemented_handler(module: str, function: str) -> Callable[..., Any]:
+    async def not_implemented(*_args: Any, **_kwargs: Any) -> Any:
+        return problem_response(501, f"This operation has no handler yet "
+                                     f"({module}:{function}).")
+
+    not_implemented.__name__ = f"not_implemented_{function}"
+    return not_implemented
+
+
+class ConventionResolver(Resolver):
+    """Resolve operations by the handler convention; missing handlers answer 501."""
+
+    def __init__(self, package: str):
+        super().__init__()
+        self.package = package
+        self.missing: list[str] = []
+        self._modules: dict[str, ModuleType | None] = {}
+
+    def _module(self, name: str) -> ModuleType | None:
+        if name not in self._modules:
+            try:
+                self._modules[name] = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
+                    self._modules[name] = None
+                else:
+                    raise
+        return self._modules[name]
+
+    def resolve(self, operation: Any) -> Resolution:
+        raw = getattr(operation, "_operation", {})
+        module_path, func_name = handler_location(self.package, raw, operation.method,
+                                                  operation.path)
+        module = self._module(module_path)
+        function = getattr(module, func_name, None) if module is not None else None
+        if function is None or not callable(function):
+            self.missing.append(f"{module_path}:{func_name}")
+            log.warning("no handler %s:%s for %s %s: it answers 501", module_path, func_name,
+                        operation.method.upper(), operation.path)
+            function = not_implemented_handler(module_path, func_name)
+        return Resolution(function, f"{module_path}.{func_name}")

@@ -1,0 +1,86 @@
+"""Server runtime settings, read once from the environment (twelve-factor style).
+
+| variable | default | meaning |
+|---|---|---|
+| `DATABASE_URL` | `sqlite:///.specfirst/crm.db` | `sqlite:///FILE` or `postgresql://USER@HOST/DB` |
+| `SPECFIRST_SERVER_RESPONSE_VALIDATION` | `true` | validate every response against the spec |
+| `SPECFIRST_SERVER_RATE_LIMIT` | `100000` | requests per tenant per window (0 = unlimited) |
+| `SPECFIRST_SERVER_RATE_WINDOW` | `60` | rate-limit window, seconds |
+| `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above) |
+| `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
+| `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
+| `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | let webhooks target loopback (local tests) |
+| `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator.errors import ConfigError
+
+__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_int"]
+
+DEFAULT_DATABASE_URL = "sqlite:///.specfirst/crm.db"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    database_url: str = DEFAULT_DATABASE_URL
+    response_validation: bool = True
+    rate_limit: int = 100_000
+    rate_window: int = 60
+    max_body: int = 1024 * 1024
+    max_json_depth: int = 32
+    cursor_secret: str | None = None
+    allow_loopback_webhooks: bool = False
+    migrate: bool = True
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
+        env = os.environ if environ is None else environ
+        settings = cls(
+            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            response_validation=env_bool(env, "SPECFIRST_SERVER_RESPONSE_VALIDATION", True),
+            rate_limit=env_int(env, "SPECFIRST_SERVER_RATE_LIMIT", 100_000),
+            rate_window=env_int(env, "SPECFIRST_SERVER_RATE_WINDOW", 60, minimum=1),
+            max_body=env_int(env, "SPECFIRST_SERVER_MAX_BODY", 1024 * 1024, minimum=1024),
+            max_json_depth=env_int(env, "SPECFIRST_SERVER_MAX_JSON_DEPTH", 32, minimum=2),
+            cursor_secret=env.get("SPECFIRST_SERVER_CURSOR_SECRET") or None,
+            allow_loopback_webhooks=env_bool(env, "SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS",
+                                             False),
+            migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
+            extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
+        )
+        return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
