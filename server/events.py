@@ -8,7 +8,6 @@ rolls back, so do they; if it commits, the delivery worker will find them even a
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 import uuid
@@ -19,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
+from server.timeutil import now_iso
 
 logger = logging.getLogger(__name__)
 
@@ -71,15 +71,6 @@ _FIELD_EVENTS: dict[str, tuple[str, str]] = {
 }
 
 
-def utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def format_timestamp(moment: dt.datetime) -> str:
-    """RFC 3339 in UTC with a `Z`, microseconds kept (so text order is time order)."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def normalize_object_type(object_type: str) -> str:
     """The change-feed name (`customers`) for either spelling (`customers` or `customer`)."""
     if object_type in OBJECT_TYPES:
@@ -124,7 +115,7 @@ def record_change(
     previous = _previous_data(conn, tenant_id, object_type, object_id) if (
         action == "updated" and object_type in _FIELD_EVENTS
     ) else None
-    occurred_at = format_timestamp(utc_now())
+    occurred_at = now_iso()
     conn.execute(
         changes.insert().values(
             tenant_id=tenant_id,
@@ -163,7 +154,7 @@ def emit_event(
     if not targets:
         return 0
     event_id = str(uuid.uuid4())
-    occurred_at = occurred_at or format_timestamp(utc_now())
+    occurred_at = occurred_at or now_iso()
     payload = build_payload(event_id, event_type, occurred_at, data)
     for webhook_id in targets:
         queue_delivery(conn, tenant_id=tenant_id, webhook_id=webhook_id, event_id=event_id,
@@ -188,8 +179,7 @@ def queue_delivery(
     payload: str,
 ) -> dict[str, Any]:
     """Insert one pending delivery (an outbox row), due at once. Returns the row."""
-    now = utc_now()
-    stamp = format_timestamp(now)
+    stamp = now_iso()
     row = {
         "id": str(uuid.uuid4()),
         "tenant_id": tenant_id,

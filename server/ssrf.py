@@ -30,6 +30,8 @@ import httpcore
 import httpx
 
 ALLOW_LOOPBACK_ENV = "SPECFIRST_SERVER_WEBHOOKS_ALLOW_LOOPBACK"
+# The same switch under the name the server settings table uses.
+ALLOW_LOOPBACK_ENV_ALIAS = "SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS"
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], list[str]]
@@ -73,8 +75,11 @@ class Target:
 
 
 def loopback_allowed() -> bool:
-    """Whether `SPECFIRST_SERVER_WEBHOOKS_ALLOW_LOOPBACK` is set to a true value."""
-    return os.environ.get(ALLOW_LOOPBACK_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    """Whether `SPECFIRST_SERVER_WEBHOOKS_ALLOW_LOOPBACK` (or its alias) is set to true."""
+    return any(
+        os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+        for name in (ALLOW_LOOPBACK_ENV, ALLOW_LOOPBACK_ENV_ALIAS)
+    )
 
 
 def refusal_reason(address: IPAddress, *, allow_loopback: bool) -> str | None:
@@ -268,6 +273,7 @@ def guarded_client(
 
 __all__ = [
     "ALLOW_LOOPBACK_ENV",
+    "ALLOW_LOOPBACK_ENV_ALIAS",
     "GuardedBackend",
     "GuardedTransport",
     "Target",

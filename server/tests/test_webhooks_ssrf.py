@@ -16,6 +16,7 @@ import pytest
 
 from server.ssrf import (
     ALLOW_LOOPBACK_ENV,
+    ALLOW_LOOPBACK_ENV_ALIAS,
     TargetRefused,
     check_url,
     guarded_client,
@@ -156,13 +157,15 @@ def test_loopback_setting_allows_loopback_only() -> None:
 
 
 def test_loopback_setting_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(ALLOW_LOOPBACK_ENV, raising=False)
-    assert not loopback_allowed()
-    with pytest.raises(TargetRefused):
+    for name in (ALLOW_LOOPBACK_ENV, ALLOW_LOOPBACK_ENV_ALIAS):
+        monkeypatch.delenv(ALLOW_LOOPBACK_ENV, raising=False)
+        monkeypatch.delenv(ALLOW_LOOPBACK_ENV_ALIAS, raising=False)
+        assert not loopback_allowed()
+        with pytest.raises(TargetRefused):
+            validate_target("http://127.0.0.1/")
+        monkeypatch.setenv(name, "1")
+        assert loopback_allowed()
         validate_target("http://127.0.0.1/")
-    monkeypatch.setenv(ALLOW_LOOPBACK_ENV, "1")
-    assert loopback_allowed()
-    validate_target("http://127.0.0.1/")
 
 
 def test_check_url_needs_no_resolution_for_literals() -> None:
