@@ -1,0 +1,181 @@
+"""The app factory: any spec plus a handler package → a Connexion `AsyncApp`, hardened.
+
+    app = create_app()                                   # the reference CRM
+    app = create_app("api.yaml", handlers_package="myservice.handlers")
+
+The spec is read only through `generator.loader.Spec.from_path` (safe, multi-file) and handed to
+Connexion as the bundled dict, so Connexion never opens a file or follows a reference itself.
+Requests are validated; responses too unless `SPECFIRST_SERVER_RESPONSE_VALIDATION=false`.
+Handlers are found by the handler convention (`server.resolver`); operations without one answer
+501. Every error is `application/problem+json` (`server.problems`), and the ASGI guard
+(`server.guard`) sits in front of everything. The spec document is served at
+`<prefix>/openapi.json` and Swagger UI at `<prefix>/ui`, where the prefix is the path all the
+spec's operations share (`/api/v1` for the CRM).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import importlib
+import logging
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition
+from connexion.options import SwaggerUIOptions
+from starlette.exceptions import HTTPException
+
+from generator.loader import Spec
+from server.context import Runtime, configure
+from server.db import Database, DatabaseBusy
+from server.guard import RequestGuard
+from server.jsonify import jsonifier
+from server.migrations import apply_migrations
+from server.problems import Problem, problem_response
+from server.resolver import ConventionResolver
+from server.security import BearerAuth
+from server.settings import ServerSettings
+
+__all__ = ["CRM_HANDLERS", "CRM_SPEC", "SERVICE_MODULES", "create_app", "create_app_from_env",
+           "docs_prefix"]
+
+log = logging.getLogger(__name__)
+
+CRM_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "crm.yaml"
+CRM_HANDLERS = "server.handlers"
+# Modules whose `lifespan(runtime)` async context manager runs with the CRM app.
+SERVICE_MODULES: tuple[str, ...] = ("server.webhooks", "server.jobs")
+_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
+
+
+def docs_prefix(document: dict[str, Any]) -> str:
+    """The path every operation of the spec starts with ('/api/v1' for the CRM)."""
+    split = [[s for s in p.strip("/").split("/")] for p in document.get("paths", {})]
+    prefix: list[str] = []
+    for segments in zip(*split, strict=False) if split else []:
+        if len(set(segments)) != 1 or "{" in segments[0] or not segments[0]:
+            break
+        prefix.append(segments[0])
+    if len(prefix) == min((len(s) for s in split), default=0):
+        prefix = prefix[:-1]  # never the whole path of an operation
+    return "/" + "/".join(prefix) if prefix else ""
+
+
+def _problem_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if isinstance(exc, Problem):
+        return exc.to_problem()
+    assert isinstance(exc, ProblemException)
+    status = int(exc.status or 500)
+    detail = exc.detail if status < 500 else None
+    if status == 500 and exc.detail and "response" in str(exc.title or "").lower() + str(
+            exc.detail).lower():
+        log.error("response does not conform to the spec: %s", exc.detail)
+    headers = dict(exc.headers or {})
+    if status == 401:
+        headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
+    if status == 403:
+        detail = "The token lacks a scope this operation requires."
+    return problem_response(status, str(detail) if detail else None, headers=headers)
+
+
+def _http_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    detail = {404: "No such resource.", 405: "This method is not allowed on this resource."}.get(
+        status, None)
+    return problem_response(status, detail, headers=dict(exc.headers or {}))
+
+
+def _busy_handler(_request: ConnexionRequest, _exc: Exception) -> ConnexionResponse:
+    return problem_response(503, "The service is busy; retry shortly.",
+                            headers={"Retry-After": "1"})
+
+
+def _error_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    log.error("unhandled error: %r", exc, exc_info=exc)
+    return problem_response(500, "The server could not complete the request.")
+
+
+def _services_lifespan(runtime: Runtime, modules: tuple[str, ...]) -> Any:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            for name in modules:
+                try:
+                    module = importlib.import_module(name)
+                except ModuleNotFoundError as exc:
+                    if exc.name and name.startswith(exc.name):
+                        continue
+                    raise
+                factory = getattr(module, "lifespan", None)
+                if factory is not None:
+                    await stack.enter_async_context(factory(runtime))
+            yield
+
+    return lifespan
+
+
+def create_app(
+    spec_path: str | os.PathLike[str] | None = None,
+    handlers_package: str | None = None,
+    settings: ServerSettings | None = None,
+    *,
+    db: Database | None = None,
+) -> AsyncApp:
+    """Build the app for a spec and a handler package (default: the reference CRM)."""
+    settings = settings or ServerSettings.from_env()
+    is_crm = spec_path is None and handlers_package in (None, CRM_HANDLERS)
+    spec = Spec.from_path(spec_path or CRM_SPEC)
+    document = spec.document
+    db = db or Database.from_url(settings.database_url)
+    if settings.migrate:
+        apply_migrations(db)
+    runtime = configure(db, settings)
+
+    prefix = docs_prefix(document)
+    served = orjson.dumps(document)
+    lifespan = _services_lifespan(runtime, SERVICE_MODULES if is_crm else ())
+    app = AsyncApp(__name__, lifespan=lifespan, jsonifier=jsonifier)
+    resolver = ConventionResolver(handlers_package or CRM_HANDLERS)
+    app.add_api(
+        copy.deepcopy(document),
+        resolver=resolver,
+        pythonic_params=True,
+        strict_validation=True,
+        validate_responses=settings.response_validation,
+        security_map={"bearer": BearerAuth},
+        swagger_ui_options=SwaggerUIOptions(
+            serve_spec=False,
+            spec_path=f"{prefix}/openapi.json",
+            swagger_ui_path=f"{prefix}/ui",
+        ),
+    )
+    app.add_error_handler(DatabaseBusy, _busy_handler)
+    app.add_error_handler(ProblemException, _problem_handler)
+    app.add_error_handler(HTTPException, _http_handler)
+    app.add_error_handler(Exception, _error_handler)
+    app.add_middleware(
+        RequestGuard,  # type: ignore[arg-type]
+        position=MiddlewarePosition.BEFORE_EXCEPTION,
+        max_body=settings.max_body,
+        max_depth=settings.max_json_depth,
+        spec_routes={f"{prefix}/openapi.json": served},
+    )
+    if resolver.missing:
+        log.warning("%d operations have no handler and answer 501", len(resolver.missing))
+    return app
+
+
+def create_app_from_env() -> AsyncApp:
+    """Factory for `uvicorn --factory` (and `specfirst serve --workers N`): the spec and the
+    handler package come from `SPECFIRST_SERVER_SPEC` and `SPECFIRST_SERVER_HANDLERS`."""
+    spec = os.environ.get("SPECFIRST_SERVER_SPEC") or None
+    handlers = os.environ.get("SPECFIRST_SERVER_HANDLERS") or None
+    return create_app(spec, handlers)

@@ -1,0 +1,97 @@
+"""Per-tenant rate limiting with its state in the database, so every worker shares one quota.
+
+A fixed window of `window` seconds allows `limit` requests per tenant. Counting each request
+with its own write would serialise every request on SQLite, so a worker *leases* a small batch
+of requests from the shared counter in one write (`INSERT ... ON CONFLICT DO UPDATE ...
+RETURNING`) and hands them out locally. The batch is 1 when the quota is small (exact), at most
+1% of the quota otherwise: across N workers a tenant may be refused at most N batches early,
+never allowed more than `limit` in a window.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from server.db import Database
+
+__all__ = ["Decision", "RateLimiter"]
+
+_UPSERT = text(
+    "INSERT INTO rate_limit_buckets (tenant_id, window_start, used) VALUES (:t, :w, :n) "
+    "ON CONFLICT (tenant_id, window_start) DO UPDATE "
+    "SET used = rate_limit_buckets.used + excluded.used RETURNING used"
+)
+_PURGE = text("DELETE FROM rate_limit_buckets WHERE tenant_id = :t AND window_start < :w")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    limit: int
+    remaining: int
+    reset: int  # seconds until the window ends
+    window: int
+
+    def headers(self) -> dict[str, str]:
+        headers = {
+            "RateLimit": f'"default";r={self.remaining};t={self.reset}',
+            "RateLimit-Policy": f'"default";q={self.limit};w={self.window}',
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(max(1, self.reset))
+        return headers
+
+
+@dataclass
+class _Lease:
+    window_start: int
+    left: int
+    used_estimate: int
+
+
+class RateLimiter:
+    def __init__(self, db: Database, limit: int, window: int):
+        self.db = db
+        self.limit = limit
+        self.window = window
+        self.batch = max(1, min(1000, limit // 100))
+        self._leases: dict[str, _Lease] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.limit > 0
+
+    def acquire(self, tenant_id: str) -> Decision:
+        now = time.time()
+        window_start = int(now // self.window) * self.window
+        reset = max(1, math.ceil(window_start + self.window - now))
+        with self._lock:
+            lease = self._leases.get(tenant_id)
+            if lease is not None and lease.window_start == window_start and lease.left > 0:
+                lease.left -= 1
+                return Decision(True, self.limit, max(0, self.limit - lease.used_estimate
+                                                      - 1), reset, self.window)
+        granted, used = self._lease(tenant_id, window_start)
+        with self._lock:
+            if granted == 0:
+                self._leases[tenant_id] = _Lease(window_start, 0, self.limit)
+                return Decision(False, self.limit, 0, reset, self.window)
+            self._leases[tenant_id] = _Lease(window_start, granted - 1, used)
+        return Decision(True, self.limit, max(0, self.limit - used), reset, self.window)
+
+    def _lease(self, tenant_id: str, window_start: int) -> tuple[int, int]:
+        """Take up to one batch from the shared counter: (granted, counter after)."""
+        with self.db.write() as conn:
+            used = int(conn.execute(_UPSERT, {"t": tenant_id, "w": window_start,
+                                              "n": self.batch}).scalar_one())
+            if used <= self.batch:  # first lease of this window: forget older windows
+                conn.execute(_PURGE, {"t": tenant_id, "w": window_start})
+        before = used - self.batch
+        granted = max(0, min(self.batch, self.limit - before))
+        return granted, min(used, self.limit)

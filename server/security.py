@@ -1,0 +1,175 @@
+"""Bearer tokens per tenant: creation, revocation, and the check in front of every operation.
+
+A token is 32 random bytes (`sf_` + URL-safe base64); only its SHA-256 is stored, so a database
+leak does not leak usable tokens, and the token is shown once, when it is created. The check
+(`BearerAuth`, plugged into Connexion's security middleware) looks the hash up on every request,
+so a revocation takes effect at once on every worker. Scopes come from the operation's security
+requirement: the token needs all of them (403 otherwise). A missing, malformed, unknown or
+revoked token gets 401 with `WWW-Authenticate: Bearer`. After authentication the tenant's rate
+limit is applied (429 with `Retry-After`, `RateLimit`, `RateLimit-Policy`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import anyio.to_thread
+from connexion.security import BearerSecurityHandler
+from sqlalchemy import select, update
+
+from server.context import get_runtime
+from server.db import Database
+from server.migrations.m0001_core import api_tokens, tenants
+from server.problems import Problem
+from server.ratelimit import RateLimiter
+from server.timeutil import now_iso
+
+__all__ = [
+    "BearerAuth",
+    "CRM_SCOPES",
+    "TokenInfo",
+    "create_token",
+    "ensure_tenant",
+    "hash_token",
+    "lookup_token",
+    "revoke_token",
+]
+
+log = logging.getLogger(__name__)
+
+CRM_SCOPES: tuple[str, ...] = (
+    "customers:read", "customers:write", "companies:read", "companies:write", "users:read",
+    "pipelines:read", "pipelines:write", "deals:read", "deals:write", "tickets:read",
+    "tickets:write", "activities:read", "activities:write", "imports:read", "imports:write",
+    "changes:read", "webhooks:read", "analytics:read", "admin",
+)
+_TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,200}$")
+_CHALLENGE = 'Bearer realm="api"'
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    token_id: str
+    tenant_id: str
+    scopes: frozenset[str]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def ensure_tenant(db: Database, name: str) -> str:
+    """The id of the tenant called `name`, created if needed."""
+    with db.write() as conn:
+        found = conn.execute(select(tenants.c.id).where(tenants.c.name == name)).scalar()
+        if found is not None:
+            return str(found)
+        tenant_id = str(uuid.uuid4())
+        conn.execute(tenants.insert().values(id=tenant_id, name=name, created_at=now_iso()))
+        return tenant_id
+
+
+def create_token(db: Database, tenant: str, scopes: Sequence[str] | None = None,
+                 label: str | None = None) -> tuple[str, str]:
+    """Create a token for tenant `tenant` (by name); returns (token, token id)."""
+    tenant_id = ensure_tenant(db, tenant)
+    token = "sf_" + secrets.token_urlsafe(32)
+    token_id = str(uuid.uuid4())
+    granted = sorted(set(scopes)) if scopes else list(CRM_SCOPES)
+    with db.write() as conn:
+        conn.execute(api_tokens.insert().values(
+            id=token_id, tenant_id=tenant_id, token_hash=hash_token(token),
+            scopes=" ".join(granted), label=label, created_at=now_iso(), revoked_at=None))
+    return token, token_id
+
+
+def revoke_token(db: Database, *, token: str | None = None, token_id: str | None = None) -> int:
+    """Revoke a token given by value or by id; returns how many tokens were revoked."""
+    condition = (api_tokens.c.token_hash == hash_token(token)) if token else (
+        api_tokens.c.id == token_id)
+    with db.write() as conn:
+        result = conn.execute(update(api_tokens).where(condition, api_tokens.c.revoked_at.is_(
+            None)).values(revoked_at=now_iso()))
+        return int(result.rowcount or 0)
+
+
+def lookup_token(db: Database, token: str) -> TokenInfo | None:
+    """The live token with this value, or None (unknown or revoked)."""
+    with db.read() as conn:
+        row = conn.execute(
+            select(api_tokens.c.id, api_tokens.c.tenant_id, api_tokens.c.scopes,
+                   api_tokens.c.revoked_at).where(api_tokens.c.token_hash == hash_token(token))
+        ).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return TokenInfo(str(row.id), str(row.tenant_id), frozenset(row.scopes.split()))
+
+
+def _unauthorized(detail: str) -> Problem:
+    return Problem(detail, status=401, headers={"WWW-Authenticate": _CHALLENGE})
+
+
+_limiters: dict[int, RateLimiter] = {}
+
+
+def _limiter() -> RateLimiter:
+    runtime = get_runtime()
+    limiter = _limiters.get(id(runtime))
+    if limiter is None:
+        settings = runtime.settings
+        limiter = _limiters[id(runtime)] = RateLimiter(runtime.db, settings.rate_limit,
+                                                       settings.rate_window)
+    return limiter
+
+
+def authenticate(authorization: str | None, required_scopes: Iterable[str]) -> dict[str, Any]:
+    """The whole check for one request (runs in a worker thread): token_info or a Problem."""
+    if not authorization:
+        raise _unauthorized("A bearer token is required (Authorization: Bearer <token>).")
+    scheme, _, token = authorization.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not _TOKEN_SHAPE.match(token):
+        raise _unauthorized("The Authorization header must be 'Bearer <token>'.")
+    runtime = get_runtime()
+    info = lookup_token(runtime.db, token)
+    if info is None:
+        raise _unauthorized("The bearer token is unknown or revoked.")
+    missing = sorted(set(required_scopes) - info.scopes)
+    if missing:
+        raise Problem(f"This operation requires the scope {', '.join(repr(m) for m in missing)}.",
+                      status=403)
+    limiter = _limiter()
+    if limiter.enabled:
+        decision = limiter.acquire(info.tenant_id)
+        if not decision.allowed:
+            raise Problem("The rate limit of your account is exhausted; retry after the time in "
+                          "Retry-After.", status=429, headers=decision.headers())
+    return {"sub": info.tenant_id, "tenant_id": info.tenant_id, "token_id": info.token_id,
+            "scopes": sorted(info.scopes)}
+
+
+class BearerAuth(BearerSecurityHandler):
+    """Connexion security handler for `http`/`bearer` schemes backed by the token table.
+
+    A scheme that names its own `x-bearerInfoFunc` keeps Connexion's behaviour.
+    """
+
+    def get_fn(self, security_scheme: dict[str, Any],
+               required_scopes: list[str]) -> Callable[..., Any] | None:
+        if security_scheme.get("x-bearerInfoFunc"):
+            return super().get_fn(security_scheme, required_scopes)
+        scopes = tuple(required_scopes or ())
+
+        async def verify(request: Any) -> dict[str, Any]:
+            header = request.headers.get("Authorization")
+            return await anyio.to_thread.run_sync(authenticate, header, scopes)
+
+        return verify
+
