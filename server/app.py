@@ -42,6 +42,7 @@ from server.problems import Problem, problem_response
 from server.resolver import ConventionResolver
 from server.security import BearerAuth
 from server.settings import ServerSettings
+from server.validation import PreconditionParameterValidator, install_format_checks
 
 __all__ = ["CRM_HANDLERS", "CRM_SPEC", "SERVICE_MODULES", "create_app", "create_app_from_env",
            "docs_prefix"]
@@ -131,6 +132,7 @@ def create_app(
 ) -> AsyncApp:
     """Build the app for a spec and a handler package (default: the reference CRM)."""
     settings = settings or ServerSettings.from_env()
+    install_format_checks()
     is_crm = spec_path is None and handlers_package in (None, CRM_HANDLERS)
     spec = Spec.from_path(spec_path or CRM_SPEC)
     document = spec.document
@@ -151,6 +153,7 @@ def create_app(
         strict_validation=True,
         validate_responses=settings.response_validation,
         security_map={"bearer": BearerAuth},
+        validator_map={"parameter": PreconditionParameterValidator},
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False,
             spec_path=f"{prefix}/openapi.json",

@@ -9,7 +9,7 @@
 | `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above) |
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
-| `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | let webhooks target loopback (local tests) |
+| `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 """
 

@@ -44,7 +44,7 @@ def discover() -> list[Migration]:
         if not match:
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
-        version = int(getattr(module, "VERSION"))
+        version = int(module.VERSION)
         if version != int(match.group(1)):
             raise RuntimeError(f"migration {info.name} declares VERSION {version}")
         found.append(Migration(version, info.name, module))

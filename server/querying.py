@@ -1,0 +1,182 @@
+"""Queries of the resource layer: list filters, sort keys, keyset pages, search filter groups.
+
+Every condition is built with SQLAlchemy expressions over allow-listed columns, so values are
+always bound parameters and field names never come from the request as SQL text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    true,
+)
+
+from server.problems import BadRequest
+from server.records import Field, ResourceType
+from server.timeutil import format_ts, parse_ts
+
+__all__ = ["SortKey", "keyset_condition", "list_conditions", "search_condition", "sort_keys"]
+
+SortKey = tuple[ColumnElement[Any], bool]  # (expression, descending)
+
+
+def _sentinel(field: Field) -> Any:
+    return -1 if field.kind in ("int", "num") else ""
+
+
+def sort_expression(rtype: ResourceType, name: str) -> ColumnElement[Any]:
+    field = rtype.by_name[name]
+    column = rtype.table.c[name]
+    if field.order:
+        return case({value: index for index, value in enumerate(field.order)}, value=column,
+                    else_=len(field.order))
+    if field.nullable:
+        return func.coalesce(column, literal(_sentinel(field)))
+    return column
+
+
+def sort_keys(rtype: ResourceType, sorts: Sequence[tuple[str, bool]]) -> list[SortKey]:
+    """(field, descending) pairs → expressions, with the id as the final tie-breaker."""
+    keys = [(sort_expression(rtype, name), desc) for name, desc in sorts]
+    keys.append((rtype.table.c.id, False))
+    return keys
+
+
+def keyset_condition(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows strictly after `values` in the order of `keys` (lexicographic, mixed directions)."""
+    clauses: list[ColumnElement[bool]] = []
+    for index, (expression, desc) in enumerate(keys):
+        equal = [keys[j][0] == values[j] for j in range(index)]
+        beyond = expression < values[index] if desc else expression > values[index]
+        clauses.append(and_(*equal, beyond))
+    return or_(*clauses)
+
+
+def _tag_condition(rtype: ResourceType, column: str, tag: str) -> ColumnElement[bool]:
+    import orjson
+
+    needle = orjson.dumps(tag).decode()
+    return rtype.table.c[column].contains(needle, autoescape=True)
+
+
+def list_conditions(rtype: ResourceType, params: Mapping[str, Any]) -> list[ColumnElement[bool]]:
+    """Conditions for the list filters given (None values are absent filters)."""
+    conditions: list[ColumnElement[bool]] = []
+    for name, value in params.items():
+        if value is None:
+            continue
+        how, column_name = rtype.filters[name]
+        column = rtype.table.c[column_name]
+        if how == "eq":
+            conditions.append(column == value)
+        elif how == "ci":
+            conditions.append(func.lower(column) == str(value).lower())
+        elif how == "tag":
+            conditions.append(_tag_condition(rtype, column_name, str(value)))
+        elif how == "notnull":
+            conditions.append(column.is_not(None) if value else column.is_(None))
+        else:  # pragma: no cover - declared in server.crm
+            raise ValueError(how)
+    return conditions
+
+
+def _bad(index: tuple[int, int], message: str) -> BadRequest:
+    pointer = f"/filter_groups/{index[0]}/filters/{index[1]}"
+    return BadRequest(f"Filter {pointer}: {message}", errors=[{"pointer": pointer,
+                                                              "message": message}])
+
+
+def _coerce(field: Field, value: Any, where: tuple[int, int]) -> Any:
+    kind = field.kind
+    if isinstance(value, list):
+        raise _bad(where, "a list is only allowed with the 'in' operator")
+    if kind in ("int", "num"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise _bad(where, f"'{field.name}' compares with a number")
+        return value
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _bad(where, f"'{field.name}' compares with true or false")
+        return value
+    if not isinstance(value, str):
+        raise _bad(where, f"'{field.name}' compares with a string")
+    if kind == "ts":
+        try:
+            return format_ts(parse_ts(value))
+        except ValueError:
+            raise _bad(where, f"'{field.name}' compares with an RFC 3339 date-time") from None
+    return value
+
+
+def _filter(rtype: ResourceType, spec: Mapping[str, Any], where: tuple[int, int]
+            ) -> ColumnElement[bool]:
+    name = spec["field"]
+    field = rtype.by_name.get(name)
+    if field is None:
+        raise _bad(where, f"unknown field '{name}'")
+    column = rtype.table.c[name]
+    operator = spec["operator"]
+    value = spec.get("value")
+    if operator == "exists":
+        wanted = True if value is None else value
+        if not isinstance(wanted, bool):
+            raise _bad(where, "'exists' takes true or false")
+        if field.kind == "tags":
+            present = column != "[]"
+        else:
+            present = column.is_not(None)
+        return present if wanted else not_(present)
+    if value is None:
+        raise _bad(where, f"operator '{operator}' needs a value")
+    if field.kind == "tags":
+        if operator not in ("contains", "eq", "neq", "in"):
+            raise _bad(where, f"'{name}' supports contains, eq, neq, in and exists")
+        items = value if operator == "in" else [value]
+        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
+            raise _bad(where, f"'{name}' compares with strings")
+        any_tag = or_(false(), *(_tag_condition(rtype, name, v) for v in items))
+        return not_(any_tag) if operator == "neq" else any_tag
+    if operator == "in":
+        if not isinstance(value, list):
+            raise _bad(where, "'in' takes a list of values")
+        return column.in_([_coerce(field, v, where) for v in value]) if value else false()
+    coerced = _coerce(field, value, where)
+    if operator == "contains":
+        if field.kind in ("int", "num", "bool"):
+            raise _bad(where, f"'contains' does not apply to '{name}'")
+        return func.lower(column).contains(str(coerced).lower(), autoescape=True)
+    comparisons = {
+        "eq": lambda: column == coerced,
+        "neq": lambda: or_(column != coerced, column.is_(None)),
+        "lt": lambda: column < coerced,
+        "lte": lambda: column <= coerced,
+        "gt": lambda: column > coerced,
+        "gte": lambda: column >= coerced,
+    }
+    if operator not in comparisons:
+        raise _bad(where, f"unknown operator '{operator}'")
+    if field.kind == "bool" and operator not in ("eq", "neq"):
+        raise _bad(where, f"'{operator}' does not apply to '{name}'")
+    return comparisons[operator]()
+
+
+def search_condition(rtype: ResourceType, groups: Sequence[Mapping[str, Any]] | None
+                     ) -> ColumnElement[bool]:
+    """OR across groups, AND within a group; no groups → everything."""
+    if not groups:
+        return true()
+    ors = []
+    for g, group in enumerate(groups):
+        filters = group.get("filters") or []
+        ors.append(and_(true(), *(_filter(rtype, f, (g, i)) for i, f in enumerate(filters))))
+    return or_(*ors)
