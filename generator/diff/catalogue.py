@@ -1,0 +1,213 @@
+"""Every change id the diff can report, with its level and what it means to a client.
+
+Ids are stable: tools and CI configurations may match on them. Schema changes are reported per
+side (`request`, `response`) and per subject (`parameter`, `header`, `body`, `property`), so their
+ids are built from the three parts: `request-property-enum-value-removed`,
+`response-body-type-changed`, ...
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from generator.diff.change import Level
+
+__all__ = ["CATALOGUE", "Entry", "catalogue_markdown", "level_of", "schema_change_id"]
+
+B, W, N = Level.BREAKING, Level.WARNING, Level.INFO  # N: news, no action needed
+
+
+class Entry(NamedTuple):
+    level: Level
+    meaning: str
+
+
+# event -> (level on the request side, level on the response side, meaning)
+SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
+    "type-changed": (B, B, "the type changed to an unrelated one"),
+    "type-widened": (N, B, "more types are allowed (e.g. integer to number, a type added)"),
+    "type-narrowed": (B, N, "fewer types are allowed (e.g. number to integer, a type removed)"),
+    "format-changed": (B, B, "the format changed (e.g. date to date-time)"),
+    "format-added": (W, N, "a format was added"),
+    "format-removed": (N, W, "the format was removed"),
+    "became-nullable": (N, B, "null became a valid value"),
+    "became-not-nullable": (B, N, "null is no longer a valid value"),
+    "enum-value-added": (N, B, "a value was added to the enum"),
+    "enum-value-removed": (B, N, "a value was removed from the enum"),
+    "became-enum": (B, N, "an enum now restricts the values"),
+    "enum-removed": (N, B, "the enum was removed: any value of the type is allowed"),
+    "max-length-decreased": (B, N, "maxLength was lowered or added"),
+    "max-length-increased": (N, W, "maxLength was raised or removed"),
+    "min-length-increased": (B, N, "minLength was raised or added"),
+    "min-length-decreased": (N, W, "minLength was lowered or removed"),
+    "max-decreased": (B, N, "maximum was lowered, added or made exclusive"),
+    "max-increased": (N, W, "maximum was raised, removed or made inclusive"),
+    "min-increased": (B, N, "minimum was raised, added or made exclusive"),
+    "min-decreased": (N, W, "minimum was lowered, removed or made inclusive"),
+    "max-items-decreased": (B, N, "maxItems was lowered or added"),
+    "max-items-increased": (N, W, "maxItems was raised or removed"),
+    "min-items-increased": (B, N, "minItems was raised or added"),
+    "min-items-decreased": (N, W, "minItems was lowered or removed"),
+    "multiple-of-changed": (B, W, "multipleOf was added or changed"),
+    "pattern-added": (B, N, "a pattern now restricts the value"),
+    "pattern-changed": (W, W, "the pattern changed"),
+    "pattern-removed": (N, W, "the pattern was removed"),
+    "unique-items-added": (B, N, "the items must now be unique"),
+    "unique-items-removed": (N, W, "the items may now repeat"),
+    "default-changed": (W, N, "the default value changed (what the server assumes when omitted)"),
+    "additional-properties-closed": (B, N, "properties not listed are no longer allowed"),
+    "additional-properties-opened": (N, N, "properties not listed are now allowed"),
+    "became-read-only": (W, N, "became readOnly: sent only by the server"),
+    "became-write-only": (N, B, "became writeOnly: no longer returned by the server"),
+    "one-of-added": (N, W, "a oneOf alternative was added"),
+    "one-of-removed": (B, N, "a oneOf alternative was removed"),
+    "any-of-added": (N, W, "an anyOf alternative was added"),
+    "any-of-removed": (B, N, "an anyOf alternative was removed"),
+    "deprecated": (N, N, "marked deprecated"),
+    "description-changed": (N, N, "the description changed (reported with --include-descriptions)"),
+}
+
+SUBJECTS = {"request": ("parameter", "body", "property"),
+            "response": ("header", "body", "property")}
+
+PROPERTY_EVENTS: dict[str, Entry] = {
+    "new-required-request-property": Entry(B, "a new required property must be sent"),
+    "new-optional-request-property": Entry(N, "a new optional property may be sent"),
+    "request-property-removed": Entry(
+        W, "a property is no longer part of the request; the server may ignore it"),
+    "request-property-no-longer-accepted": Entry(
+        B, "a property was removed and unknown properties are rejected: requests sending it fail"),
+    "request-property-became-required": Entry(B, "a property that was optional must now be sent"),
+    "request-property-became-optional": Entry(N, "a required property may now be omitted"),
+    "response-required-property-added": Entry(N, "the response has a new property, always present"),
+    "response-optional-property-added": Entry(N, "the response has a new optional property"),
+    "response-required-property-removed": Entry(
+        B, "a property that was always returned is gone"),
+    "response-optional-property-removed": Entry(W, "an optional property is no longer returned"),
+    "response-property-became-optional": Entry(
+        B, "a property that was always returned may now be missing"),
+    "response-property-became-required": Entry(N, "a property is now always returned"),
+}
+
+OTHER_EVENTS: dict[str, Entry] = {
+    # operations
+    "endpoint-added": Entry(N, "a new operation"),
+    "api-removed-without-deprecation": Entry(
+        B, "an operation was removed without being marked deprecated first"),
+    "api-removed-before-sunset": Entry(
+        B, "a deprecated operation was removed before its Sunset date"),
+    "api-removed-after-deprecation": Entry(
+        W, "a deprecated operation with no Sunset date was removed"),
+    "api-removed-after-sunset": Entry(
+        N, "a deprecated operation was removed after its Sunset date"),
+    "endpoint-deprecated": Entry(N, "an operation was marked deprecated"),
+    "endpoint-reactivated": Entry(N, "an operation is no longer deprecated"),
+    "api-operation-id-changed": Entry(
+        W, "the operationId changed: generated client method names change"),
+    "api-operation-id-added": Entry(N, "an operationId was added"),
+    "api-operation-id-removed": Entry(
+        W, "the operationId was removed: generated client method names change"),
+    "api-tag-added": Entry(N, "a tag was added to an operation"),
+    "api-tag-removed": Entry(N, "a tag was removed from an operation"),
+    "api-summary-changed": Entry(N, "the summary changed (reported with --include-descriptions)"),
+    "api-description-changed": Entry(
+        N, "the description changed (reported with --include-descriptions)"),
+    # parameters
+    "new-required-request-parameter": Entry(B, "a new required parameter must be sent"),
+    "new-optional-request-parameter": Entry(N, "a new optional parameter may be sent"),
+    "request-parameter-removed": Entry(W, "a parameter was removed; the server may ignore it"),
+    "request-parameter-became-required": Entry(B, "an optional parameter must now be sent"),
+    "request-parameter-became-optional": Entry(N, "a required parameter may now be omitted"),
+    "request-parameter-location-changed": Entry(
+        B, "a parameter moved (e.g. from query to header)"),
+    "request-parameter-style-changed": Entry(B, "a parameter is serialised differently (style)"),
+    "request-parameter-explode-changed": Entry(
+        B, "a parameter is serialised differently (explode)"),
+    "request-path-parameter-renamed": Entry(
+        N, "a path parameter was renamed; the URL is the same"),
+    # request bodies
+    "request-body-added-required": Entry(B, "a request body is now required"),
+    "request-body-added-optional": Entry(N, "an optional request body was added"),
+    "request-body-removed": Entry(W, "the request body was removed; the server may ignore it"),
+    "request-body-became-required": Entry(B, "the request body must now be sent"),
+    "request-body-became-optional": Entry(N, "the request body may now be omitted"),
+    "request-body-media-type-added": Entry(N, "a request media type is now accepted"),
+    "request-body-media-type-removed": Entry(B, "a request media type is no longer accepted"),
+    # responses
+    "response-success-status-added": Entry(N, "a new success status code"),
+    "response-non-success-status-added": Entry(N, "a new error or redirect status code"),
+    "response-success-status-removed": Entry(B, "a success status code is no longer returned"),
+    "response-non-success-status-removed": Entry(
+        W, "an error or redirect status code is no longer documented"),
+    "response-media-type-added": Entry(N, "a response media type was added"),
+    "response-media-type-removed": Entry(B, "a response media type is no longer returned"),
+    "response-header-added": Entry(N, "a response header was added"),
+    "required-response-header-removed": Entry(B, "a response header that was always sent is gone"),
+    "optional-response-header-removed": Entry(W, "an optional response header is gone"),
+    "response-header-became-optional": Entry(
+        B, "a response header that was always sent may be missing"),
+    "response-header-became-required": Entry(N, "a response header is now always sent"),
+    # security
+    "api-security-added": Entry(B, "an operation that needed no credentials now requires them"),
+    "api-security-removed": Entry(N, "an operation no longer requires credentials"),
+    "api-security-requirement-changed": Entry(
+        B, "a way of authenticating that worked is no longer accepted"),
+    "api-security-alternative-added": Entry(N, "a new way of authenticating is accepted"),
+    "api-security-scope-added": Entry(B, "a token now needs an additional scope"),
+    "api-security-scope-removed": Entry(N, "a token needs fewer scopes"),
+    "security-scheme-changed": Entry(
+        B, "a security scheme's type, location, name or OAuth flows changed"),
+    # the whole API
+    "api-server-added": Entry(N, "a server URL was added"),
+    "api-server-removed": Entry(W, "a server URL was removed"),
+    "api-base-path-changed": Entry(B, "the base path of every operation changed"),
+    "api-version-changed": Entry(N, "info.version changed"),
+    "api-openapi-version-changed": Entry(N, "the OpenAPI version of the document changed"),
+}
+
+
+def schema_change_id(side: str, subject: str, event: str) -> str:
+    return f"{side}-{subject}-{event}"
+
+
+def _build() -> dict[str, Entry]:
+    table: dict[str, Entry] = {}
+    for side, subjects in SUBJECTS.items():
+        for subject in subjects:
+            for event, (request_level, response_level, meaning) in SCHEMA_EVENTS.items():
+                level = request_level if side == "request" else response_level
+                table[schema_change_id(side, subject, event)] = Entry(level, meaning)
+    for table_part in (PROPERTY_EVENTS, OTHER_EVENTS):
+        for change_id, entry in table_part.items():
+            assert change_id not in table, change_id
+            table[change_id] = entry
+    return dict(sorted(table.items()))
+
+
+CATALOGUE: dict[str, Entry] = _build()
+
+
+def level_of(change_id: str) -> Level:
+    """The level of a change id; KeyError for an id that is not in the catalogue."""
+    return CATALOGUE[change_id].level
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as Markdown tables: every schema event per side, then every other id."""
+    lines = [
+        "### Schema changes",
+        "",
+        "Reported as `<side>-<subject>-<event>`: side `request` (subjects `parameter`, `body`,",
+        "`property`) or `response` (subjects `header`, `body`, `property`).",
+        "",
+        "| event | request level | response level | meaning |",
+        "|---|---|---|---|",
+    ]
+    for event, (request_level, response_level, meaning) in SCHEMA_EVENTS.items():
+        lines.append(f"| `{event}` | {request_level} | {response_level} | {meaning} |")
+    lines += ["", "### Properties, operations, parameters, bodies, responses, security, servers",
+              "", "| id | level | meaning |", "|---|---|---|"]
+    for table_part in (PROPERTY_EVENTS, OTHER_EVENTS):
+        for change_id, entry in table_part.items():
+            lines.append(f"| `{change_id}` | {entry.level} | {entry.meaning} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,49 @@
+"""What a comparison carries along: both specs, their fingerprints, and the changes found."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.diff.catalogue import level_of
+from generator.diff.change import Change, Level
+from generator.diff.fingerprint import Fingerprints
+from generator.loader import Spec
+
+__all__ = ["DiffContext", "Scope"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where in an operation a schema is compared: which side, and the root it hangs from."""
+
+    side: str  # "request" or "response"
+    operation: str  # "METHOD /path"
+    root: str  # "the request body (application/json)", "query parameter 'limit'", ...
+
+
+@dataclass
+class DiffContext:
+    old: Spec
+    new: Spec
+    include_descriptions: bool = False
+    changes: list[Change] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.old_prints = Fingerprints(self.old, include_text=self.include_descriptions)
+        self.new_prints = Fingerprints(self.new, include_text=self.include_descriptions)
+
+    def same(self, old: Any, new: Any) -> bool:
+        """True when both nodes mean the same (equal fingerprints through their `$ref`s)."""
+        return self.old_prints.of(old) == self.new_prints.of(new)
+
+    def emit(self, change_id: str, operation: str, message: str,
+             old_pointer: str | None, new_pointer: str | None) -> None:
+        level: Level = level_of(change_id)
+        if level is Level.BREAKING:
+            log.debug("breaking: %s %s", change_id, operation)
+        self.changes.append(Change(change_id, level, operation, message, old_pointer,
+                                   new_pointer))

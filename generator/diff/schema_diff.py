@@ -1,0 +1,339 @@
+"""Compare two schemas by meaning, on the request or the response side.
+
+The request side breaks when the new schema accepts less than the old one (a client's valid
+request is refused); the response side breaks when the new schema allows more (a client receives
+something it did not expect). Each node pair is first compared by fingerprint; recursion follows
+properties, `additionalProperties`, `items` and `oneOf`/`anyOf` alternatives, and stops at a pair
+of schemas already being compared (recursive schemas).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.diff.catalogue import level_of, schema_change_id
+from generator.diff.change import Level
+from generator.diff.context import DiffContext, Scope
+from generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
+
+__all__ = ["SchemaDiff"]
+
+_MAX_NESTING = 64
+_LENGTHS = {  # keyword -> (event when the limit tightens, event when it loosens)
+    "maxLength": ("max-length-decreased", "max-length-increased"),
+    "minLength": ("min-length-increased", "min-length-decreased"),
+    "maxItems": ("max-items-decreased", "max-items-increased"),
+    "minItems": ("min-items-increased", "min-items-decreased"),
+}
+_CONSEQUENCE = {
+    ("request", Level.BREAKING): "requests that were valid may now be rejected",
+    ("response", Level.BREAKING): "clients may receive data they do not expect",
+}
+
+
+def _types_text(types: frozenset[str] | None) -> str:
+    return "any type" if types is None else " or ".join(sorted(types)) or "null"
+
+
+def _accepts(types: frozenset[str]) -> frozenset[str]:
+    return types | {"integer"} if "number" in types else types
+
+
+def _label(path: tuple[str, ...]) -> str:
+    text = ""
+    for token in path:
+        text += token if token.startswith("[") or not text else "." + token
+    return text
+
+
+def _single(refs: list[NodeRef]) -> NodeRef:
+    if len(refs) == 1:
+        return refs[0]
+    return NodeRef({"allOf": [r.node for r in refs]}, refs[0].pointer)
+
+
+class SchemaDiff:
+    """Compares schema pairs and records the changes in a `DiffContext`."""
+
+    def __init__(self, ctx: DiffContext):
+        self.ctx = ctx
+
+    def compare(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
+                path: tuple[str, ...] = (),
+                stack: frozenset[tuple[str, str]] = frozenset()) -> None:
+        if len(stack) > _MAX_NESTING or self.ctx.same(old.node, new.node):
+            return
+        ov = schema_view(self.ctx.old, old)
+        nv = schema_view(self.ctx.new, new)
+        key = (ov.pointer, nv.pointer)
+        if key in stack:
+            return
+        stack = stack | {key}
+        _Pair(self, ov, nv, scope, subject, path).run(stack)
+
+    def emit(self, event: str, ov: SchemaView, nv: SchemaView, scope: Scope, subject: str,
+             path: tuple[str, ...], detail: str) -> None:
+        change_id = schema_change_id(scope.side, subject, event)
+        self.emit_id(change_id, ov.pointer, nv.pointer, scope, path, detail)
+
+    def emit_id(self, change_id: str, old_pointer: str | None, new_pointer: str | None,
+                scope: Scope, path: tuple[str, ...], detail: str) -> None:
+        if not path:
+            where = scope.root
+        elif all(token == "[]" for token in path):
+            where = f"the items of {scope.root}"
+        else:
+            where = f"property '{_label(path)}' of {scope.root}"
+        message = f"{where}: {detail}"
+        consequence = _CONSEQUENCE.get((scope.side, level_of(change_id)))
+        if consequence:
+            message += f"; {consequence}"
+        self.ctx.emit(change_id, scope.operation, message, old_pointer, new_pointer)
+
+
+class _Pair:
+    """One old/new schema pair being compared."""
+
+    def __init__(self, differ: SchemaDiff, ov: SchemaView, nv: SchemaView, scope: Scope,
+                 subject: str, path: tuple[str, ...]):
+        self.differ, self.ov, self.nv = differ, ov, nv
+        self.scope, self.subject, self.path = scope, subject, path
+        self.request = scope.side == "request"
+
+    def say(self, event: str, detail: str) -> None:
+        self.differ.emit(event, self.ov, self.nv, self.scope, self.subject, self.path, detail)
+
+    def run(self, stack: frozenset[tuple[str, str]]) -> None:
+        self.types()
+        old, new = self.ov.types, self.nv.types
+        if old is not None and new is not None and old and new \
+                and not _accepts(old) & _accepts(new):
+            return  # unrelated types: their details are not comparable
+        self.values()
+        self.limits()
+        self.flags()
+        self.properties(stack)
+        self.children(stack)
+
+    def types(self) -> None:
+        old, new = self.ov.types, self.nv.types
+        if old != new:
+            text = f"type changed from {_types_text(old)} to {_types_text(new)}"
+            if new is None or (old is not None and _accepts(old) < _accepts(new)):
+                self.say("type-widened", text)
+            elif old is None or _accepts(new) < _accepts(old):
+                self.say("type-narrowed", text)
+            else:
+                self.say("type-changed", text)
+        if self.ov.nullable and not self.nv.nullable:
+            self.say("became-not-nullable", "null is no longer allowed")
+        elif self.nv.nullable and not self.ov.nullable:
+            self.say("became-nullable", "may now be null")
+        if self.ov.format != self.nv.format:
+            if self.ov.format is None:
+                self.say("format-added", f"format '{self.nv.format}' was added")
+            elif self.nv.format is None:
+                self.say("format-removed", f"format '{self.ov.format}' was removed")
+            else:
+                self.say("format-changed",
+                         f"format changed from '{self.ov.format}' to '{self.nv.format}'")
+
+    def values(self) -> None:
+        old, new = self.ov.enum, self.nv.enum
+        if old is None and new is not None:
+            self.say("became-enum", "values are now limited to " + ", ".join(sorted(new)))
+        elif old is not None and new is None:
+            self.say("enum-removed", "values are no longer limited to an enum")
+        elif old is not None and new is not None:
+            for text in sorted(set(old) - set(new)):
+                self.say("enum-value-removed", f"enum value {text} was removed")
+            for text in sorted(set(new) - set(old)):
+                self.say("enum-value-added", f"enum value {text} was added")
+        if self.ov.default != self.nv.default and self.subject != "body":
+            self.say("default-changed",
+                     f"default changed from {self.ov.default or 'none'} to "
+                     f"{self.nv.default or 'none'}")
+
+    def limits(self) -> None:
+        for keyword, (tighter, looser) in _LENGTHS.items():
+            old, new = self.ov.lengths.get(keyword), self.nv.lengths.get(keyword)
+            if old == new:
+                continue
+            upper = keyword.startswith("max")
+            text = f"{keyword} changed from {old if old is not None else 'none'} to " \
+                   f"{new if new is not None else 'none'}"
+            if upper:
+                narrower = old is None or (new is not None and new < old)
+            else:
+                narrower = (new or 0) > (old or 0)
+            self.say(tighter if narrower else looser, text)
+        self.bound("maximum", self.ov.maximum, self.nv.maximum, upper=True)
+        self.bound("minimum", self.ov.minimum, self.nv.minimum, upper=False)
+        if self.ov.multiple_of != self.nv.multiple_of and self.nv.multiple_of is not None:
+            self.say("multiple-of-changed",
+                     f"multipleOf changed from {self.ov.multiple_of} to {self.nv.multiple_of}")
+        if self.ov.patterns != self.nv.patterns:
+            old_p = ", ".join(sorted(self.ov.patterns))
+            new_p = ", ".join(sorted(self.nv.patterns))
+            if not self.ov.patterns:
+                self.say("pattern-added", f"must now match the pattern {new_p}")
+            elif not self.nv.patterns:
+                self.say("pattern-removed", f"the pattern {old_p} was removed")
+            else:
+                self.say("pattern-changed", f"pattern changed from {old_p} to {new_p}")
+        if self.nv.unique_items and not self.ov.unique_items:
+            self.say("unique-items-added", "items must now be unique")
+        elif self.ov.unique_items and not self.nv.unique_items:
+            self.say("unique-items-removed", "items no longer need to be unique")
+
+    def bound(self, keyword: str, old: Bound | None, new: Bound | None, *, upper: bool) -> None:
+        if old == new:
+            return
+
+        def text(bound: Bound | None) -> str:
+            if bound is None:
+                return "none"
+            value = int(bound.value) if bound.value.is_integer() else bound.value
+            return f"{value} (exclusive)" if bound.exclusive else str(value)
+
+        if old is None:
+            narrower = True
+        elif new is None:
+            narrower = False
+        elif old.value == new.value:
+            narrower = new.exclusive
+        else:
+            narrower = new.value < old.value if upper else new.value > old.value
+        event = ("max-decreased" if narrower else "max-increased") if upper else \
+            ("min-increased" if narrower else "min-decreased")
+        self.say(event, f"{keyword} changed from {text(old)} to {text(new)}")
+
+    def flags(self) -> None:
+        if self.nv.read_only and not self.ov.read_only:
+            self.say("became-read-only", "became read-only (only the server sets it)")
+        if self.nv.write_only and not self.ov.write_only:
+            self.say("became-write-only", "became write-only (no longer returned)")
+        if self.nv.deprecated and not self.ov.deprecated:
+            self.say("deprecated", "is now deprecated")
+        if self.differ.ctx.include_descriptions and self.ov.description != self.nv.description:
+            self.say("description-changed", "the description changed")
+        old_closed, new_closed = self.ov.additional is False, self.nv.additional is False
+        if new_closed and not old_closed:
+            self.say("additional-properties-closed", "properties not listed are no longer allowed")
+        elif old_closed and not new_closed:
+            self.say("additional-properties-opened", "properties not listed are now allowed")
+
+    def properties(self, stack: frozenset[tuple[str, str]]) -> None:
+        differ, ctx = self.differ, self.differ.ctx
+        old_props, new_props = self.ov.properties, self.nv.properties
+        for name in sorted(set(old_props) | set(new_props)):
+            path = (*self.path, name)
+            old_ref = _single(old_props[name]) if name in old_props else None
+            new_ref = _single(new_props[name]) if name in new_props else None
+            old_view = schema_view(ctx.old, old_ref) if old_ref else None
+            new_view = schema_view(ctx.new, new_ref) if new_ref else None
+            hidden_old = old_view is not None and self.hidden(old_view)
+            hidden_new = new_view is not None and self.hidden(new_view)
+            old_required = name in self.ov.required and not hidden_old
+            new_required = name in self.nv.required and not hidden_new
+            old_ptr = old_ref.pointer if old_ref else None
+            new_ptr = new_ref.pointer if new_ref else None
+            if new_ref is None:
+                if hidden_old:
+                    continue
+                if self.request:
+                    change_id = "request-property-no-longer-accepted" \
+                        if self.nv.additional is False else "request-property-removed"
+                    detail = "was removed"
+                else:
+                    change_id = "response-required-property-removed" if old_required \
+                        else "response-optional-property-removed"
+                    detail = "is no longer returned"
+                differ.emit_id(change_id, old_ptr, self.nv.pointer, self.scope, path, detail)
+                continue
+            if old_ref is None:
+                if hidden_new:
+                    continue
+                if self.request:
+                    change_id = "new-required-request-property" if new_required \
+                        else "new-optional-request-property"
+                    detail = "was added as a required property" if new_required \
+                        else "was added as an optional property"
+                else:
+                    change_id = "response-required-property-added" if new_required \
+                        else "response-optional-property-added"
+                    detail = "was added"
+                differ.emit_id(change_id, self.ov.pointer, new_ptr, self.scope, path, detail)
+                continue
+            if new_required and not old_required:
+                change_id = "request-property-became-required" if self.request \
+                    else "response-property-became-required"
+                differ.emit_id(change_id, old_ptr, new_ptr, self.scope, path, "became required")
+            elif old_required and not new_required and not hidden_new:
+                change_id = "request-property-became-optional" if self.request \
+                    else "response-property-became-optional"
+                detail = "became optional" if self.request else "may now be missing"
+                differ.emit_id(change_id, old_ptr, new_ptr, self.scope, path, detail)
+            differ.compare(old_ref, new_ref, self.scope, "property", path, stack)
+
+    def hidden(self, view: SchemaView) -> bool:
+        """readOnly properties do not exist in requests, writeOnly ones not in responses."""
+        return view.read_only if self.request else view.write_only
+
+    def children(self, stack: frozenset[tuple[str, str]]) -> None:
+        differ = self.differ
+        if isinstance(self.ov.additional, list) and isinstance(self.nv.additional, list):
+            differ.compare(_single(self.ov.additional), _single(self.nv.additional), self.scope,
+                           "property", (*self.path, "*"), stack)
+        if self.ov.items and self.nv.items:
+            differ.compare(_single(self.ov.items), _single(self.nv.items), self.scope,
+                           "property", (*self.path, "[]"), stack)
+        self.alternatives("oneOf", "one-of", self.ov.one_of, self.nv.one_of, stack)
+        self.alternatives("anyOf", "any-of", self.ov.any_of, self.nv.any_of, stack)
+
+    def alternatives(self, keyword: str, event: str, old: list[NodeRef], new: list[NodeRef],
+                     stack: frozenset[tuple[str, str]]) -> None:
+        ctx = self.differ.ctx
+        old_left = list(old)
+        new_left = list(new)
+        for alt in list(old_left):  # identical alternatives first
+            match = next((n for n in new_left if ctx.same(alt.node, n.node)), None)
+            if match is not None:
+                old_left.remove(alt)
+                new_left.remove(match)
+        pairs: list[tuple[NodeRef, NodeRef]] = []
+        for alt in list(old_left):  # then the same named schema, changed
+            name = _ref_name(alt.node)
+            match = next((n for n in new_left if name and _ref_name(n.node) == name), None)
+            if match is not None:
+                pairs.append((alt, match))
+                old_left.remove(alt)
+                new_left.remove(match)
+        if len(old_left) == len(new_left):
+            pairs.extend(zip(old_left, new_left, strict=True))
+            old_left, new_left = [], []
+        for old_alt, new_alt in pairs:
+            self.differ.compare(old_alt, new_alt, self.scope, self.subject, self.path, stack)
+        for alt in old_left:
+            self.differ.emit_id(schema_change_id(self.scope.side, self.subject, event + "-removed"),
+                                alt.pointer, self.nv.pointer, self.scope, self.path,
+                                f"a {keyword} alternative ({_describe(alt.node)}) was removed")
+        for alt in new_left:
+            self.differ.emit_id(schema_change_id(self.scope.side, self.subject, event + "-added"),
+                                self.ov.pointer, alt.pointer, self.scope, self.path,
+                                f"a {keyword} alternative ({_describe(alt.node)}) was added")
+
+
+def _ref_name(node: Any) -> str | None:
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        return str(node["$ref"]).rsplit("/", 1)[-1]
+    return None
+
+
+def _describe(node: Any) -> str:
+    name = _ref_name(node)
+    if name:
+        return name
+    if isinstance(node, dict) and "type" in node:
+        return f"type {node['type']}"
+    return "inline schema"

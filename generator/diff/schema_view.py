@@ -1,0 +1,286 @@
+"""A schema reduced to what a client can observe, so that equal meanings compare equal.
+
+`$ref`s are followed (a reference with sibling keywords is read as `allOf` of the target and the
+siblings), `allOf` members are merged, OpenAPI 3.0 `nullable: true`, 3.1 type arrays with
+`"null"`, `type: "null"` alternatives of `oneOf`/`anyOf` and `null` in an enum all become one
+`nullable` flag, and 3.0 boolean / 3.1 numeric `exclusiveMinimum`/`exclusiveMaximum` become one
+bound with an `exclusive` flag.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from generator.loader import Spec, escape_pointer, resolve_pointer
+
+__all__ = ["Bound", "NodeRef", "SchemaView", "deref", "schema_view"]
+
+# Keywords that describe rather than constrain: a `$ref` with only these beside it is the target.
+ANNOTATIONS = frozenset({"description", "summary", "title", "example", "examples", "$comment",
+                         "externalDocs", "xml"})
+_MAX_DEPTH = 48
+
+
+@dataclass(frozen=True)
+class NodeRef:
+    """A schema node as written, and the JSON pointer where it is written."""
+
+    node: Any
+    pointer: str
+
+
+@dataclass(frozen=True)
+class Bound:
+    value: float
+    exclusive: bool = False
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+@dataclass
+class SchemaView:
+    pointer: str
+    types: frozenset[str] | None = None  # None: any type; never contains "null"
+    nullable: bool = False
+    format: str | None = None
+    enum: dict[str, Any] | None = None  # canonical text -> value, null excluded
+    maximum: Bound | None = None
+    minimum: Bound | None = None
+    lengths: dict[str, int] = field(default_factory=dict)  # maxLength, minLength, maxItems, ...
+    multiple_of: float | None = None
+    patterns: frozenset[str] = frozenset()
+    unique_items: bool = False
+    default: str | None = None  # canonical text of the default
+    properties: dict[str, list[NodeRef]] = field(default_factory=dict)
+    required: frozenset[str] = frozenset()
+    additional: bool | list[NodeRef] | None = None  # None: not said (allowed)
+    items: list[NodeRef] = field(default_factory=list)
+    one_of: list[NodeRef] = field(default_factory=list)
+    any_of: list[NodeRef] = field(default_factory=list)
+    read_only: bool = False
+    write_only: bool = False
+    deprecated: bool = False
+    description: str | None = None
+
+    def merge(self, other: SchemaView) -> SchemaView:
+        """Both at once (`allOf`): the narrower of each constraint, the union of properties."""
+        types = self.types
+        if types is None:
+            types = other.types
+        elif other.types is not None:
+            types = _intersect_types(types, other.types)
+        enum = self.enum
+        if enum is None:
+            enum = other.enum
+        elif other.enum is not None:
+            enum = {k: v for k, v in enum.items() if k in other.enum}
+        properties = {name: list(refs) for name, refs in self.properties.items()}
+        for name, refs in other.properties.items():
+            properties.setdefault(name, []).extend(refs)
+        lengths = dict(self.lengths)
+        for key, value in other.lengths.items():
+            mine = lengths.get(key)
+            if mine is None:
+                lengths[key] = value
+            else:
+                lengths[key] = max(mine, value) if key.startswith("min") else min(mine, value)
+        additional: bool | list[NodeRef] | None
+        if self.additional is False or other.additional is False:
+            additional = False
+        elif isinstance(self.additional, list) or isinstance(other.additional, list):
+            additional = [*(self.additional if isinstance(self.additional, list) else []),
+                          *(other.additional if isinstance(other.additional, list) else [])]
+        else:
+            additional = self.additional if self.additional is not None else other.additional
+        return replace(
+            self,
+            types=types,
+            format=self.format or other.format,
+            enum=enum,
+            maximum=_tighter(self.maximum, other.maximum, upper=True),
+            minimum=_tighter(self.minimum, other.minimum, upper=False),
+            lengths=lengths,
+            multiple_of=self.multiple_of or other.multiple_of,
+            patterns=self.patterns | other.patterns,
+            unique_items=self.unique_items or other.unique_items,
+            default=self.default if self.default is not None else other.default,
+            properties=properties,
+            required=self.required | other.required,
+            additional=additional,
+            items=[*self.items, *other.items],
+            one_of=self.one_of or other.one_of,
+            any_of=self.any_of or other.any_of,
+            read_only=self.read_only or other.read_only,
+            write_only=self.write_only or other.write_only,
+            deprecated=self.deprecated or other.deprecated,
+            description=self.description or other.description,
+        )
+
+
+def _intersect_types(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
+    both = set(a & b)
+    if "integer" in a and "number" in b or "number" in a and "integer" in b:
+        both.add("integer")
+    return frozenset(both)
+
+
+def _tighter(a: Bound | None, b: Bound | None, *, upper: bool) -> Bound | None:
+    if a is None or b is None:
+        return a or b
+    if a.value == b.value:
+        return Bound(a.value, a.exclusive or b.exclusive)
+    if upper:
+        return a if a.value < b.value else b
+    return a if a.value > b.value else b
+
+
+def deref(spec: Spec, ref: NodeRef, depth: int = _MAX_DEPTH) -> NodeRef:
+    """Follow `$ref`s with nothing but annotations beside them; the pointer follows along."""
+    node, pointer = ref.node, ref.pointer
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0 \
+            and node["$ref"].startswith("#") and set(node) - {"$ref"} <= ANNOTATIONS:
+        target = node["$ref"][1:]
+        try:
+            node = resolve_pointer(spec.document, target)
+        except KeyError:
+            break
+        pointer = target
+        depth -= 1
+    return NodeRef(node, pointer)
+
+
+def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:
+    """The observable meaning of the schema at `ref` (see the module docstring)."""
+    ref = deref(spec, ref)
+    node, pointer = ref.node, ref.pointer
+    if not isinstance(node, dict) or depth > _MAX_DEPTH:
+        return SchemaView(pointer)
+    if isinstance(node.get("$ref"), str):  # a reference with constraints beside it
+        target = schema_view(spec, NodeRef({"$ref": node["$ref"]}, pointer), depth + 1)
+        own = _own({k: v for k, v in node.items() if k != "$ref"}, pointer, spec.is_v31)
+        return replace(own.merge(target), pointer=pointer,
+                       nullable=own.nullable or target.nullable)
+    view = _own(node, pointer, spec.is_v31)
+    members = node.get("allOf")
+    if isinstance(members, list):
+        member_views = [schema_view(spec, NodeRef(m, f"{pointer}/allOf/{i}"), depth + 1)
+                        for i, m in enumerate(members)]
+        own_nullable = view.nullable
+        for member in member_views:
+            view = view.merge(member)
+        view.nullable = own_nullable or (bool(member_views)
+                                         and all(m.nullable for m in member_views))
+    for keyword in ("oneOf", "anyOf"):
+        alternatives = node.get(keyword)
+        if not isinstance(alternatives, list):
+            continue
+        kept = []
+        for i, alternative in enumerate(alternatives):
+            alt = NodeRef(alternative, f"{pointer}/{keyword}/{i}")
+            if _is_null_schema(deref(spec, alt).node):
+                view.nullable = True
+            else:
+                kept.append(alt)
+        if len(kept) == 1 and len(alternatives) > 1:  # `X or null`: X, nullable
+            nullable = view.nullable
+            view = view.merge(schema_view(spec, kept[0], depth + 1))
+            view.nullable = nullable
+            kept = []
+        if keyword == "oneOf":
+            view.one_of = kept
+        else:
+            view.any_of = kept
+    if view.types is None:
+        if view.properties or view.additional is not None or view.required:
+            view.types = frozenset({"object"})
+        elif view.items:
+            view.types = frozenset({"array"})
+    return view
+
+
+def _is_null_schema(node: Any) -> bool:
+    if not isinstance(node, dict):
+        return False
+    kind = node.get("type")
+    return kind == "null" or kind == ["null"] or node.get("enum") == [None]
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
+    """The schema's own keywords, without following anything."""
+    view = SchemaView(pointer)
+    kind = node.get("type")
+    if isinstance(kind, str):
+        kind = [kind]
+    if isinstance(kind, list):
+        names = {k for k in kind if isinstance(k, str)}
+        view.nullable = "null" in names
+        view.types = frozenset(names - {"null"}) or None
+        if not view.types and view.nullable:
+            view.types = frozenset()
+    if node.get("nullable") is True:
+        view.nullable = True
+    if isinstance(node.get("format"), str):
+        view.format = node["format"]
+    values: list[Any] | None = None
+    if isinstance(node.get("enum"), list):
+        values = node["enum"]
+    if "const" in node:
+        values = [node["const"]]
+    if values is not None:
+        if None in values:
+            view.nullable = True
+        view.enum = {canonical(v): v for v in values if v is not None}
+    view.maximum = _bound(node, "maximum", "exclusiveMaximum", upper=True)
+    view.minimum = _bound(node, "minimum", "exclusiveMinimum", upper=False)
+    for key in ("maxLength", "minLength", "maxItems", "minItems", "maxProperties",
+                "minProperties"):
+        number = _number(node.get(key))
+        if number is not None:
+            view.lengths[key] = int(number)
+    view.multiple_of = _number(node.get("multipleOf"))
+    if isinstance(node.get("pattern"), str):
+        view.patterns = frozenset({node["pattern"]})
+    view.unique_items = node.get("uniqueItems") is True
+    if "default" in node:
+        view.default = canonical(node["default"])
+    properties = node.get("properties")
+    if isinstance(properties, dict):
+        view.properties = {
+            name: [NodeRef(value, f"{pointer}/properties/{escape_pointer(name)}")]
+            for name, value in properties.items()}
+    required = node.get("required")
+    if isinstance(required, list):
+        view.required = frozenset(r for r in required if isinstance(r, str))
+    additional = node.get("additionalProperties")
+    if additional is False or additional is True:
+        view.additional = additional
+    elif isinstance(additional, dict):
+        view.additional = True if not additional else [
+            NodeRef(additional, f"{pointer}/additionalProperties")]
+    items = node.get("items")
+    if isinstance(items, dict):
+        view.items = [NodeRef(items, f"{pointer}/items")]
+    view.read_only = node.get("readOnly") is True
+    view.write_only = node.get("writeOnly") is True
+    view.deprecated = node.get("deprecated") is True
+    if isinstance(node.get("description"), str):
+        view.description = node["description"]
+    return view
+
+
+def _bound(node: dict[str, Any], plain: str, exclusive: str, *, upper: bool) -> Bound | None:
+    value = _number(node.get(plain))
+    flag = node.get(exclusive)
+    bound = None if value is None else Bound(value, flag is True)
+    numeric = _number(flag)
+    if numeric is not None:  # 3.1: exclusiveMaximum is itself the bound
+        bound = _tighter(bound, Bound(numeric, True), upper=upper)
+    return bound
