@@ -15,6 +15,7 @@ __all__ = ["main"]
 
 # command name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
+    "docs": "contract_tests.cli.docs:docs",
     "lint": "contract_tests.cli.lint:lint",
 }
 

@@ -1,0 +1,29 @@
+"""Docs from a spec: a self-contained HTML reference, Markdown, Postman v2.1 and API Blueprint."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.docs.render import OUTPUTS, TEMPLATES_DIR, render_outputs, write_outputs
+from generator.docs.site import build_site
+from generator.docs.views import OperationView, SchemaView, SiteView
+from generator.loader import Spec
+
+__all__ = [
+    "OUTPUTS",
+    "TEMPLATES_DIR",
+    "OperationView",
+    "SchemaView",
+    "SiteView",
+    "build_site",
+    "render_docs",
+    "render_outputs",
+    "write_outputs",
+]
+
+
+def render_docs(spec: Spec, out: Path, templates: Path | None = None,
+                source: str | None = None) -> list[Path]:
+    """Render every output for `spec` into `out`; returns the files written."""
+    site = build_site(spec, source)
+    return write_outputs(render_outputs(site, templates), out)

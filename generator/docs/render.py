@@ -1,0 +1,168 @@
+"""Render the docs outputs from the views with Jinja2, and write them to a folder.
+
+One template per output file (`<output>.jinja`) in `generator/templates/docs/`; a folder given
+with `--templates` is searched first, so any template (or macro file) can be overridden by file
+name. The environment uses `StrictUndefined` (a typo fails loudly) and autoescapes HTML
+templates; spec text only ever reaches templates as values of view objects, never as template
+source.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.docs.markdown import (
+    inline_markdown,
+    markdown_source,
+    markdown_table_cell,
+    render_markdown,
+    text_node,
+)
+from generator.docs.postman import build_collection
+from generator.docs.views import ParameterView, SchemaView, SiteView
+from generator.errors import UsageError
+
+__all__ = ["OUTPUTS", "TEMPLATES_DIR", "make_environment", "render_outputs", "write_outputs"]
+
+log = logging.getLogger(__name__)
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "docs"
+OUTPUTS = ("index.html", "reference.md", "postman_collection.json", "api.apib")
+
+
+def _autoescape(name: str | None) -> bool:
+    return bool(name) and (name or "").endswith((".html.jinja", ".html"))
+
+
+def markdown_code(value: Any) -> str:
+    """A value as a Markdown code span, with a fence longer than any backtick run inside."""
+    text = " ".join(str(value).split())
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def markdown_fence(value: Any, language: str = "") -> str:
+    """A block of text as a fenced code block that its own backticks cannot close."""
+    text = str(value)
+    longest = run = 0
+    for char in text:
+        run = run + 1 if char == "`" else 0
+        longest = max(longest, run)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def markdown_variant(view: SchemaView) -> str:
+    """One variant of a oneOf/anyOf/allOf as Markdown: a link to a named schema, or its type."""
+    if view.ref is not None:
+        return f"[{markdown_table_cell(view.ref)}](#{view.ref_anchor})"
+    return markdown_table_cell(view.title or view.type or "any")
+
+
+_URI_VAR_SAFE = re.compile(r"[^A-Za-z0-9_.]")
+
+
+def uri_var(name: Any) -> str:
+    """A parameter name as an RFC 6570 variable name (other characters percent-encoded)."""
+    return _URI_VAR_SAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()),
+                             str(name))
+
+
+def uri_template(path: str, parameters: tuple[ParameterView, ...] = ()) -> str:
+    """A path with its query parameters as an RFC 6570 template: `/items{?limit,cursor}`."""
+    path = re.sub(r"\{([^}]*)\}", lambda m: "{" + uri_var(m.group(1)) + "}", path)
+    path = path.replace("[", "%5B").replace("]", "%5D").replace("(", "%28").replace(")", "%29")
+    query = [uri_var(p.name) for p in parameters if p.location == "query"]
+    return path + ("{?" + ",".join(query) + "}" if query else "")
+
+
+def json_document(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def header_comment(source: str) -> str:
+    """The source path made safe for a one-line comment in any output."""
+    return " ".join(source.replace("--", "-").replace("<", "").replace(">", "").split())
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "markdown": render_markdown,
+    "inline_markdown": inline_markdown,
+    "text_node": text_node,
+    "md": markdown_source,
+    "md_cell": markdown_table_cell,
+    "md_code": markdown_code,
+    "md_fence": markdown_fence,
+    "md_variant": markdown_variant,
+    "uri_var": uri_var,
+    "uri_template": uri_template,
+    "json_document": json_document,
+    "comment_safe": header_comment,
+}
+
+
+def make_environment(templates: Path | None = None) -> jinja2.Environment:
+    """The one Jinja2 environment for docs; `templates` overrides the built-ins by file name."""
+    loaders: list[jinja2.BaseLoader] = []
+    if templates is not None:
+        if not templates.is_dir():
+            raise UsageError(f"--templates {templates}: no such folder")
+        loaders.append(jinja2.FileSystemLoader(str(templates)))
+    loaders.append(jinja2.FileSystemLoader(str(TEMPLATES_DIR)))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def render_outputs(site: SiteView, templates: Path | None = None) -> dict[str, str]:
+    """Every output file's text, by file name."""
+    env = make_environment(templates)
+    context = {"site": site, "collection": build_collection(site)}
+    rendered: dict[str, str] = {}
+    for output in OUTPUTS:
+        name = f"{output}.jinja"
+        try:
+            rendered[output] = env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise UsageError(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}",
+                             hint="fix the template, or remove it to use the built-in one") \
+                from None
+        except jinja2.UndefinedError as exc:
+            raise UsageError(f"template {name}: {exc.message}",
+                             hint="templates receive `site` (a SiteView) and `collection`; "
+                             "see docs/docs-generator.md") from None
+    return rendered
+
+
+def write_outputs(rendered: dict[str, str], out: Path) -> list[Path]:
+    """Write the rendered files into `out` (created if needed); returns the paths written."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"--out {out}: {exc.strerror}") from None
+    written = []
+    for name, text in rendered.items():
+        path = out / name
+        path.write_text(text, encoding="utf-8", newline="\n")
+        log.info("wrote %s (%d bytes)", path, len(text))
+        written.append(path)
+    return written

@@ -1,0 +1,186 @@
+"""Hostile text in every place a spec carries text comes out inert in every docs output."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from generator.docs import build_site, render_outputs
+from generator.docs.render import TEMPLATES_DIR
+from generator.loader import Spec
+
+SCRIPT = "<script>alert('xss')</script>"
+IMG = '<img src=x onerror="alert(1)">'
+JS_LINK = "[click](javascript:alert(document.cookie))"
+TEMPLATE = "{{ 7*7 }}{% raw %}"
+HOSTILE = f"{SCRIPT} {IMG} {JS_LINK} {TEMPLATE} \"'><svg onload=alert(2)>"
+
+
+def hostile_spec() -> dict[str, Any]:
+    prop = f"name{IMG}"
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": f"API {SCRIPT}", "version": f"1 {IMG}", "description": HOSTILE,
+                 "contact": {"name": HOSTILE, "url": "javascript:alert(1)"},
+                 "license": {"name": HOSTILE}},
+        "servers": [{"url": "javascript:alert(1)//" + SCRIPT, "description": HOSTILE}],
+        "tags": [{"name": f"tag {SCRIPT}", "description": HOSTILE}],
+        "security": [{f"auth{IMG}": [f"scope{SCRIPT}"]}],
+        "paths": {
+            "/items/{id}": {
+                "post": {
+                    "operationId": "../../x",
+                    "summary": f"Summary {SCRIPT} {TEMPLATE}",
+                    "description": HOSTILE,
+                    "tags": [f"tag {SCRIPT}"],
+                    "parameters": [
+                        {"name": "id", "in": "path", "required": True,
+                         "description": HOSTILE, "schema": {"type": "string"},
+                         "example": f"id{SCRIPT}"},
+                        {"name": f"q{IMG}", "in": "query", "required": True,
+                         "description": HOSTILE, "schema": {"type": "string",
+                                                            "enum": [SCRIPT, TEMPLATE]}},
+                        {"name": f"X-H{IMG}", "in": "header", "required": True,
+                         "schema": {"type": "string", "example": HOSTILE}},
+                    ],
+                    "requestBody": {"content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Thing"},
+                        "examples": {f"ex{SCRIPT}": {"summary": HOSTILE,
+                                                     "value": {prop: HOSTILE}}}}}},
+                    "responses": {
+                        "200": {"description": HOSTILE,
+                                "headers": {f"X-R{IMG}": {"description": HOSTILE,
+                                                           "schema": {"type": "string"}}},
+                                "content": {"application/json": {
+                                    "schema": {"$ref": "#/components/schemas/Thing"}}}},
+                    },
+                },
+            },
+        },
+        "components": {
+            "securitySchemes": {f"auth{IMG}": {"type": "http", "scheme": "bearer",
+                                               "description": HOSTILE}},
+            "schemas": {
+                "Thing": {
+                    "type": "object", "description": HOSTILE, "title": SCRIPT,
+                    "properties": {
+                        prop: {"type": "string", "description": HOSTILE,
+                               "enum": [SCRIPT, IMG, TEMPLATE], "example": HOSTILE,
+                               "default": SCRIPT, "pattern": SCRIPT, "format": IMG},
+                        "self": {"$ref": f"#/components/schemas/{SCRIPT.replace('/', '~1')}"},
+                    },
+                },
+                SCRIPT: {"type": "object", "description": HOSTILE,
+                         "properties": {"x": {"type": "string", "enum": [HOSTILE]}}},
+            },
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("hostile")
+    path = folder / "spec.yaml"
+    path.write_text(yaml.safe_dump(hostile_spec(), sort_keys=False), encoding="utf-8")
+    return render_outputs(build_site(Spec.from_path(path), "spec.yaml"))
+
+
+class TagCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.script_bodies: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, attrs))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.script_bodies.append(data)
+
+
+def assert_inert_html(html: str, *, allowed_scripts: int = 0) -> TagCollector:
+    parser = TagCollector()
+    parser.feed(html)
+    scripts = [t for t, _ in parser.tags if t == "script"]
+    assert len(scripts) == allowed_scripts, "a <script> element came from spec text"
+    for tag, attrs in parser.tags:
+        assert tag not in ("img", "svg", "iframe", "object", "embed"), f"<{tag}> from spec text"
+        for name, value in attrs:
+            assert not name.startswith("on"), f"event handler {name}= on <{tag}>"
+            if name in ("href", "src", "action", "formaction"):
+                assert not re.match(r"\s*(javascript|data|vbscript):", value or "", re.I), value
+    return parser
+
+
+def test_html_is_inert(outputs: dict[str, str]) -> None:
+    html = outputs["index.html"]
+    parser = assert_inert_html(html, allowed_scripts=1)
+    script = (TEMPLATES_DIR / "_app.js.jinja").read_text(encoding="utf-8")
+    assert parser.script_bodies == ["\n" + script], "the only script is the page's own"
+    assert "{{ 7*7 }}" in html and "{% raw %}" in html
+    assert "&lt;script&gt;alert(" in html
+
+
+def test_html_ids_are_safe_slugs(outputs: dict[str, str]) -> None:
+    ids = re.findall(r'\sid="([^"]*)"', outputs["index.html"])
+    assert ids and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids), ids
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("name", ["reference.md", "api.apib"])
+def test_markdown_outputs_are_inert_even_with_html_enabled(outputs: dict[str, str],
+                                                           name: str) -> None:
+    text = outputs[name]
+    assert "{{ 7*7 }}" in text
+    permissive = MarkdownIt("commonmark", {"html": True}).enable("table")
+    permissive.validateLink = lambda url: True  # type: ignore[method-assign]
+    html = permissive.render(text)
+    parser = assert_inert_html(html)
+    allowed = {"a", "p", "code", "pre", "em", "strong", "h1", "h2", "h3", "ul", "ol", "li",
+               "blockquote", "br", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+    assert {t for t, _ in parser.tags} <= allowed
+    for tag, attrs in parser.tags:
+        if tag == "a":
+            for key, value in attrs:
+                assert key in ("href", "id")
+                if key == "href":
+                    assert (value or "").startswith("#") or (value or "").startswith("http")
+
+
+def test_postman_is_valid_json_and_scripts_hold_no_spec_text(outputs: dict[str, str]) -> None:
+    collection = json.loads(outputs["postman_collection.json"])
+    scripts = [line for folder in collection["item"] for item in folder["item"]
+               for event in item["event"] for line in event["script"]["exec"]]
+    assert scripts and all(re.fullmatch(r"[\w\s.,()\[\]{}\"'=;/+<>!|-]*", s) for s in scripts)
+    assert not any("alert" in s for s in scripts)
+    assert collection["item"][0]["name"] == f"tag {SCRIPT}"  # data, stored as data
+
+
+def test_code_samples_keep_spec_values_quoted(outputs: dict[str, str]) -> None:
+    site_html = outputs["index.html"]
+    assert "curl -X POST" in site_html
+    assert "<script>" not in site_html.split("<script>\n", 1)[0]
+
+
+def test_no_file_is_named_after_spec_text(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(yaml.safe_dump(hostile_spec(), sort_keys=False), encoding="utf-8")
+    from generator.docs import render_docs
+
+    out = tmp_path / "out"
+    written = render_docs(Spec.from_path(path), out)
+    assert sorted(p.name for p in written) == sorted(p.name for p in out.iterdir())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "spec.yaml"]
