@@ -15,8 +15,10 @@ __all__ = ["main"]
 
 # command name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
+    "admin": "contract_tests.cli.admin:admin",
     "docs": "contract_tests.cli.docs:docs",
     "lint": "contract_tests.cli.lint:lint",
+    "serve": "contract_tests.cli.serve:serve",
 }
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

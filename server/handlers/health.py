@@ -9,6 +9,7 @@ from sqlalchemy import text
 
 from server.context import get_db
 from server.problems import problem_response
+from server.replies import Reply
 
 __all__ = ["get_liveness", "get_readiness"]
 
@@ -16,7 +17,7 @@ log = logging.getLogger(__name__)
 
 
 async def get_liveness() -> Any:
-    return {"status": "ok"}
+    return Reply(200, {"status": "ok"}).response()
 
 
 def get_readiness() -> Any:
@@ -27,4 +28,4 @@ def get_readiness() -> Any:
         log.warning("readiness check failed: %r", exc)
         return problem_response(503, "The database is not reachable.",
                                 headers={"Retry-After": "5"})
-    return {"status": "ok", "checks": {"database": "ok"}}
+    return Reply(200, {"status": "ok", "checks": {"database": "ok"}}).response()
