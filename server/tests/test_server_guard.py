@@ -1,0 +1,52 @@
+"""The ASGI guard: body cap (declared and streamed), UTF-8, JSON depth — on a real server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from server.guard import json_depth_exceeds
+from server.tests.conftest import Tenant
+from server.tests.live import LiveServer
+
+PROBLEM = "application/problem+json"
+
+
+@pytest.mark.parametrize("body,limit,expected", [
+    (b'{"a": [1, {"b": 2}]}', 3, False),
+    (b'{"a": [1, {"b": 2}]}', 2, True),
+    (b'"[[[[[["', 1, False),
+    (b'["\\"[[[[", "\\\\", [[]]]', 3, False),
+    (b'["\\\\"[[[[[[', 3, True),
+    (b"[" * 10_000, 32, True),
+])
+def test_json_depth(body: bytes, limit: int, expected: bool) -> None:
+    assert json_depth_exceeds(body, limit) is expected
+
+
+def test_body_limits(live_server: LiveServer, tenant: Tenant) -> None:
+    headers = {**tenant.headers, "content-type": "application/json"}
+    big = b'{"name": "' + b"x" * (2 * 1024 * 1024) + b'"}'
+
+    def stream() -> Iterator[bytes]:
+        yield b'{"name": "'
+        for _ in range(40):
+            yield b"x" * 65536
+        yield b'"}'
+
+    with live_server.client() as http:
+        declared = http.post("/api/v1/customers", content=big, headers=headers)
+        assert declared.status_code == 413
+        assert declared.headers["content-type"] == PROBLEM
+        streamed = http.post("/api/v1/customers", content=stream(), headers=headers)
+        assert streamed.status_code == 413
+        bad_utf8 = http.post("/api/v1/customers", content=b'{"name": "\xff\xfe"}',
+                             headers=headers)
+        assert bad_utf8.status_code == 400 and bad_utf8.headers["content-type"] == PROBLEM
+        deep = http.post("/api/v1/customers",
+                         content=b'{"name": "x", "properties": ' + b"[" * 5000 + b"]" * 5000
+                         + b"}", headers=headers)
+        assert deep.status_code == 400 and deep.headers["content-type"] == PROBLEM
+        ok = http.post("/api/v1/customers", json={"name": "fine"}, headers=tenant.headers)
+        assert ok.status_code == 201
