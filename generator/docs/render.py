@@ -13,6 +13,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -114,7 +115,21 @@ FILTERS: dict[str, Callable[..., Any]] = {
 
 
 def make_environment(templates: Path | None = None) -> jinja2.Environment:
-    """The one Jinja2 environment for docs; `templates` overrides the built-ins by file name."""
+    """The one Jinja2 environment for docs; `templates` overrides the built-ins by file name.
+
+    The environment of the built-in templates is shared, so they are compiled once a process.
+    """
+    if templates is None:
+        return _builtin_environment()
+    return _new_environment(templates)
+
+
+@lru_cache(maxsize=1)
+def _builtin_environment() -> jinja2.Environment:
+    return _new_environment(None)
+
+
+def _new_environment(templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if templates is not None:
         if not templates.is_dir():

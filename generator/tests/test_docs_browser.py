@@ -1,0 +1,105 @@
+"""index.html in headless Chromium: no console errors, search finds operations, a screenshot."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from generator.docs import render_docs
+from generator.loader import Spec
+from generator.tests.cdp import Browser, chromium_path
+
+REPO = Path(__file__).resolve().parents[2]
+CRM = REPO / "openapi" / "crm.yaml"
+SHOTS = Path(os.environ.get("SPECFIRST_SCREENSHOTS", "")) if os.environ.get(
+    "SPECFIRST_SCREENSHOTS") else None
+
+pytestmark = pytest.mark.network_tools
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    binary = chromium_path()
+    if binary is None:
+        pytest.fail("chromium is required (Debian package `chromium`; .ci/run installs it)")
+    return binary
+
+
+def visible_ops(browser: Browser) -> list[str]:
+    value = browser.evaluate(
+        "Array.from(document.querySelectorAll('section.op:not(.schema-def)'))"
+        ".filter(s => !s.hidden && s.offsetParent !== null).map(s => s.id)")
+    assert isinstance(value, list)
+    return [str(v) for v in value]
+
+
+def search(browser: Browser, text: str) -> None:
+    browser.evaluate("(() => { const s = document.getElementById('search');"
+                     " s.value = ''; s.dispatchEvent(new Event('input')); s.focus(); })()")
+    browser.settle(0.3)
+    browser.type_text(text)
+    browser.settle(0.6)
+
+
+def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    render_docs(Spec.from_path(CRM), out, source="openapi/crm.yaml")
+    with Browser(chromium) as browser:
+        browser.open((out / "index.html").as_uri())
+        browser.settle(0.5)
+        everything = visible_ops(browser)
+        assert len(everything) > 50
+
+        search(browser, "create customer")
+        found = visible_ops(browser)
+        assert "op-create-customer" in found and len(found) < len(everything)
+        count = browser.evaluate("document.getElementById('search-count').textContent")
+        assert count == f"{len(found)} matches"
+        nav = browser.evaluate("Array.from(document.querySelectorAll('.nav-op'))"
+                               ".filter(li => !li.hidden).length")
+        assert nav == len(found)
+
+        search(browser, "zzz-no-such-operation")
+        assert visible_ops(browser) == []
+
+        search(browser, "")
+        browser.evaluate("location.hash = '#op-create-customer'")
+        browser.settle(0.8)
+        body = browser.evaluate(
+            "document.querySelector('#op-create-customer .op-body').textContent")
+        assert "Request body" in body and "lifecycle_stage" in body and "curl -X POST" in body
+        # A nested named schema opens on demand, from its template.
+        opened = browser.evaluate(
+            "(() => { const d = document.querySelector('#op-create-customer details.ref');"
+            " d.open = true; return d.getAttribute('data-ref'); })()")
+        browser.settle(0.3)
+        assert browser.evaluate(
+            f"document.querySelector('#op-create-customer details.ref[data-ref=\"{opened}\"]')"
+            ".querySelectorAll('*').length") > 1
+        # The code sample tabs switch.
+        browser.evaluate("document.querySelectorAll('#op-create-customer .tabs button')[1]"
+                         ".click()")
+        assert browser.evaluate(
+            "document.querySelector('#op-create-customer pre[data-pane=\"1\"]').hidden") is False
+        shot = (SHOTS or tmp_path) / "docs-crm.png"
+        shot.parent.mkdir(parents=True, exist_ok=True)
+        browser.screenshot(shot)
+        assert browser.errors == [], browser.errors
+    data = shot.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
+
+
+def test_large_spec_page_opens_quickly(chromium: str, large_public_spec: Path,
+                                       tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    render_docs(Spec.from_path(large_public_spec), out)
+    with Browser(chromium, timeout=60) as browser:
+        seconds = browser.open((out / "index.html").as_uri())
+        assert seconds < 10, f"the page took {seconds:.1f}s to load"
+        nodes = browser.evaluate("document.getElementsByTagName('*').length")
+        assert nodes < 60_000, f"{nodes} DOM nodes: operation bodies should stay lazy"
+        search(browser, "get a repository")
+        assert "op-repos-get" in visible_ops(browser)
+        assert browser.errors == [], browser.errors
