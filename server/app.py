@@ -23,6 +23,7 @@ import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from connexion import AsyncApp
@@ -67,6 +68,16 @@ def docs_prefix(document: dict[str, Any]) -> str:
     if len(prefix) == min((len(s) for s in split), default=0):
         prefix = prefix[:-1]  # never the whole path of an operation
     return "/" + "/".join(prefix) if prefix else ""
+
+
+def base_path(document: dict[str, Any]) -> str:
+    """The path of the first server URL, where Connexion mounts the operations."""
+    servers = document.get("servers") or [{}]
+    server = servers[0] if isinstance(servers[0], dict) else {}
+    url = str(server.get("url", ""))
+    for name, variable in (server.get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str(variable.get("default", "")))
+    return urlsplit(url).path.rstrip("/")
 
 
 def _problem_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
@@ -169,7 +180,7 @@ def create_app(
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         max_body=settings.max_body,
         max_depth=settings.max_json_depth,
-        spec_routes={f"{prefix}/openapi.json": served},
+        spec_routes={f"{base_path(document)}{prefix}/openapi.json": served},
     )
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))

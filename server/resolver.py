@@ -68,8 +68,11 @@ class ConventionResolver(Resolver):
         module = self._module(module_path)
         function = getattr(module, func_name, None) if module is not None else None
         if function is None or not callable(function):
-            self.missing.append(f"{module_path}:{func_name}")
-            log.warning("no handler %s:%s for %s %s: it answers 501", module_path, func_name,
-                        operation.method.upper(), operation.path)
+            location = f"{module_path}:{func_name}"
+            if location not in self.missing:
+                self.missing.append(location)
+                log.warning("no handler %s:%s for %s %s: it answers 501", module_path,
+                            func_name,
+                            operation.method.upper(), operation.path)
             function = not_implemented_handler(module_path, func_name)
         return Resolution(function, f"{module_path}.{func_name}")
