@@ -16,9 +16,14 @@ __all__ = ["main"]
 # command name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
     "admin": "contract_tests.cli.admin:admin",
+    "check": "contract_tests.cli.check:check",
+    "diff": "contract_tests.cli.diff:diff",
     "docs": "contract_tests.cli.docs:docs",
     "lint": "contract_tests.cli.lint:lint",
+    "mock": "contract_tests.cli.mock:mock",
     "serve": "contract_tests.cli.serve:serve",
+    "stubs": "contract_tests.cli.stubs:stubs",
+    "test": "contract_tests.cli.test:test",
 }
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

@@ -1,0 +1,239 @@
+"""`specfirst check`: lint → stubs --check → docs → serve → tokens → test → stop, one verdict."""
+
+from __future__ import annotations
+
+import filecmp
+import logging
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from contract_tests.pipeline.server_process import ServerProcess, free_port
+from contract_tests.pipeline.steps import StepFailed, StepResult, StepSkipped, run_step
+from contract_tests.pipeline.tokens import (
+    CheckIdentities,
+    TokenFactory,
+    admin_cli_tokens,
+    create_identities,
+)
+from contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from contract_tests.runner.engine import EventCallback
+from contract_tests.runner.report import write_junit, write_report_dir
+from generator.document import Limits
+from generator.loader import Spec
+
+__all__ = ["CheckOptions", "CheckPipeline", "ServerCommand", "serve_command"]
+
+log = logging.getLogger(__name__)
+
+# (spec path, handlers package, database URL, port) -> the command that serves it
+ServerCommand = Callable[[Path, str, str, int], Sequence[str]]
+
+# Budgets that keep the reference spec's run to a few minutes on two cores.
+CHECK_MAX_EXAMPLES = 10
+
+
+def serve_command(spec: Path, handlers: str, db_url: str, port: int) -> list[str]:
+    return [sys.executable, "-m", "contract_tests.cli", "serve", str(spec), "--handlers",
+            handlers, "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
+
+
+@dataclass
+class CheckOptions:
+    """What `specfirst check` was asked; `handlers_*` None means "no handler package"."""
+
+    handlers_package: str | None
+    handlers_dir: Path | None
+    limits: Limits = field(default_factory=Limits)
+    docs_out: Path | None = None
+    db_url: str | None = None
+    baseline: str | None = None
+    junit: Path | None = None
+    report_dir: Path | None = None
+    max_examples: int = CHECK_MAX_EXAMPLES
+    seed: int | None = None
+    phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
+    server_command: ServerCommand = serve_command
+    token_factory: TokenFactory = admin_cli_tokens
+    start_timeout: float = 60.0
+    on_event: EventCallback | None = None
+    on_step: Callable[[StepResult], None] | None = None
+    results: list[StepResult] = field(default_factory=list)
+
+
+class CheckPipeline:
+    """Runs the steps in order; a failed step does not stop the independent ones after it."""
+
+    def __init__(self, spec: Spec, options: CheckOptions):
+        self.spec = spec
+        self.options = options
+        self.contract: RunResult | None = None
+
+    def _step(self, name: str, action: Callable[[], str]) -> StepResult:
+        result = run_step(name, action)
+        self.options.results.append(result)
+        if self.options.on_step is not None:
+            self.options.on_step(result)
+        return result
+
+    def run(self) -> list[StepResult]:
+        self._step("lint", self.lint)
+        self._step("stubs --check", self.stubs)
+        self._step("docs", self.docs)
+        if self.options.baseline:
+            self._step("diff", self.diff)
+        with tempfile.TemporaryDirectory(prefix="specfirst-check-") as workdir:
+            self._serve_and_test(Path(workdir))
+        return self.options.results
+
+    # -- static steps --------------------------------------------------------------------------
+    def lint(self) -> str:
+        from generator.lint import lint_spec, merge_results, render
+
+        result = merge_results([(self.spec.display_path(self.spec.path), lint_spec(self.spec))])
+        summary = ", ".join(f"{count} {name}" for name, count in result.summary().items()
+                            if count and name != "files") or "no findings"
+        if result.failed:
+            raise StepFailed(summary, render(result, "text"))
+        return summary
+
+    def stubs(self) -> str:
+        folder = self.options.handlers_dir
+        if folder is None:
+            raise StepSkipped("no handler package for this spec (pass --handlers-dir)")
+        if not folder.is_dir():
+            raise StepSkipped(f"no handler package at {folder}")
+        from generator.stubs import check_stubs
+
+        result = check_stubs(self.spec, folder)
+        if result.drift:
+            raise StepFailed(f"{len(result.drift)} disagreement(s) between {folder} and the spec",
+                             "\n".join(str(drift) for drift in result.drift))
+        return f"{folder} matches the spec"
+
+    def docs(self) -> str:
+        from generator.docs import render_docs
+
+        with tempfile.TemporaryDirectory(prefix="specfirst-docs-") as tmp:
+            written = render_docs(self.spec, Path(tmp),
+                                  source=self.spec.display_path(self.spec.path))
+            committed = self.options.docs_out
+            if committed is None or not committed.is_dir():
+                return f"rendered {len(written)} files"
+            stale = [path.name for path in written
+                     if not (committed / path.relative_to(tmp)).is_file()
+                     or not filecmp.cmp(path, committed / path.relative_to(tmp), shallow=False)]
+            if stale:
+                raise StepFailed(f"{committed} is out of date: {', '.join(sorted(stale))}",
+                                 f"regenerate with: specfirst docs --out {committed}")
+            return f"rendered {len(written)} files; {committed} is up to date"
+
+    def diff(self) -> str:
+        from generator.diff import Level, compare, load_version, render
+
+        old = load_version(str(self.options.baseline), self.options.limits)
+        result = compare(old, self.spec)
+        breaking = [change for change in result.changes if change.level is Level.BREAKING]
+        if result.breaking:
+            raise StepFailed(f"{len(breaking)} breaking change(s) since {self.options.baseline}",
+                             render(result, "text"))
+        return f"{len(result.changes)} change(s), none breaking"
+
+    # -- server and contract test --------------------------------------------------------------
+    def _serve_and_test(self, workdir: Path) -> None:
+        package = self.options.handlers_package
+        if package is None:
+            reason = "no handler package to serve this spec with (pass --handlers)"
+            self._step("server", lambda: _skip(reason))
+            self._step("test", lambda: _skip("no server"))
+            return
+        db_url = self.options.db_url or f"sqlite:///{workdir / 'check.db'}"
+        port = free_port()
+        command = self.options.server_command(self.spec.path, package, db_url, port)
+        server = ServerProcess(command, port=port, start_timeout=self.options.start_timeout,
+                               cwd=Path.cwd())
+        try:
+            started = self._step("server", lambda: self._start(server, db_url))
+            if started.failed:
+                self._step("test", lambda: _skip("the server did not start"))
+                return
+            identities: list[CheckIdentities] = []
+            tokens = self._step("tokens", lambda: self._tokens(db_url, identities))
+            if tokens.failed:
+                self._step("test", lambda: _skip("no token"))
+                return
+            self._step("test", lambda: self._test(server, identities[0] if identities else None))
+        finally:
+            server.stop()
+            self._step("stop server", lambda: self._stopped(server))
+
+    def _start(self, server: ServerProcess, db_url: str) -> str:
+        server.start()
+        return f"{server.base_url} ({_describe_db(db_url)})"
+
+    def _tokens(self, db_url: str, out: list[CheckIdentities]) -> str:
+        schemes = (self.spec.document.get("components") or {}).get("securitySchemes") or {}
+        if not any(isinstance(s, dict) and s.get("scheme", "").lower() == "bearer"
+                   for s in schemes.values()):
+            raise StepSkipped("the spec declares no bearer authentication")
+        identities = create_identities(self.spec.document, db_url, self.options.token_factory)
+        out.append(identities)
+        second = (f"second token with {', '.join(sorted(identities.second_token_scopes))}"
+                  if identities.second_token else "no narrower scope set")
+        return f"main token, {second}, another tenant's token"
+
+    def _test(self, server: ServerProcess, identities: CheckIdentities | None) -> str:
+        options = RunOptions(
+            url=server.base_url + _servers_path(self.spec),
+            token=identities.token if identities else None,
+            second_token=identities.second_token if identities else None,
+            second_token_scopes=identities.second_token_scopes if identities else frozenset(),
+            other_tenant_token=identities.other_tenant_token if identities else None,
+            max_examples=self.options.max_examples,
+            seed=self.options.seed,
+            phases=self.options.phases,
+        )
+        result = run_contract_tests(self.spec, options, on_event=self.options.on_event)
+        self.contract = result
+        title = str(self.spec.document.get("info", {}).get("title") or self.spec.path.name)
+        if self.options.junit:
+            write_junit(result, self.options.junit)
+        if self.options.report_dir:
+            write_report_dir(result, self.options.report_dir, title)
+        detail = (f"{len(result.operations)} operations, {result.cases} cases, "
+                  f"{len(result.failures)} failures, seed {result.seed}")
+        if result.failed:
+            counts = result.failure_counts()
+            lines = [f"{check}: {operation} ({count})"
+                     for (check, operation), count in sorted(counts.items())]
+            lines += result.errors
+            raise StepFailed(detail, "\n".join(lines))
+        return detail
+
+    def _stopped(self, server: ServerProcess) -> str:
+        if server.running:
+            raise StepFailed(f"the server (pid {server.process.pid if server.process else '?'}) "
+                             "is still running")
+        return "stopped"
+
+
+def _skip(reason: str) -> str:
+    raise StepSkipped(reason)
+
+
+def _servers_path(spec: Spec) -> str:
+    servers = spec.document.get("servers") or []
+    if servers and isinstance(servers[0], dict):
+        return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    return ""
+
+
+def _describe_db(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme.startswith("sqlite"):
+        return "temporary SQLite database" if "specfirst-check-" in url else "SQLite"
+    return f"{parts.scheme} database {parts.path.lstrip('/')}"
+

@@ -1,0 +1,111 @@
+"""What `specfirst test` shows a person: live progress while it runs, then a summary."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskID,
+    TextColumn,
+)
+from rich.table import Table
+from schemathesis.engine import events
+
+from contract_tests.runner.results import RunResult
+
+__all__ = ["LiveProgress", "print_summary"]
+
+_UNIT_PHASES = {"examples", "coverage", "fuzzing"}
+
+
+class LiveProgress:
+    """A rich progress display fed by engine events: one bar per phase, failures counted."""
+
+    def __init__(self, console: Console, total_operations: int):
+        self.console = console
+        self.total = total_operations
+        self.failures = 0
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+            MofNCompleteColumn(), TextColumn("[red]{task.fields[failures]}"),
+            console=console, transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    @contextmanager
+    def running(self) -> Iterator[LiveProgress]:
+        with self.progress:
+            yield self
+
+    def _failures_text(self) -> str:
+        return f"{self.failures} failing" if self.failures else ""
+
+    def __call__(self, event: events.EngineEvent) -> None:
+        if isinstance(event, events.PhaseStarted):
+            name = str(event.phase.name.value)
+            if name in _UNIT_PHASES or name == "stateful":
+                total = self.total if name in _UNIT_PHASES else None
+                self.tasks[name] = self.progress.add_task(name, total=total,
+                                                          failures=self._failures_text())
+        elif isinstance(event, events.PhaseFinished):
+            task = self.tasks.get(str(event.phase.name.value))
+            if task is not None:
+                current = self.progress.tasks[task]
+                self.progress.update(task, total=current.completed or 1,
+                                     completed=current.completed or 1)
+        elif isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
+            if event.status == "failure":
+                self.failures += 1
+            phase = getattr(event, "phase", None)
+            task = self.tasks.get(str(phase.value)) if phase is not None else None
+            if task is not None:
+                self.progress.update(task, advance=1, failures=self._failures_text())
+
+
+def print_summary(console: Console, result: RunResult) -> None:
+    """Operations with what they exercised, failures by check and operation, the verdict."""
+    table = Table(title="Operations", title_justify="left")
+    for column in ("operation", "cases", "documented", "seen", "failures"):
+        table.add_column(column, justify="right" if column in ("cases", "failures") else "left")
+    for operation in result.operations.values():
+        failures = len(operation.failures) + len(operation.errors)
+        table.add_row(
+            escape(operation.label), str(operation.cases), " ".join(operation.documented_statuses),
+            " ".join(str(code) for code in sorted(operation.seen_statuses)),
+            f"[red]{failures}[/]" if failures else "0",
+        )
+    console.print(table)
+    counts = result.failure_counts()
+    if counts:
+        by_check = Table(title="Failures by check and operation", title_justify="left")
+        by_check.add_column("check")
+        by_check.add_column("operation")
+        by_check.add_column("distinct failures", justify="right")
+        for (check, label), count in sorted(counts.items()):
+            by_check.add_row(check, label, str(count))
+        console.print(by_check)
+        for failure in result.failures:
+            console.print(f"[bold red]✗[/] [bold]{escape(failure.operation)}[/] "
+                          f"[cyan]{escape(failure.check)}[/]: {escape(failure.title)} "
+                          f"(status {failure.status})", highlight=False)
+            first = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
+            if first:
+                console.print(f"    {first}", highlight=False, markup=False)
+            console.print(f"    {failure.curl.splitlines()[0] if failure.curl else ''}",
+                          highlight=False, markup=False)
+    for error in result.errors + [e for op in result.operations.values() for e in op.errors]:
+        console.print(f"[bold red]error:[/] {escape(error.splitlines()[0] if error else '')}",
+                      highlight=False)
+    verdict = "[bold red]FAILED[/]" if result.failed else "[bold green]PASSED[/]"
+    console.print(
+        f"{verdict}: {len(result.operations)} operations, {result.cases} cases, "
+        f"{len(result.failures)} distinct failures, seed {result.seed}, "
+        f"{result.duration:.1f} s (stop: {result.stop_reason})", highlight=False,
+    )

@@ -1,0 +1,45 @@
+"""`[tool.specfirst.test]`: project defaults for `specfirst test`, below its flags."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from contract_tests.runner.options import DEFAULT_MAX_EXAMPLES, PHASES
+from generator.errors import ConfigError
+
+__all__ = ["ContractDefaults", "contract_defaults"]
+
+_KEYS = {"max-examples": int, "seed": int, "phases": list, "checks": list,
+         "request-timeout": float, "workers": int}
+
+
+@dataclass(frozen=True)
+class ContractDefaults:
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int | None = None
+    phases: tuple[str, ...] = PHASES
+    checks: tuple[str, ...] = ()
+    request_timeout: float = 10.0
+    workers: int = 1
+
+
+def contract_defaults(table: Mapping[str, Any]) -> ContractDefaults:
+    """Validate the table: known keys only, with the right types."""
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        expected = _KEYS.get(key)
+        if expected is None:
+            close = difflib.get_close_matches(key, _KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; known: {', '.join(_KEYS)}"
+            raise ConfigError(f"unknown key {key!r} in [tool.specfirst.test]{hint}")
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ConfigError(f"[tool.specfirst.test] {key} must be of type {expected.__name__}")
+        if isinstance(value, list):
+            value = tuple(str(item) for item in value)
+        values[key.replace("-", "_")] = value
+    return ContractDefaults(**values)

@@ -1,0 +1,107 @@
+"""Run Schemathesis' engine on a spec read by our loader, the way its own CLI drives it."""
+
+from __future__ import annotations
+
+import copy
+import logging
+import random
+from collections.abc import Callable
+
+import schemathesis
+from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.errors import LoaderError
+from schemathesis.engine import events, from_schema
+
+from contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
+from contract_tests.runner.options import RunOptions
+from contract_tests.runner.results import ResultCollector, RunResult
+from generator.errors import SpecfirstError, UsageError
+from generator.loader import Spec
+
+__all__ = [
+    "APP_BASE_URL",
+    "EventCallback",
+    "available_checks",
+    "build_schema",
+    "run_contract_tests",
+]
+
+log = logging.getLogger(__name__)
+
+# In-process runs need a base URL for requests and reproductions; nothing listens there.
+APP_BASE_URL = "http://127.0.0.1:8000"
+
+EventCallback = Callable[[events.EngineEvent], None]
+
+
+def available_checks() -> list[str]:
+    """Every check name `--checks` accepts: Schemathesis' own, then ours."""
+    load_all_checks()
+    names = [name for name in CHECKS.get_all_names() if name not in CUSTOM_CHECKS]
+    return sorted(names) + list(CUSTOM_CHECKS)
+
+
+def _config(options: RunOptions, seed: int) -> SchemathesisConfig:
+    config = SchemathesisConfig()
+    config.update(seed=seed, max_failures=options.max_failures)
+    base_url = options.url.rstrip("/") if options.url else APP_BASE_URL
+    config.projects.override.update(
+        base_url=base_url,
+        headers=options.request_headers or None,
+        request_timeout=options.request_timeout,
+        workers=options.workers,
+    )
+    config.projects.override.phases.update(phases=list(options.phases))
+    config.projects.override.generation.update(max_examples=options.max_examples, database="none")
+    if options.checks:
+        known = set(available_checks())
+        unknown = [name for name in options.checks if name not in known]
+        if unknown:
+            raise UsageError(f"unknown check {unknown[0]!r}",
+                             hint=f"choose from: {', '.join(available_checks())}")
+        config.projects.override.checks.update(included_check_names=list(options.checks))
+    return config
+
+
+def build_schema(spec: Spec, options: RunOptions, seed: int) -> schemathesis.BaseSchema:
+    """Schemathesis' schema for the bundled document, pointed at the URL or the ASGI app."""
+    try:
+        schema = schemathesis.openapi.from_dict(copy.deepcopy(spec.document),
+                                                config=_config(options, seed))
+    except LoaderError as exc:
+        raise SpecfirstError(f"Schemathesis cannot use the spec: {exc.message}") from None
+    if options.app is not None:
+        schema.app = options.app
+    return schema
+
+
+def run_contract_tests(spec: Spec, options: RunOptions,
+                       on_event: EventCallback | None = None) -> RunResult:
+    """Every phase and check asked for, against the target; failures are data in the result."""
+    seed = options.seed if options.seed is not None else random.randrange(2**31)
+    load_all_checks()
+    schema = build_schema(spec, options, seed)
+    collector = ResultCollector(spec.document)
+    collector.result.seed = seed
+    collector.result.base_url = options.url or APP_BASE_URL
+    tokens = CheckTokens(
+        second_token=options.second_token,
+        second_token_scopes=options.second_token_scopes,
+        other_tenant_token=options.other_tenant_token,
+        extra_headers=dict(options.headers),
+    )
+    log.info("contract test of %s against %s, seed %d", spec.path,
+             collector.result.base_url, seed)
+    with active_checks(tokens):
+        stream = from_schema(schema).execute()
+        try:
+            for event in stream:
+                collector.handle(event)
+                if on_event is not None:
+                    on_event(event)
+        except KeyboardInterrupt:
+            stream.stop()
+            collector.result.stop_reason = "interrupted"
+            raise
+    return collector.result

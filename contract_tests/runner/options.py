@@ -1,0 +1,67 @@
+"""What one contract-test run is asked to do: the target, credentials, budgets and checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import UsageError
+
+__all__ = ["DEFAULT_MAX_EXAMPLES", "PHASES", "RunOptions", "parse_list"]
+
+# Schemathesis' test phases, in the order they run.
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
+DEFAULT_MAX_EXAMPLES = 25
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """One run: exactly one of `url` or `app`, plus the knobs of `specfirst test`.
+
+    `app` is an ASGI application object (in-process); `url` is the base URL of a running API.
+    `checks` names Schemathesis checks and our own; empty means all of them. `second_token`
+    holds `second_token_scopes` only (empty: no scopes at all); `other_tenant_token` belongs to a
+    different tenant than `token`.
+    """
+
+    url: str | None = None
+    app: Any = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: str | None = None
+    max_examples: int = DEFAULT_MAX_EXAMPLES
+    seed: int | None = None
+    phases: tuple[str, ...] = PHASES
+    checks: tuple[str, ...] = ()
+    second_token: str | None = None
+    second_token_scopes: frozenset[str] = frozenset()
+    other_tenant_token: str | None = None
+    max_failures: int | None = None
+    request_timeout: float = 10.0
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        if (self.url is None) == (self.app is None):
+            raise UsageError("give exactly one of --url URL or --app MODULE:ATTR")
+        unknown = [phase for phase in self.phases if phase not in PHASES]
+        if unknown:
+            raise UsageError(f"unknown phase {unknown[0]!r}; choose from {', '.join(PHASES)}")
+        if not self.phases:
+            raise UsageError("--phases needs at least one phase")
+        if self.max_examples < 1:
+            raise UsageError("--max-examples must be at least 1")
+
+    @property
+    def request_headers(self) -> dict[str, str]:
+        """Headers every request carries: `--header` values, then the bearer token."""
+        headers = dict(self.headers)
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        return headers
+
+
+def parse_list(value: str | None) -> tuple[str, ...]:
+    """A comma-separated option value as a tuple of non-empty, stripped items."""
+    if not value:
+        return ()
+    return tuple(item.strip() for item in value.split(",") if item.strip())

@@ -1,0 +1,34 @@
+"""Write what a run was asked for: JUnit XML, and a folder with index.html and coverage.json."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from contract_tests.runner.html import render_html
+from contract_tests.runner.junit import render_junit
+from contract_tests.runner.results import RunResult
+from generator.errors import UsageError
+
+__all__ = ["write_junit", "write_report_dir"]
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_junit(result: RunResult, path: Path) -> None:
+    _write(path, render_junit(result))
+
+
+def write_report_dir(result: RunResult, folder: Path, title: str) -> list[Path]:
+    """`folder/index.html` and `folder/coverage.json`; returns the paths written."""
+    html = folder / "index.html"
+    coverage = folder / "coverage.json"
+    _write(html, render_html(result, title))
+    _write(coverage, json.dumps(result.coverage(), indent=2) + "\n")
+    return [html, coverage]

@@ -1,0 +1,189 @@
+"""What a contract-test run found: per-operation coverage and every failure, collected from
+Schemathesis' event stream."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemathesis.engine import events
+
+__all__ = [
+    "FailureRecord",
+    "OperationResult",
+    "ResultCollector",
+    "RunResult",
+    "operations_of",
+    "with_token_variable",
+]
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True)
+class FailureRecord:
+    """One distinct way the API broke its contract."""
+
+    operation: str  # "GET /notes/{id}"
+    check: str
+    title: str
+    message: str
+    status: int | None
+    curl: str
+    phase: str
+
+
+@dataclass
+class OperationResult:
+    """One operation of the spec and what the run did with it."""
+
+    method: str
+    path: str
+    documented_statuses: list[str]
+    seen_statuses: set[int] = field(default_factory=set)
+    case_ids: set[str] = field(default_factory=set)
+    failures: list[FailureRecord] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skip_reasons: set[str] = field(default_factory=set)
+
+    @property
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+    @property
+    def cases(self) -> int:
+        return len(self.case_ids)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures or self.errors)
+
+    def to_coverage(self) -> dict[str, Any]:
+        return {
+            "method": self.method.upper(),
+            "path": self.path,
+            "documented_statuses": self.documented_statuses,
+            "seen_statuses": sorted(self.seen_statuses),
+            "cases": self.cases,
+            "failures": len(self.failures),
+        }
+
+
+@dataclass
+class RunResult:
+    """Everything a run found, in spec order; `failed` decides the exit code."""
+
+    operations: dict[str, OperationResult]
+    errors: list[str] = field(default_factory=list)
+    stop_reason: str = "completed"
+    duration: float = 0.0
+    seed: int | None = None
+    base_url: str = ""
+
+    @property
+    def failures(self) -> list[FailureRecord]:
+        return [failure for op in self.operations.values() for failure in op.failures]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.failures or self.errors
+                    or any(op.errors for op in self.operations.values())
+                    or self.stop_reason not in ("completed", "failure_limit"))
+
+    @property
+    def cases(self) -> int:
+        return sum(op.cases for op in self.operations.values())
+
+    def failure_counts(self) -> Counter[tuple[str, str]]:
+        """How many distinct failures each (check, operation) pair has."""
+        return Counter((failure.check, failure.operation) for failure in self.failures)
+
+    def coverage(self) -> dict[str, Any]:
+        return {"operations": [op.to_coverage() for op in self.operations.values()]}
+
+
+def operations_of(document: Mapping[str, Any]) -> dict[str, OperationResult]:
+    """Every operation of a bundled document, keyed by Schemathesis' label."""
+    operations: dict[str, OperationResult] = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, Mapping):
+            continue
+        for method in _METHODS:
+            operation = item.get(method)
+            if isinstance(operation, Mapping):
+                statuses = [str(code) for code in (operation.get("responses") or {})]
+                result = OperationResult(method=method, path=path, documented_statuses=statuses)
+                operations[result.label] = result
+    return operations
+
+
+def with_token_variable(curl: str, variable: str = "TOKEN") -> str:
+    """A reproduction whose masked credentials read from a shell variable, ready to paste."""
+    return curl.replace("-H 'Authorization: [Filtered]'", f'-H "Authorization: Bearer ${variable}"')
+
+
+class ResultCollector:
+    """Folds engine events into a `RunResult`, de-duplicating failures seen in several phases."""
+
+    def __init__(self, document: Mapping[str, Any]):
+        self.result = RunResult(operations=operations_of(document))
+        self._seen: set[tuple[str, str, str, int | None]] = set()
+
+    def operation(self, label: str) -> OperationResult:
+        found = self.result.operations.get(label)
+        if found is None:
+            method, _, path = label.partition(" ")
+            found = OperationResult(method=method.lower(), path=path, documented_statuses=[])
+            self.result.operations[label] = found
+        return found
+
+    def handle(self, event: events.EngineEvent) -> None:
+        if isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
+            phase = getattr(event, "phase", None)
+            self._record(event.recorder, str(phase.value if phase is not None else "fuzzing"))
+            skip_reason = getattr(event, "skip_reason", None)
+            if skip_reason and event.recorder.label in self.result.operations:
+                self.result.operations[event.recorder.label].skip_reasons.add(skip_reason)
+        elif isinstance(event, events.NonFatalError):
+            message = event.info.format(base_url_is_set=True).strip()
+            if event.related_to_operation and event.label in self.result.operations:
+                self.result.operations[event.label].errors.append(message)
+            else:
+                self.result.errors.append(f"{event.label}: {message}")
+        elif isinstance(event, events.FatalError):
+            self.result.errors.append(f"fatal: {event.exception}")
+        elif isinstance(event, events.Interrupted):
+            self.result.stop_reason = "interrupted"
+        elif isinstance(event, events.EngineFinished):
+            self.result.stop_reason = str(event.stop_reason.value)
+            self.result.duration = event.running_time
+
+    def _record(self, recorder: Any, phase: str) -> None:
+        for case_id, node in recorder.cases.items():
+            operation = self.operation(node.value.operation.label)
+            operation.case_ids.add(case_id)
+            interaction = recorder.interactions.get(case_id)
+            if interaction is not None and interaction.response is not None:
+                operation.seen_statuses.add(interaction.response.status_code)
+        for case_id, checks in recorder.checks.items():
+            node = recorder.cases.get(case_id)
+            for check in checks:
+                info = check.failure_info
+                if info is None:
+                    continue
+                failure = info.failure
+                label = failure.operation or (node.value.operation.label if node else "")
+                interaction = recorder.interactions.get(case_id)
+                status = (interaction.response.status_code
+                          if interaction is not None and interaction.response is not None else None)
+                key = (label, check.name, failure.title, status)
+                if key in self._seen:
+                    continue
+                self._seen.add(key)
+                self.operation(label).failures.append(FailureRecord(
+                    operation=label, check=check.name, title=failure.title,
+                    message=failure.message, status=status,
+                    curl=with_token_variable(info.code_sample), phase=phase,
+                ))

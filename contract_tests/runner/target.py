@@ -1,0 +1,39 @@
+"""`--app MODULE:ATTR`: the ASGI application to test in-process."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+from generator.errors import UsageError
+
+__all__ = ["load_app"]
+
+
+def load_app(reference: str) -> Any:
+    """`module:attr` is an ASGI app; `module:factory()` calls a factory without arguments.
+
+    The working directory is importable, as with uvicorn.
+    """
+    module_name, sep, attribute = reference.partition(":")
+    if not sep or not module_name or not attribute:
+        raise UsageError(f"--app {reference!r} must look like MODULE:ATTR or MODULE:FACTORY()")
+    call = attribute.endswith("()")
+    attribute = attribute.removesuffix("()")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"--app: cannot import {module_name!r}: {exc}") from None
+    try:
+        app = getattr(module, attribute)
+    except AttributeError:
+        raise UsageError(f"--app: module {module_name!r} has no attribute {attribute!r}") from None
+    if call:
+        app = app()
+    if not callable(app):
+        raise UsageError(f"--app {reference!r} is not an ASGI application")
+    return app

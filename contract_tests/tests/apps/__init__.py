@@ -1,0 +1,1 @@
+"""Small Connexion apps the contract runner is tested against, correct or with planted bugs."""

@@ -1,0 +1,88 @@
+"""`specfirst test` from the command line: in-process, over HTTP, reports, exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import xmlschema
+from click.testing import CliRunner
+
+from contract_tests.cli import cli
+from contract_tests.pipeline import ServerProcess, free_port
+from contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
+
+JUNIT_XSD = Path(__file__).with_name("junit.xsd")
+FAST = ["--max-examples", "5", "--seed", "11"]
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["test", str(NOTES_SPEC), *args])
+    return result.exit_code, result.output
+
+
+def test_app_in_process_passes_and_writes_reports(tmp_path: Path) -> None:
+    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:app",
+                          "--token", "good-token", *FAST, "--junit", str(tmp_path / "j.xml"),
+                          "--report", str(tmp_path / "report"))
+    assert code == 0, output
+    assert "PASSED" in output
+    xmlschema.XMLSchema(JUNIT_XSD).validate(str(tmp_path / "j.xml"))
+    assert (tmp_path / "report" / "index.html").is_file()
+    assert (tmp_path / "report" / "coverage.json").is_file()
+
+
+def test_failures_exit_1_with_a_summary_by_check_and_operation() -> None:
+    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:create_app()",
+                          "--token", "good-token", *FAST, "--header", "X-Trace: 1",
+                          "--phases", "coverage")
+    assert code == 0, output
+    code, output = invoke("--app", "contract_tests.tests.apps.broken_app:app",
+                          "--token", "good-token", *FAST)
+    assert code == 1, output
+    assert "Failures by check and operation" in output
+    assert "status_code_conformance" in output
+    assert "DELETE /notes/{id}" in output
+    assert "FAILED" in output
+
+
+def test_url_over_loopback_with_authorization_checks(notes_server: ServerProcess) -> None:
+    code, output = invoke("--url", notes_server.base_url, "--token", "good-token",
+                          "--second-token", "read-token", "--second-token-scopes", "notes:read",
+                          "--other-tenant-token", "other-token", *FAST)
+    assert code == 0, output
+    assert "PASSED" in output
+
+
+def test_url_finds_a_tenant_leak_over_http() -> None:
+    port = free_port()
+    command = notes_server_command("contract_tests.tests.apps.broken_app:tenant_leak_app", port)
+    with ServerProcess(command, port=port, start_timeout=30) as server:
+        code, output = invoke("--url", server.base_url, "--token", "good-token",
+                              "--other-tenant-token", "other-token", *FAST)
+    assert code == 1, output
+    assert "tenant_isolation" in output
+
+
+@pytest.mark.parametrize("args, message", [
+    ([], "exactly one of --url URL or --app"),
+    (["--url", "http://127.0.0.1:9", "--app", "x:y"], "exactly one of"),
+    (["--app", "nonexistent_module_xyz:app"], "cannot import"),
+    (["--app", "contract_tests.tests.apps.notes_app:nope"], "no attribute 'nope'"),
+    (["--app", "contract_tests.tests.apps.notes_app"], "MODULE:ATTR"),
+    (["--app", "contract_tests.tests.apps.notes_app:app", "--phases", "fuzing"], "unknown phase"),
+    (["--app", "contract_tests.tests.apps.notes_app:app", "--checks", "nope"], "unknown check"),
+    (["--app", "contract_tests.tests.apps.notes_app:app", "-H", "no-colon"], "must look like"),
+])
+def test_usage_errors_exit_2_without_a_traceback(args: list[str], message: str) -> None:
+    code, output = invoke(*args)
+    assert code == 2, output
+    assert message in output
+    assert "Traceback" not in output
+
+
+def test_unreadable_spec_exits_2(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["test", str(tmp_path / "missing.yaml"), "--url",
+                                      "http://127.0.0.1:9"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output

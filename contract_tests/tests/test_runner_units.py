@@ -1,0 +1,67 @@
+"""Small pieces of the runner: scope arithmetic, options, defaults, the public API."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from contract_tests.runner.checks import declared_scopes, missing_scopes
+from contract_tests.runner.defaults import contract_defaults
+from contract_tests.runner.options import RunOptions, parse_list
+from contract_tests.runner.results import with_token_variable
+from generator.errors import ConfigError, UsageError
+
+DOCUMENT = {"security": [{"bearerAuth": ["a:read"]}]}
+
+
+def test_declared_scopes_uses_the_operation_then_the_document_default() -> None:
+    assert declared_scopes({}, DOCUMENT) == [{"a:read"}]
+    assert declared_scopes({"security": []}, DOCUMENT) == []
+    two = {"security": [{"bearerAuth": ["a:write", "admin"]}, {"apiKey": []}]}
+    assert declared_scopes(two, DOCUMENT) == [{"a:write", "admin"}, set()]
+
+
+def test_missing_scopes_is_none_when_one_alternative_is_satisfied() -> None:
+    assert missing_scopes([{"a:read"}], frozenset({"a:read"})) is None
+    assert missing_scopes([{"a:write"}], frozenset({"a:read"})) == {"a:write"}
+    assert missing_scopes([{"a:write", "b"}, {"c"}], frozenset()) == {"c"}
+    assert missing_scopes([{"a:write"}, set()], frozenset()) is None
+    assert missing_scopes([], frozenset()) is None
+
+
+def test_run_options_validate_their_combination() -> None:
+    with pytest.raises(UsageError):
+        RunOptions()
+    with pytest.raises(UsageError):
+        RunOptions(url="http://x", app=object())
+    with pytest.raises(UsageError, match="unknown phase"):
+        RunOptions(url="http://x", phases=("stateful", "nope"))
+    options = RunOptions(url="http://x", headers={"X-A": "1"}, token="t")
+    assert options.request_headers == {"X-A": "1", "Authorization": "Bearer t"}
+    assert parse_list(" a, ,b ") == ("a", "b")
+    assert parse_list(None) == ()
+
+
+def test_project_defaults_are_validated() -> None:
+    defaults = contract_defaults({"max-examples": 3, "phases": ["fuzzing"], "request-timeout": 2})
+    assert (defaults.max_examples, defaults.phases, defaults.request_timeout) == \
+        (3, ("fuzzing",), 2.0)
+    with pytest.raises(ConfigError, match="did you mean 'max-examples'"):
+        contract_defaults({"max-example": 3})
+    with pytest.raises(ConfigError, match="must be of type int"):
+        contract_defaults({"seed": "x"})
+
+
+def test_reproductions_read_tokens_from_the_shell() -> None:
+    curl = "curl -X GET -H 'Authorization: [Filtered]' http://h/x"
+    assert with_token_variable(curl) == 'curl -X GET -H "Authorization: Bearer $TOKEN" http://h/x'
+    assert "$OTHER" in with_token_variable(curl, "OTHER")
+
+
+@pytest.mark.parametrize("name", ["contract_tests.runner", "contract_tests.pipeline"])
+def test_public_api_is_sorted_and_importable(name: str) -> None:
+    module = importlib.import_module(name)
+    assert module.__all__ == sorted(module.__all__)
+    for attribute in module.__all__:
+        assert hasattr(module, attribute)
