@@ -6,8 +6,18 @@ import click
 
 from contract_tests.cli.options import load_spec_arg, settings_from, write_output
 from generator.lint import FORMATS, lint_spec, merge_results, render
+from generator.lint.config import RULESETS, LintConfig
+from generator.lint.fix import apply_fixes, plan_fixes
 
 __all__ = ["lint"]
+
+
+def _rule_table(config: LintConfig) -> str:
+    lines = []
+    for rule in config.build():
+        lines.append(f"{rule.id:<8} {rule.name:<28} {str(rule.effective_severity):<8} "
+                     f"{'fix ' if rule.fixable else '    '}{rule.summary}")
+    return "\n".join(lines) + "\n"
 
 
 @click.command()
@@ -15,18 +25,42 @@ __all__ = ["lint"]
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text",
               show_default=True, help="Output format.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE, not stdout.")
-def lint(specs: tuple[str, ...], fmt: str, output: str | None) -> None:
+@click.option("--ruleset", type=click.Choice(RULESETS), default=None,
+              help="Ruleset to apply (overrides `extends` in [tool.specfirst.lint]; "
+              "default: recommended).")
+@click.option("--fix", is_flag=True,
+              help="Rewrite what is safe to fix (operationId style, missing summaries), keeping "
+              "comments and layout; then report what is left.")
+@click.option("--list-rules", is_flag=True, help="List the rules with their effective severity.")
+def lint(specs: tuple[str, ...], fmt: str, output: str | None, ruleset: str | None, fix: bool,
+         list_rules: bool) -> None:
     """Validate OpenAPI 3.0/3.1 specs and apply the style rules.
 
     Every finding is reported at once, with file:line:col (in the file where it is, through
     $refs), the JSON pointer, the rule id and a hint. Without SPEC, lints the configured spec.
-    Exits 1 when any finding is an error.
+    Rules and rulesets are configured in [tool.specfirst.lint] (see docs/lint.md); a node can
+    opt out of rules with `x-specfirst-ignore: [rule-id, ...]`. Exits 1 when any finding is an
+    error.
     """
     settings = settings_from()
+    config = LintConfig.from_table(settings.get("lint"), ruleset=ruleset)
+    if list_rules:
+        write_output(_rule_table(config), output)
+        return
     results = []
     for spec_arg in specs or (None,):
         spec = load_spec_arg(spec_arg, settings)
-        results.append((spec.display_path(spec.path), lint_spec(spec)))
+        findings = lint_spec(spec, config=config)
+        if fix:
+            report = apply_fixes(spec, plan_fixes(spec, findings))
+            for file, reason in report.skipped.items():
+                click.echo(f"not fixed: {file}: {reason}", err=True)
+            if report.fixed:
+                click.echo(f"fixed {len(report.fixed)} problem(s) in "
+                           f"{spec.display_path(spec.path)}", err=True)
+                spec = load_spec_arg(spec_arg, settings)
+                findings = lint_spec(spec, config=config)
+        results.append((spec.display_path(spec.path), findings))
     result = merge_results(results)
     write_output(render(result, fmt), output)
     if result.failed:

@@ -2,63 +2,210 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from generator.lint.finding import Finding, Severity
-from generator.loader import Spec
+from generator.lint.walk import (
+    HTTP_METHODS,
+    deref,
+    document_schemas,
+    iter_schema,
+    media_types,
+    path_pointer,
+)
+from generator.loader import Spec, resolve_pointer
 
-__all__ = ["LintContext", "Rule"]
+__all__ = ["CATEGORIES", "MINIMAL", "RECOMMENDED", "STRICT", "LintContext", "Operation", "Rule",
+           "is_json"]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+T = TypeVar("T")
+# The named rulesets a rule belongs to: each is a subset of the next.
+MINIMAL = frozenset({"minimal", "recommended", "strict"})
+RECOMMENDED = frozenset({"recommended", "strict"})
+STRICT = frozenset({"strict"})
+CATEGORIES = ("validity", "consistency", "simplicity", "readability", "extensibility",
+              "security", "testability")
+_JSON = ("application/json", "application/problem+json")
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the spec with what most rules ask about it."""
+
+    path: str
+    method: str
+    node: dict[str, Any]
+    pointer: str
+    item: dict[str, Any]
+    item_pointer: str
+
+    @property
+    def operation_id(self) -> str | None:
+        value = self.node.get("operationId")
+        return value if isinstance(value, str) else None
+
+    def label(self) -> str:
+        return f"{self.method.upper()} {self.path}"
 
 
 @dataclass
 class LintContext:
-    """What a rule sees: the spec, and a way to report findings located through `$ref`s."""
+    """What a rule sees: the spec, and shared, cached views of it."""
 
     spec: Spec
     findings: list[Finding] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     @property
     def document(self) -> dict[str, Any]:
         return self.spec.document
 
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self.cache:
+            self.cache[key] = compute()
+        value: T = self.cache[key]
+        return value
+
+    def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
+        return deref(self.spec, node, pointer)
+
     def operations(self) -> Iterator[tuple[str, str, dict[str, Any], str]]:
         """(path, method, operation, pointer) for every operation, path items resolved."""
+        for op in self.operation_list():
+            yield op.path, op.method, op.node, op.pointer
+
+    def operation_list(self) -> list[Operation]:
+        return self.cached("operations", self._operations)
+
+    def _operations(self) -> list[Operation]:
+        out: list[Operation] = []
         paths = self.document.get("paths")
         if not isinstance(paths, dict):
-            return
+            return out
         for path, item in paths.items():
-            item = self.spec.resolve(item)
+            item, item_pointer = self.deref(item, path_pointer(path))
             if not isinstance(item, dict):
                 continue
-            base = "/paths/" + path.replace("~", "~0").replace("/", "~1")
             for method in HTTP_METHODS:
-                operation = item.get(method)
-                if isinstance(operation, dict):
-                    yield path, method, operation, f"{base}/{method}"
+                node = item.get(method)
+                if isinstance(node, dict):
+                    out.append(Operation(path, method, node, f"{item_pointer}/{method}", item,
+                                         item_pointer))
+        return out
+
+    def parameters(self, op: Operation) -> list[tuple[dict[str, Any], str]]:
+        """The operation's effective parameters (path-level ones overridden by its own)."""
+        found: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
+        for holder, base in ((op.item, op.item_pointer), (op.node, op.pointer)):
+            params = holder.get("parameters")
+            if not isinstance(params, list):
+                continue
+            for i, param in enumerate(params):
+                param, pointer = self.deref(param, f"{base}/parameters/{i}")
+                if isinstance(param, dict):
+                    found[(str(param.get("name")), str(param.get("in")))] = (param, pointer)
+        return list(found.values())
+
+    def schemas(self) -> list[tuple[dict[str, Any], str]]:
+        """Every schema object written in the document, once each."""
+        return self.cached("schemas", lambda: list(document_schemas(self.spec)))
+
+    def request_schemas(self) -> list[tuple[dict[str, Any], str]]:
+        """Every schema a client sends (bodies and parameters), through `$ref`s, once each."""
+        return self.cached("request_schemas", self._request_schemas)
+
+    def _request_schemas(self) -> list[tuple[dict[str, Any], str]]:
+        seen: set[str] = set()
+        out: list[tuple[dict[str, Any], str]] = []
+        for op in self.operation_list():
+            for _, media, pointer in self.request_media(op):
+                out.extend(iter_schema(self.spec, media.get("schema"), f"{pointer}/schema",
+                                       follow=True, seen=seen))
+            for param, pointer in self.parameters(op):
+                out.extend(iter_schema(self.spec, param.get("schema"), f"{pointer}/schema",
+                                       follow=True, seen=seen))
+        return out
+
+    def request_media(self, op: Operation) -> list[tuple[str, dict[str, Any], str]]:
+        body = op.node.get("requestBody")
+        if body is None:
+            return []
+        return list(media_types(self.spec, body, f"{op.pointer}/requestBody"))
+
+    def request_body_schemas(self, op: Operation) -> list[tuple[dict[str, Any], str]]:
+        """The top-level schemas of the operation's JSON request bodies, dereferenced."""
+        out = []
+        for media, obj, pointer in self.request_media(op):
+            if _is_json(media) and isinstance(obj.get("schema"), dict):
+                schema, where = self.deref(obj["schema"], f"{pointer}/schema")
+                if isinstance(schema, dict):
+                    out.append((schema, where))
+        return out
+
+    def responses(self, op: Operation) -> list[tuple[str, dict[str, Any], str]]:
+        """(status, response, pointer) of the operation, dereferenced."""
+        responses = op.node.get("responses")
+        if not isinstance(responses, dict):
+            return []
+        out = []
+        for status, response in responses.items():
+            response, pointer = self.deref(response,
+                                           f"{op.pointer}/responses/{status}")
+            if isinstance(response, dict):
+                out.append((str(status), response, pointer))
+        return out
+
+    def response_media(self, op: Operation) -> list[tuple[str, str, dict[str, Any], str]]:
+        """(status, media type, media type object, pointer) for every response body."""
+        out = []
+        for status, response, pointer in self.responses(op):
+            for media, obj, where in media_types(self.spec, response, pointer):
+                out.append((status, media, obj, where))
+        return out
+
+
+def _is_json(media: str) -> bool:
+    base = media.split(";", 1)[0].strip().lower()
+    return base in _JSON or base.endswith("+json")
 
 
 class Rule:
-    """A lint rule: one module per rule, named after its id (`sf104_operation_id_format.py`)."""
+    """A lint rule: one module per rule, named after its id (`sf104_operation_id_format.py`).
+
+    `rulesets` lists the named rulesets that enable the rule; `options` are the rule's settings
+    with their defaults (overridable in `[tool.specfirst.lint.rules]`).
+    """
 
     id: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity] = Severity.WARNING
     summary: ClassVar[str] = ""
+    category: ClassVar[str] = "validity"
+    rulesets: ClassVar[frozenset[str]] = MINIMAL
+    fixable: ClassVar[bool] = False
+    defaults: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, severity: Severity | None = None, options: dict[str, Any] | None = None):
         self.effective_severity = severity if severity is not None else type(self).severity
-        self.options = options or {}
+        self.options = {**type(self).defaults, **(options or {})}
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         raise NotImplementedError
 
     def finding(self, ctx: LintContext, pointer: str, message: str, hint: str | None = None,
                 *, key: bool = False) -> Finding:
-        """A finding of this rule at the node `pointer` (of the bundled document)."""
+        """A finding of this rule at the node `pointer` (of the bundled document).
+
+        A mapping or list is located at the key that introduces it (`schema:`), a scalar at
+        its value, unless `key` asks for the key.
+        """
+        if not key:
+            try:
+                key = isinstance(resolve_pointer(ctx.document, pointer), (dict, list))
+            except KeyError:
+                pass
         where = ctx.spec.locate(pointer, key=key)
         return Finding(
             rule=self.id,
@@ -71,3 +218,8 @@ class Rule:
             column=where.column,
             hint=hint,
         )
+
+
+def is_json(media: str) -> bool:
+    """Whether a media type carries JSON (`application/json`, `*/*+json`)."""
+    return _is_json(media)

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from generator.lint.config import LintConfig, apply_ignores
 from generator.lint.finding import Finding, Severity
 from generator.lint.rule import LintContext, Rule
 from generator.lint.rules import ALL_RULES
 from generator.loader import Spec
 
-__all__ = ["LintResult", "lint_spec"]
+__all__ = ["INTERNAL_ERROR", "LintResult", "default_rules", "lint_spec", "merge_results"]
 
 log = logging.getLogger(__name__)
+INTERNAL_ERROR = "SF000"
 
 
 @dataclass
@@ -44,15 +47,33 @@ def default_rules() -> list[Rule]:
     return [rule_class() for rule_class in ALL_RULES]
 
 
-def lint_spec(spec: Spec, rules: Sequence[Rule] | None = None) -> list[Finding]:
-    """Apply `rules` (by default every built-in rule at its default severity) to one spec."""
+def lint_spec(spec: Spec, rules: Sequence[Rule] | None = None,
+              config: LintConfig | None = None) -> list[Finding]:
+    """Apply rules to one spec: `rules` as given, else those `config` selects (default:
+    the recommended ruleset). Overrides and `x-specfirst-ignore` marks are applied."""
+    if rules is None:
+        config = config or LintConfig()
+        rules = config.build()
     ctx = LintContext(spec)
     findings: list[Finding] = []
-    for rule in rules if rules is not None else default_rules():
+    for rule in rules:
         if rule.effective_severity == Severity.OFF:
             continue
-        log.debug("rule %s %s", rule.id, rule.name)
-        findings.extend(rule.check(ctx))
+        started = time.perf_counter()
+        try:
+            findings.extend(rule.check(ctx))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            log.debug("rule %s failed", rule.id, exc_info=True)
+            findings.append(Finding(
+                rule=INTERNAL_ERROR, name="internal-error", severity=Severity.WARNING,
+                message=f"rule {rule.id} {rule.name} failed on this document: "
+                f"{type(exc).__name__}: {exc}",
+                pointer="", file=spec.display_path(spec.path), line=1, column=1,
+                hint="please report this with the spec that triggers it"))
+        log.debug("rule %s %s: %.3fs", rule.id, rule.name, time.perf_counter() - started)
+    if config is not None:
+        findings = config.adjust(findings)
+    findings = apply_ignores(findings, spec.document)
     return sorted(findings, key=Finding.sort_key)
 
 

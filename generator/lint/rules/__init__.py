@@ -4,7 +4,122 @@ from __future__ import annotations
 
 from generator.lint.rules.sf001_valid_openapi import ValidOpenAPI
 from generator.lint.rules.sf002_duplicate_key import DuplicateKey
+from generator.lint.rules.sf101_path_casing import PathCasing
+from generator.lint.rules.sf102_parameter_casing import ParameterCasing
+from generator.lint.rules.sf103_property_casing import PropertyCasing
+from generator.lint.rules.sf104_operation_id_format import OperationIdFormat
+from generator.lint.rules.sf105_error_shape import ErrorShape
+from generator.lint.rules.sf106_pagination_parameters import PaginationParameters
+from generator.lint.rules.sf107_versioned_base_path import VersionedBasePath
+from generator.lint.rules.sf108_plural_collections import PluralCollections
+from generator.lint.rules.sf109_path_id_names import PathIdNames
+from generator.lint.rules.sf201_unused_component import UnusedComponent
+from generator.lint.rules.sf202_duplicated_inline_schema import DuplicatedInlineSchema
+from generator.lint.rules.sf203_path_depth import PathDepth
+from generator.lint.rules.sf204_too_many_parameters import TooManyParameters
+from generator.lint.rules.sf205_allof_closed import AllOfClosed
+from generator.lint.rules.sf301_operation_summary import OperationSummary
+from generator.lint.rules.sf302_operation_description import OperationDescription
+from generator.lint.rules.sf303_description_copies_summary import DescriptionCopiesSummary
+from generator.lint.rules.sf304_examples_present import ExamplesPresent
+from generator.lint.rules.sf305_example_valid import ExampleValid
+from generator.lint.rules.sf306_tags_declared import TagsDeclared
+from generator.lint.rules.sf307_tag_description import TagDescription
+from generator.lint.rules.sf308_enum_documented import EnumDocumented
+from generator.lint.rules.sf401_request_body_extensible import RequestBodyExtensible
+from generator.lint.rules.sf402_info_version import InfoVersion
+from generator.lint.rules.sf403_response_envelope import ResponseEnvelope
+from generator.lint.rules.sf501_operation_security import OperationSecurity
+from generator.lint.rules.sf502_api_key_in_query import ApiKeyInQuery
+from generator.lint.rules.sf503_http_server import HttpServer
+from generator.lint.rules.sf504_unbounded_string import UnboundedString
+from generator.lint.rules.sf505_unbounded_array import UnboundedArray
+from generator.lint.rules.sf506_open_request_body import OpenRequestBody
+from generator.lint.rules.sf507_redos_pattern import RedosPattern
+from generator.lint.rules.sf508_auth_error_responses import AuthErrorResponses
+from generator.lint.rules.sf509_rate_limit_response import RateLimitResponse
+from generator.lint.rules.sf510_problem_json_errors import ProblemJsonErrors
+from generator.lint.rules.sf601_create_links import CreateLinks
 
-__all__ = ["ALL_RULES", "DuplicateKey", "ValidOpenAPI"]
+__all__ = [
+    "ALL_RULES",
+    "AllOfClosed",
+    "ApiKeyInQuery",
+    "AuthErrorResponses",
+    "CreateLinks",
+    "DescriptionCopiesSummary",
+    "DuplicateKey",
+    "DuplicatedInlineSchema",
+    "EnumDocumented",
+    "ErrorShape",
+    "ExampleValid",
+    "ExamplesPresent",
+    "HttpServer",
+    "InfoVersion",
+    "OpenRequestBody",
+    "OperationDescription",
+    "OperationIdFormat",
+    "OperationSecurity",
+    "OperationSummary",
+    "PaginationParameters",
+    "ParameterCasing",
+    "PathCasing",
+    "PathDepth",
+    "PathIdNames",
+    "PluralCollections",
+    "ProblemJsonErrors",
+    "PropertyCasing",
+    "RateLimitResponse",
+    "RedosPattern",
+    "RequestBodyExtensible",
+    "ResponseEnvelope",
+    "TagDescription",
+    "TagsDeclared",
+    "TooManyParameters",
+    "UnboundedArray",
+    "UnboundedString",
+    "UnusedComponent",
+    "ValidOpenAPI",
+    "VersionedBasePath",
+]
 
-ALL_RULES = (ValidOpenAPI, DuplicateKey)
+ALL_RULES = (
+    ValidOpenAPI,
+    DuplicateKey,
+    PathCasing,
+    ParameterCasing,
+    PropertyCasing,
+    OperationIdFormat,
+    ErrorShape,
+    PaginationParameters,
+    VersionedBasePath,
+    PluralCollections,
+    PathIdNames,
+    UnusedComponent,
+    DuplicatedInlineSchema,
+    PathDepth,
+    TooManyParameters,
+    AllOfClosed,
+    OperationSummary,
+    OperationDescription,
+    DescriptionCopiesSummary,
+    ExamplesPresent,
+    ExampleValid,
+    TagsDeclared,
+    TagDescription,
+    EnumDocumented,
+    RequestBodyExtensible,
+    InfoVersion,
+    ResponseEnvelope,
+    OperationSecurity,
+    ApiKeyInQuery,
+    HttpServer,
+    UnboundedString,
+    UnboundedArray,
+    OpenRequestBody,
+    RedosPattern,
+    AuthErrorResponses,
+    RateLimitResponse,
+    ProblemJsonErrors,
+    CreateLinks,
+)

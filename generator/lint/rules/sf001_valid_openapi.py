@@ -3,7 +3,8 @@
 The structural check is openapi-spec-validator's JSON Schema of the OpenAPI specification, run on
 the bundled document our loader produced, so every error has an exact path. Where a `oneOf` or
 `anyOf` fails, the most relevant sub-error is reported instead of "not valid under any schema".
-The semantic checks (unique operationIds, declared path parameters, valid defaults) follow.
+The semantic checks (unique operationIds, declared path parameters, valid defaults) follow,
+in `generator/lint/semantics.py`.
 """
 
 from __future__ import annotations
@@ -19,12 +20,11 @@ from openapi_spec_validator.schemas import schema_v30, schema_v31
 
 from generator.lint.finding import Finding, Severity
 from generator.lint.rule import LintContext, Rule
+from generator.lint.semantics import semantic_problems
 from generator.loader import escape_pointer
 
 __all__ = ["ValidOpenAPI"]
 
-_WHERE = re.compile(r"'(get|put|post|delete|options|head|patch|trace)'[^']*'(/[^']*)'")
-_PATH_ONLY = re.compile(r"'(/[^']*)'")
 _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected|^'([^']+)' does not match any of")
 
 
@@ -49,7 +49,7 @@ def _deepest(error: ValidationError) -> ValidationError:
 
 
 def _message(error: ValidationError) -> str:
-    text = error.message.split("\n", 1)[0]
+    text = str(error.message).split("\n", 1)[0]
     if len(text) > 300:
         text = text[:297] + "..."
     return text
@@ -71,7 +71,6 @@ class ValidOpenAPI(Rule):
     summary = "The document must be a valid OpenAPI 3.0 or 3.1 description."
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        cls = OpenAPIV31SpecValidator if ctx.spec.is_v31 else OpenAPIV30SpecValidator
         seen: set[tuple[str, str]] = set()
         for error in self._structural_errors(ctx):
             detail = _deepest(error)
@@ -89,10 +88,9 @@ class ValidOpenAPI(Rule):
             yield self.finding(ctx, pointer, message, _HINTS.get(str(detail.validator)), key=key)
         if seen:
             return  # semantic checks assume a structurally valid document
-        validator = cls(ctx.document)
-        for error in validator.root_validator(validator.schema_path):
-            message = _message(error)
-            yield self.finding(ctx, self._locate(message), message)
+        for problem in semantic_problems(ctx):
+            yield self.finding(ctx, problem.pointer, problem.message, problem.hint,
+                               key=problem.key)
 
     @staticmethod
     def _structural_errors(ctx: LintContext) -> Iterator[ValidationError]:
@@ -102,14 +100,3 @@ class ValidOpenAPI(Rule):
             return
         schema = dict(schema_v31 if ctx.spec.is_v31 else schema_v30)
         yield from validator_for(schema)(schema).iter_errors(ctx.document)
-
-    @staticmethod
-    def _locate(message: str) -> str:
-        match = _WHERE.search(message)
-        if match:
-            method, path = match.groups()
-            return f"/paths/{escape_pointer(path)}/{method}"
-        match = _PATH_ONLY.search(message)
-        if match:
-            return f"/paths/{escape_pointer(match.group(1))}"
-        return ""

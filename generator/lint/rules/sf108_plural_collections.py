@@ -1,0 +1,77 @@
+"""SF108 plural-collections: a collection segment (the one before an id) is a plural noun."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generator.lint.casing import split_words
+from generator.lint.finding import Finding
+from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.walk import path_pointer
+
+__all__ = ["PluralCollections", "is_plural", "singular"]
+
+_PARAM = re.compile(r"^\{[^}]*\}$")
+_IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman",
+              "data": "datum", "media": "medium", "criteria": "criterion", "indices": "index",
+              "feet": "foot", "teeth": "tooth", "mice": "mouse", "geese": "goose"}
+_UNCOUNTABLE = frozenset({"metadata", "information", "info", "equipment", "news", "series",
+                          "species", "analytics", "feedback", "staff", "software", "hardware",
+                          "firmware", "health", "traffic", "billing", "settings"})
+
+
+def is_plural(word: str) -> bool:
+    word = word.lower()
+    if word in _IRREGULAR or word in _UNCOUNTABLE:
+        return True
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def singular(word: str) -> str:
+    """A best-effort singular of an English plural (`companies` -> `company`)."""
+    lower = word.lower()
+    if lower in _IRREGULAR:
+        return _IRREGULAR[lower]
+    if lower.endswith("ies") and len(lower) > 4:
+        return word[:-3] + "y"
+    if lower.endswith(("ches", "shes", "sses", "xes", "zzes")):
+        return word[:-2]
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in tuple("aeiou"):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    return word + "s"
+
+
+class PluralCollections(Rule):
+    id = "SF108"
+    name = "plural-collections"
+    summary = "Collections are named with plural nouns: /customers/{id}, not /customer/{id}."
+    category = "consistency"
+    rulesets = RECOMMENDED
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        paths = ctx.document.get("paths")
+        if not isinstance(paths, dict):
+            return
+        for path in paths:
+            segments = str(path).strip("/").split("/")
+            for segment, after in zip(segments, segments[1:], strict=False):
+                if _PARAM.match(segment) or not _PARAM.match(after):
+                    continue
+                words = split_words(segment)
+                if not words or any(is_plural(word) for word in words):
+                    continue
+                suggestion = segment[: len(segment) - len(words[-1])] + _plural(words[-1])
+                yield self.finding(
+                    ctx, path_pointer(path),
+                    f"collection {segment!r} in {path!r} is not a plural noun",
+                    f"name the collection {suggestion!r}", key=True)
+                break

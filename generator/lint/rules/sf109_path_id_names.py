@@ -1,0 +1,65 @@
+"""SF109 path-id-names: path parameters that identify items are named alike across the spec."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+
+from generator.lint.casing import convert, split_words
+from generator.lint.finding import Finding
+from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rules.sf108_plural_collections import singular
+from generator.lint.walk import path_pointer
+
+__all__ = ["PathIdNames"]
+
+_PARAM = re.compile(r"^\{([^}]*)\}$")
+_ID_LIKE = re.compile(r"(^|[_\-.])id$|Id$|ID$|^id$", re.IGNORECASE)
+_FORMS = {"snake": "{r}_id", "camel": "{r}Id", "kebab": "{r}-id", "camel-upper": "{r}ID"}
+
+
+def _form(name: str, resource: str) -> str | None:
+    """How an id parameter is named relative to its collection: 'id', a prefixed form, or None."""
+    if name == "id":
+        return "id"
+    for form, template in _FORMS.items():
+        base = convert(resource, "camel" if form.startswith("camel") else form.split("-")[0])
+        if name == template.format(r=base):
+            return form
+    return None
+
+
+class PathIdNames(Rule):
+    id = "SF109"
+    name = "path-id-names"
+    summary = "Item id parameters are named `id` or `<resource>_id`, in one style, everywhere."
+    category = "consistency"
+    rulesets = RECOMMENDED
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        paths = ctx.document.get("paths")
+        if not isinstance(paths, dict):
+            return
+        entries: list[tuple[str, str, str, str | None]] = []
+        for path in paths:
+            segments = str(path).strip("/").split("/")
+            for collection, segment in zip(segments, segments[1:], strict=False):
+                match = _PARAM.match(segment)
+                if not match or _PARAM.match(collection) or not _ID_LIKE.search(match.group(1)):
+                    continue
+                words = split_words(collection)
+                resource = "_".join(words[:-1] + [singular(words[-1])]) if words else collection
+                entries.append((path, match.group(1), resource, _form(match.group(1), resource)))
+        prefixed = Counter(form for *_, form in entries if form not in (None, "id"))
+        style = prefixed.most_common(1)[0][0] if prefixed else "snake"
+        for path, name, resource, form in entries:
+            if form == "id" or form == style:
+                continue
+            expected = _FORMS[style].format(
+                r=convert(resource, "camel" if style.startswith("camel") else style))
+            why = ("names a different resource than its collection" if form is None
+                   else "is written in a different style than the other id parameters")
+            yield self.finding(ctx, path_pointer(path),
+                               f"path parameter {{{name}}} in {path!r} {why}",
+                               f"name it {{id}} or {{{expected}}}", key=True)

@@ -1,0 +1,89 @@
+"""SF201 unused-component: a component that nothing in the API uses."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.lint.finding import Finding
+from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.loader import escape_pointer
+
+__all__ = ["UnusedComponent"]
+
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+def _refs(node: Any) -> Iterator[str]:
+    """Every `$ref` (and discriminator mapping target) in `node`, skipping data values."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if isinstance(ref, str):
+                yield ref
+            mapping = current.get("mapping")
+            if isinstance(mapping, dict):
+                yield from (v for v in mapping.values() if isinstance(v, str))
+            for key, value in current.items():
+                if key not in _DATA_KEYS and isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(current, list):
+            stack.extend(v for v in current if isinstance(v, (dict, list)))
+
+
+def _component_of(ref: str) -> tuple[str, str] | None:
+    parts = ref.lstrip("#").split("/")
+    if len(parts) >= 4 and parts[1] == "components":
+        return parts[2], parts[3]
+    if not ref.startswith("#") and "/" not in ref:
+        return "schemas", escape_pointer(ref)  # a discriminator mapping by name
+    return None
+
+
+class UnusedComponent(Rule):
+    id = "SF201"
+    name = "unused-component"
+    summary = "Every component is used by the API; unused ones are dead weight or a missing $ref."
+    category = "simplicity"
+    rulesets = RECOMMENDED
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        components = ctx.document.get("components")
+        if not isinstance(components, dict):
+            return
+        used: set[tuple[str, str]] = set()
+        todo: list[Any] = [v for k, v in ctx.document.items() if k != "components"]
+        while todo:
+            for ref in _refs(todo.pop()):
+                key = _component_of(ref)
+                if key is None or key in used:
+                    continue
+                used.add(key)
+                group = components.get(key[0])
+                name = key[1].replace("~1", "/").replace("~0", "~")
+                if isinstance(group, dict) and name in group:
+                    todo.append(group[name])
+        used |= self._used_schemes(ctx)
+        for kind, group in components.items():
+            if not isinstance(group, dict) or kind.startswith("x-"):
+                continue
+            for name in group:
+                if (kind, escape_pointer(name)) not in used:
+                    yield self.finding(
+                        ctx, f"/components/{escape_pointer(kind)}/{escape_pointer(name)}",
+                        f"components/{kind}/{name} is never used",
+                        "remove it, or reference it where it was meant to be used", key=True)
+
+    @staticmethod
+    def _used_schemes(ctx: LintContext) -> set[tuple[str, str]]:
+        used: set[tuple[str, str]] = set()
+        requirements: list[Any] = [ctx.document.get("security")]
+        requirements += [op.node.get("security") for op in ctx.operation_list()]
+        for requirement_list in requirements:
+            if isinstance(requirement_list, list):
+                for requirement in requirement_list:
+                    if isinstance(requirement, dict):
+                        used |= {("securitySchemes", escape_pointer(n)) for n in requirement}
+        return used

@@ -1,0 +1,44 @@
+"""SF508 auth-error-responses: secured operations document 401 and 403."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.lint.finding import Finding
+from generator.lint.rule import RECOMMENDED, LintContext, Operation, Rule
+
+__all__ = ["AuthErrorResponses", "declares", "is_secured"]
+
+
+def is_secured(ctx: LintContext, op: Operation) -> bool:
+    security = op.node.get("security", ctx.document.get("security"))
+    return isinstance(security, list) and any(bool(r) for r in security if isinstance(r, dict))
+
+
+def declares(op: Operation, status: str) -> bool:
+    responses = op.node.get("responses")
+    if not isinstance(responses, dict):
+        return False
+    keys = {str(k).upper() for k in responses}
+    return status in keys or f"{status[0]}XX" in keys
+
+
+class AuthErrorResponses(Rule):
+    id = "SF508"
+    name = "auth-error-responses"
+    summary = "Operations that need credentials document 401 (no or bad token) and 403 (no right)."
+    category = "security"
+    rulesets = RECOMMENDED
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for op in ctx.operation_list():
+            if not is_secured(ctx, op):
+                continue
+            missing = [s for s in ("401", "403") if not declares(op, s)]
+            if missing:
+                yield self.finding(
+                    ctx, f"{op.pointer}/responses",
+                    f"{op.label()} requires credentials but does not document "
+                    f"{' and '.join(missing)}",
+                    "add the responses (shared ones under components/responses keep it short)",
+                    key=True)

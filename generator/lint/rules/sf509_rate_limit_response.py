@@ -1,0 +1,26 @@
+"""SF509 rate-limit-response: operations document 429 Too Many Requests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.lint.finding import Finding
+from generator.lint.rule import STRICT, LintContext, Rule
+from generator.lint.rules.sf508_auth_error_responses import declares
+
+__all__ = ["RateLimitResponse"]
+
+
+class RateLimitResponse(Rule):
+    id = "SF509"
+    name = "rate-limit-response"
+    summary = "Operations document 429, so clients know to back off (with Retry-After)."
+    category = "security"
+    rulesets = STRICT
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for op in ctx.operation_list():
+            if not declares(op, "429"):
+                yield self.finding(ctx, f"{op.pointer}/responses",
+                                   f"{op.label()} does not document 429 Too Many Requests",
+                                   "add a 429 response with a Retry-After header", key=True)
