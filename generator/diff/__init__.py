@@ -24,9 +24,9 @@ from generator.diff.source import load_version
 
 __all__ = [
     "CATALOGUE",
-    "FORMATS",
     "Change",
     "DiffResult",
+    "FORMATS",
     "Level",
     "catalogue_markdown",
     "compare",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 from generator.diff.change import Change, DiffResult, Level
@@ -40,9 +41,24 @@ def render_text(result: DiffResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+_QUOTED = re.compile(r"'([^'`]+)'")
+_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+
+
 def _markdown_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;") \
-        .replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
+    """Prose escaped for Markdown, with quoted names ('x_y') as code spans."""
+    parts = []
+    last = 0
+    for match in _QUOTED.finditer(text):
+        parts.append(_escape(text[last:match.start()]))
+        parts.append(f"`{match.group(1)}`")
+        last = match.end()
+    parts.append(_escape(text[last:]))
+    return "".join(parts)
+
+
+def _escape(text: str) -> str:
+    return _SPECIAL.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render_markdown(result: DiffResult) -> str:

@@ -274,6 +274,14 @@ class _Pair:
                     else "response-property-became-optional"
                 detail = "became optional" if self.request else "may now be missing"
                 differ.emit_id(change_id, old_ptr, new_ptr, self.scope, path, detail)
+            if hidden_new:  # not part of this side any more: nothing else about it matters
+                if not hidden_old:
+                    event, detail = ("became-read-only", "became read-only (only the server "
+                                     "sets it)") if self.request else \
+                        ("became-write-only", "became write-only (no longer returned)")
+                    differ.emit_id(schema_change_id(self.scope.side, "property", event),
+                                   old_ptr, new_ptr, self.scope, path, detail)
+                continue
             differ.compare(old_ref, new_ref, self.scope, "property", path, stack)
 
     def hidden(self, view: SchemaView) -> bool:
@@ -290,6 +298,12 @@ class _Pair:
                            "property", (*self.path, "[]"), stack)
         self.alternatives("oneOf", "one-of", self.ov.one_of, self.nv.one_of, stack)
         self.alternatives("anyOf", "any-of", self.ov.any_of, self.nv.any_of, stack)
+
+    def alike(self, old: NodeRef, new: NodeRef) -> int:
+        """How many properties two alternatives share unchanged (name and meaning)."""
+        ctx = self.differ.ctx
+        return len(_properties(ctx.old, ctx.old_prints, old)
+                   & _properties(ctx.new, ctx.new_prints, new))
 
     def alternatives(self, keyword: str, event: str, old: list[NodeRef], new: list[NodeRef],
                      stack: frozenset[tuple[str, str]]) -> None:
@@ -309,6 +323,12 @@ class _Pair:
                 pairs.append((alt, match))
                 old_left.remove(alt)
                 new_left.remove(match)
+        for alt in list(old_left):  # then the most alike: the most identical properties
+            scored = [(self.alike(alt, n), i) for i, n in enumerate(new_left)]
+            best = max(scored, default=(0, -1))
+            if best[0] > 0:
+                pairs.append((alt, new_left.pop(best[1])))
+                old_left.remove(alt)
         if len(old_left) == len(new_left):
             pairs.extend(zip(old_left, new_left, strict=True))
             old_left, new_left = [], []
@@ -324,6 +344,11 @@ class _Pair:
                                 f"a {keyword} alternative ({_describe(alt.node)}) was added")
 
 
+def _properties(spec: Any, prints: Any, ref: NodeRef) -> set[tuple[str, str]]:
+    view = schema_view(spec, ref)
+    return {(name, prints.of(refs[0].node)) for name, refs in view.properties.items()}
+
+
 def _ref_name(node: Any) -> str | None:
     if isinstance(node, dict) and isinstance(node.get("$ref"), str):
         return str(node["$ref"]).rsplit("/", 1)[-1]
@@ -334,6 +359,19 @@ def _describe(node: Any) -> str:
     name = _ref_name(node)
     if name:
         return name
-    if isinstance(node, dict) and "type" in node:
+    if not isinstance(node, dict):
+        return "inline schema"
+    if isinstance(node.get("title"), str):
+        return str(node["title"])
+    members = [_ref_name(m) for m in node.get("allOf", [])] \
+        if isinstance(node.get("allOf"), list) else []
+    if members and all(members):
+        return " + ".join(str(m) for m in members)
+    properties = node.get("properties")
+    for key, value in (properties.items() if isinstance(properties, dict) else ()):
+        values = value.get("enum") if isinstance(value, dict) else None
+        if isinstance(values, list) and len(values) == 1:  # a discriminating property
+            return f"{key} = {values[0]!r}"
+    if "type" in node:
         return f"type {node['type']}"
     return "inline schema"

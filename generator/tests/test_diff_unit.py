@@ -1,0 +1,177 @@
+"""The diff's parts: schema normalisation, fingerprints, locations, result shape and renderers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+import generator.diff as diff_api
+from generator.diff import CATALOGUE, Change, DiffResult, Level, compare, render
+from generator.diff.catalogue import catalogue_markdown
+from generator.diff.fingerprint import Fingerprints
+from generator.diff.schema_view import NodeRef, schema_view
+from generator.loader import Spec
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def write_spec(folder: Path, name: str, document: dict[str, Any],
+               files: dict[str, Any] | None = None) -> Spec:
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, content in (files or {}).items():
+        (folder / file_name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / file_name).write_text(yaml.safe_dump(content))
+    (folder / name).write_text(yaml.safe_dump(document, sort_keys=False))
+    return Spec.from_path(folder / name)
+
+
+def api(schema: dict[str, Any], version: str = "3.0.3", **components: Any) -> dict[str, Any]:
+    return {
+        "openapi": version, "info": {"title": "t", "version": "1"},
+        "paths": {"/things": {"get": {"responses": {"200": {
+            "description": "ok", "content": {"application/json": {"schema": schema}}}}}}},
+        "components": {"schemas": components},
+    }
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    assert diff_api.__all__ == sorted(diff_api.__all__)
+    for name in diff_api.__all__:
+        assert getattr(diff_api, name) is not None
+
+
+def test_catalogue_ids_are_kebab_case_and_docs_list_every_one() -> None:
+    docs = (REPO / "docs" / "diff.md").read_text(encoding="utf-8")
+    assert catalogue_markdown() in docs, "docs/diff.md: paste catalogue_markdown() output again"
+    for change_id in CATALOGUE:
+        assert change_id == change_id.lower() and " " not in change_id and "_" not in change_id
+
+
+def test_nullable_forms_normalise_to_the_same_view(tmp_path: Path) -> None:
+    v30 = write_spec(tmp_path / "a", "api.yaml", api({"type": "string", "nullable": True}))
+    v31 = write_spec(tmp_path / "b", "api.yaml", api({"type": ["string", "null"]}, "3.1.0"))
+    any_of = write_spec(tmp_path / "c", "api.yaml",
+                        api({"anyOf": [{"$ref": "#/components/schemas/S"}, {"type": "null"}]},
+                            "3.1.0", S={"type": "string"}))
+    pointer = "/paths/~1things/get/responses/200/content/application~1json/schema"
+    views = [schema_view(s, NodeRef(s.resolve({"$ref": "#" + pointer}), pointer))
+             for s in (v30, v31, any_of)]
+    assert all(v.nullable and v.types == frozenset({"string"}) for v in views)
+
+
+def test_allof_merges_properties_required_and_the_narrowest_limits(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "api.yaml", api({"allOf": [
+        {"$ref": "#/components/schemas/A"},
+        {"type": "object", "required": ["b"], "properties": {"b": {"type": "string"}},
+         "maxProperties": 3}]},
+        A={"type": "object", "required": ["a"], "properties": {"a": {"type": "integer"}},
+           "maxProperties": 5, "additionalProperties": False}))
+    pointer = "/paths/~1things/get/responses/200/content/application~1json/schema"
+    view = schema_view(spec, NodeRef(spec.resolve({"$ref": "#" + pointer}), pointer))
+    assert set(view.properties) == {"a", "b"}
+    assert view.required == {"a", "b"}
+    assert view.lengths["maxProperties"] == 3
+    assert view.additional is False
+
+
+def test_fingerprints_follow_refs_and_terminate_on_cycles(tmp_path: Path) -> None:
+    node = {"type": "object", "properties": {"next": {"$ref": "#/components/schemas/Node"},
+                                             "value": {"type": "integer"}}}
+    renamed = json.loads(json.dumps(node).replace("/Node", "/Link"))
+    a = write_spec(tmp_path / "a", "api.yaml", api({"$ref": "#/components/schemas/Node"},
+                                                   Node=node))
+    b = write_spec(tmp_path / "b", "api.yaml", api({"$ref": "#/components/schemas/Link"},
+                                                   Link=renamed))
+    root = {"$ref": "#/paths/~1things/get/responses/200/content/application~1json/schema"}
+    assert Fingerprints(a).of(a.resolve(root)) == Fingerprints(b).of(b.resolve(root))
+    changed = json.loads(json.dumps(renamed).replace('"integer"', '"string"'))
+    c = write_spec(tmp_path / "c", "api.yaml", api({"$ref": "#/components/schemas/Link"},
+                                                   Link=changed))
+    assert Fingerprints(a).of(a.resolve(root)) != Fingerprints(c).of(c.resolve(root))
+
+
+def test_back_edges_to_different_ancestors_do_not_hash_alike(tmp_path: Path) -> None:
+    def pair(back: str) -> dict[str, Any]:
+        def ref(name: str) -> dict[str, Any]:
+            return {"$ref": f"#/components/schemas/{name}"}
+        return {"A": {"type": "object", "properties": {"c": ref("B")}},
+                "B": {"type": "object", "properties": {"d": ref(back)}}}
+    a = write_spec(tmp_path / "a", "api.yaml", api({"$ref": "#/components/schemas/A"},
+                                                   **pair("A")))
+    b = write_spec(tmp_path / "b", "api.yaml", api({"$ref": "#/components/schemas/A"},
+                                                   **pair("B")))
+    node = {"$ref": "#/components/schemas/A"}
+    assert Fingerprints(a).of(node) != Fingerprints(b).of(node)
+
+
+def test_mutually_recursive_change_is_found_and_compare_terminates(tmp_path: Path) -> None:
+    def spec_with(kind: str, folder: str) -> Spec:
+        return write_spec(tmp_path / folder, "api.yaml", api(
+            {"$ref": "#/components/schemas/A"},
+            A={"type": "object", "properties": {"b": {"$ref": "#/components/schemas/B"}}},
+            B={"type": "object", "properties": {"a": {"$ref": "#/components/schemas/A"},
+                                                "v": {"type": kind}}}))
+    result = compare(spec_with("integer", "old"), spec_with("string", "new"))
+    assert [(c.id, c.message.split(":")[0]) for c in result.changes] == [
+        ("response-property-type-changed",
+         "property 'b.v' of the 200 response body (application/json)")]
+
+
+def test_locations_point_into_the_file_that_holds_the_node(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "old", "api.yaml", api({"$ref": "schemas/thing.yaml"}),
+                     {"schemas/thing.yaml": {"type": "object", "properties": {
+                         "a": {"type": "string"}}}})
+    new = write_spec(tmp_path / "new", "api.yaml", api({"$ref": "schemas/thing.yaml"}),
+                     {"schemas/thing.yaml": {"type": "object", "properties": {
+                         "a": {"type": "integer"}}}})
+    (change,) = compare(old, new).changes
+    assert change.id == "response-property-type-changed"
+    assert change.new_location is not None
+    assert change.new_location.file.endswith("thing.yaml")
+    assert change.new_location.line == 3  # "properties:" / "a:" / "type: integer" (line 3)
+
+
+def test_result_json_shape_and_pointer_rule() -> None:
+    removed = Change("api-removed-without-deprecation", Level.BREAKING, "GET /a", "gone",
+                     "/paths/~1a/get", None)
+    added = Change("endpoint-added", Level.INFO, "GET /b", "new", None, "/paths/~1b/get")
+    result = DiffResult([removed, added])
+    data = json.loads(render(result, "json"))
+    assert data["breaking"] is True
+    assert data["summary"] == {"breaking": 1, "warning": 0, "info": 1}
+    first, second = data["changes"]
+    assert {"id", "level", "operation", "pointer", "message"} <= set(first)
+    assert first["pointer"] == "#/paths/~1a/get" and first["new_pointer"] is None
+    assert second["pointer"] == "#/paths/~1b/get" and second["old_pointer"] is None
+    assert DiffResult([added]).breaking is False
+    assert DiffResult([added]).at_least(Level.WARNING) == []
+
+
+def test_markdown_is_a_changelog_grouped_by_level() -> None:
+    changes = [
+        Change("api-removed-without-deprecation", Level.BREAKING, "GET /a", "GET /a was removed",
+               "/paths/~1a/get", None),
+        Change("request-property-removed", Level.WARNING, "POST /b",
+               "property 'x_y' of the request body: was removed", "/p", "/p"),
+        Change("endpoint-added", Level.INFO, "GET /c", "new operation <GET /c>", None, "/c"),
+    ]
+    text = render(DiffResult(changes), "markdown")
+    assert text.startswith("## API changes\n")
+    assert text.index("### Breaking changes") < text.index("### Changes to review") \
+        < text.index("### Other changes")
+    assert "`x_y`" in text  # quoted names become code spans, not escaped prose
+    assert "<GET /c>" not in text and "&lt;GET /c&gt;" in text
+    assert render(DiffResult([]), "markdown").endswith("No changes to the API.\n")
+
+
+def test_text_output_shows_level_id_operation_and_location(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "old", "api.yaml", api({"type": "string"}))
+    new = write_spec(tmp_path / "new", "api.yaml", api({"type": "integer"}))
+    text = render(compare(old, new), "text")
+    first = text.splitlines()[0]
+    assert first.split() == ["breaking", "response-body-type-changed", "GET", "/things"]
+    assert "api.yaml:" in text and "#/paths/~1things/get/responses/200" in text
+    assert text.rstrip().endswith("1 breaking, 0 warning, 0 info (1 change)")
