@@ -97,7 +97,8 @@ def _responses(spec: Spec, operation: Operation) -> dict[str, NodeRef]:
     for status in holder.node:
         response = _child(spec, holder, status)
         if response is not None:
-            found[str(status).upper()] = response
+            key = str(status)
+            found[key if key.lower() == "default" else key.upper()] = response
     return found
 
 

@@ -59,13 +59,13 @@ def load_version(argument: str, limits: Limits | None = None, *,
     return _load_revision(revision, path, limits, cwd or Path.cwd())
 
 
-def _git(args: list[str], cwd: Path, *, binary: bool = False) -> bytes:
+def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:
     git = shutil.which("git")
     if git is None:
         raise UsageError("git is needed to read git:REF:path versions, and it is not installed")
     try:
         done = subprocess.run([git, *args], cwd=cwd, capture_output=True, timeout=_GIT_TIMEOUT,
-                              check=False)
+                              check=False, input=stdin)
     except subprocess.TimeoutExpired:
         raise SpecLoadError(f"git {args[0]} took over {_GIT_TIMEOUT} s",
                             Location(str(cwd))) from None
@@ -108,6 +108,7 @@ def _load_revision(revision: str, path: str, limits: Limits, cwd: Path) -> Spec:
     if not any(file == spec_path for file, _ in entries):
         raise SpecLoadError(f"{spec_path} does not exist at {revision}",
                             Location(f"{revision}:{spec_path}"))
+    contents = _blobs([blob for _, blob in entries], top)
     with tempfile.TemporaryDirectory(prefix="specfirst-diff-") as temp:
         checkout = Path(temp).resolve()
         for file, blob in entries:
@@ -116,7 +117,7 @@ def _load_revision(revision: str, path: str, limits: Limits, cwd: Path) -> Spec:
             if not target.is_relative_to(checkout):
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(_git(["cat-file", "blob", blob], top))
+            target.write_bytes(contents[blob])
         root = checkout / (spec_path.relative_to(folder) if str(folder) != "." else spec_path)
         log.debug("read %s at %s from %d files", spec_path, revision, len(entries))
         prefix = "" if str(folder) == "." else str(folder)
@@ -127,6 +128,23 @@ def _load_revision(revision: str, path: str, limits: Limits, cwd: Path) -> Spec:
         return RevisionSpec(path=spec.path, root_dir=spec.root_dir, document=spec.document,
                             files=spec.files, origins=spec.origins, revision=revision,
                             checkout=checkout, repo_prefix=prefix)
+
+
+def _blobs(blob_ids: list[str], top: Path) -> dict[str, bytes]:
+    """The contents of many blobs from one `git cat-file --batch`."""
+    unique = sorted(set(blob_ids))
+    output = _git(["cat-file", "--batch"], top, stdin="".join(f"{b}\n" for b in unique).encode())
+    contents: dict[str, bytes] = {}
+    position = 0
+    for blob in unique:
+        end = output.index(b"\n", position)
+        header = output[position:end].split()
+        if len(header) != 3 or header[1] != b"blob":
+            raise SpecLoadError(f"git cat-file could not read blob {blob}", Location(str(top)))
+        size = int(header[2])
+        contents[blob] = output[end + 1:end + 1 + size]
+        position = end + 1 + size + 1
+    return contents
 
 
 def _relabelled(exc: SpecLoadError, checkout: Path, revision: str, prefix: str) -> SpecLoadError:
