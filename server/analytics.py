@@ -43,7 +43,7 @@ def sales_funnel(conn: Connection, tenant_id: str, pipeline_id: str,
     rows = conn.execute(
         sa.select(
             stages.c.id, stages.c.name, stages.c.position, stages.c.kind,
-            sa.func.count(deals.c.id).label("count"),
+            sa.func.count(deals.c.id).label("deals"),
             sa.func.coalesce(sa.func.sum(amount), 0.0).label("value"),
             sa.func.coalesce(sa.func.sum(amount * probability), 0.0).label("weighted"),
         )
@@ -54,7 +54,7 @@ def sales_funnel(conn: Connection, tenant_id: str, pipeline_id: str,
     ).all()
     entries = [
         {"stage_id": row.id, "name": row.name, "position": int(row.position),
-         "kind": row.kind, "count": int(row.count), "value": _money(row.value),
+         "kind": row.kind, "count": int(row.deals), "value": _money(row.value),
          "weighted_value": _money(row.weighted)}
         for row in rows
     ]
@@ -77,16 +77,16 @@ def customers_by_source(conn: Connection, tenant_id: str,
     conditions = [customers.c.tenant_id == tenant_id]
     if lifecycle_stage is not None:
         conditions.append(customers.c.lifecycle_stage == lifecycle_stage)
-    count = sa.func.count().label("count")
+    count = sa.func.count().label("n")
     rows = conn.execute(
         sa.select(customers.c.source, count)
         .where(*conditions)
         .group_by(customers.c.source)
         .order_by(count.desc(), customers.c.source.is_(None), customers.c.source)
     ).all()
-    total = sum(int(row.count) for row in rows)
+    total = sum(int(row.n) for row in rows)
     return {
-        "data": [{"source": row.source, "count": int(row.count)}
+        "data": [{"source": row.source, "count": int(row.n)}
                  for row in rows[:MAX_SOURCES]],
         "total": total,
     }

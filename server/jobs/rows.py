@@ -54,13 +54,14 @@ class RowError(Exception):
 
 
 @functools.lru_cache(maxsize=1)
-def _registry() -> Registry:  # type: ignore[type-arg]
+def _registry() -> Registry[Any]:
     from generator.loader import Spec
     from server.app import CRM_SPEC
 
     document = Spec.from_path(CRM_SPEC).document
-    return Registry().with_resource(_SPEC_URI, Resource.from_contents(
+    registry: Registry[Any] = Registry().with_resource(_SPEC_URI, Resource.from_contents(
         document, default_specification=DRAFT4))
+    return registry
 
 
 @functools.lru_cache(maxsize=8)

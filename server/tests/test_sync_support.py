@@ -131,10 +131,10 @@ def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             answer = receiver.next_answer(self.path)
             headers: dict[str, str] = {}
             if isinstance(answer, tuple) and answer[0] == "sleep":
-                time.sleep(float(answer[1]))  # type: ignore[arg-type]
+                time.sleep(float(answer[1]))
                 answer = 204
             if isinstance(answer, tuple):
-                answer, headers = answer  # type: ignore[assignment]
+                answer, headers = answer
             self.send_response(int(answer))  # type: ignore[call-overload]
             for key, value in headers.items():
                 self.send_header(key, value)

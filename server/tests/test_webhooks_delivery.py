@@ -52,10 +52,10 @@ def change(db: Database, tenant: str, object_id: str = "c-1") -> None:
 
 def deliveries(db: Database, webhook_id: str) -> list[Any]:
     with db.read() as conn:
-        return conn.execute(
+        return list(conn.execute(
             sa.select(webhook_deliveries).where(webhook_deliveries.c.webhook_id == webhook_id)
             .order_by(webhook_deliveries.c.created_at)
-        ).all()
+        ).all())
 
 
 def drain(worker: DeliveryWorker, until: Any, timeout: float = 10.0) -> None:

@@ -98,7 +98,7 @@ def backoff_delay(attempts: int, config: DeliveryConfig, rng: random.Random | No
     "equal jitter" (half fixed, half random) so retries of many deliveries spread out."""
     exponent = min(max(attempts - 1, 0), 40)
     delay = min(config.max_delay_s, config.base_delay_s * (2 ** exponent))
-    return delay / 2 + (rng or random).uniform(0, delay / 2)
+    return float(delay / 2 + (rng or random).uniform(0, delay / 2))
 
 
 @dataclass(frozen=True)
