@@ -41,6 +41,7 @@ from server.jsonify import jsonifier
 from server.migrations import apply_migrations
 from server.problems import Problem, problem_response
 from server.resolver import ConventionResolver
+from server.routes import RouteTable
 from server.security import BearerAuth
 from server.settings import ServerSettings
 from server.validation import PreconditionParameterValidator, install_format_checks
@@ -181,6 +182,7 @@ def create_app(
         max_body=settings.max_body,
         max_depth=settings.max_json_depth,
         spec_routes={f"{base_path(document)}{prefix}/openapi.json": served},
+        routes=RouteTable(document, base_path(document)),
     )
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))

@@ -9,8 +9,10 @@ size. The guard reads each request body before Connexion does:
 - a JSON body nested deeper than the limit → 400 (counted without parsing, so a deep document
   cannot exhaust the parser's stack).
 
-It also serves the spec document, pre-serialised, at `<prefix>/openapi.json`. Every answer it
-gives is `application/problem+json`.
+A method the spec does not define on a path is answered 405 with the exact `Allow` of that
+path (Connexion would list only the first route it matched). The guard also serves the spec
+document, pre-serialised, at `<prefix>/openapi.json`. Every answer it gives is
+`application/problem+json`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from server.problems import PROBLEM_JSON, problem_bytes
+from server.routes import RouteTable
 
 __all__ = ["RequestGuard", "json_depth_exceeds"]
 
@@ -70,8 +73,9 @@ class _TooLarge(Exception):
 
 class RequestGuard:
     def __init__(self, app: ASGIApp, *, max_body: int = 1024 * 1024, max_depth: int = 32,
-                 spec_routes: dict[str, bytes] | None = None):
+                 spec_routes: dict[str, bytes] | None = None, routes: RouteTable | None = None):
         self.app = app
+        self.routes = routes
         self.max_body = max_body
         self.max_depth = max_depth
         self.spec_routes = spec_routes or {}
@@ -84,6 +88,13 @@ class RequestGuard:
         if method == "GET" and scope["path"] in self.spec_routes:
             await _send(send, 200, self.spec_routes[scope["path"]], "application/json")
             return
+        if self.routes is not None:
+            allowed = self.routes.allowed(scope["path"])
+            if allowed is not None and method not in allowed:
+                await _send(send, 405, problem_bytes(405, "This method is not allowed on this "
+                                                          "resource."), PROBLEM_JSON,
+                            extra=[(b"allow", ", ".join(allowed).encode())])
+                return
         headers = scope.get("headers") or []
         length: int | None = None
         content_type = b""
@@ -161,9 +172,9 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _send(send: Send, status: int, body: bytes, media_type: str, *,
-                close: bool = False) -> None:
+                close: bool = False, extra: list[tuple[bytes, bytes]] | None = None) -> None:
     headers = [(b"content-type", media_type.encode()),
-               (b"content-length", str(len(body)).encode())]
+               (b"content-length", str(len(body)).encode()), *(extra or [])]
     if close:
         headers.append((b"connection", b"close"))
     await send({"type": "http.response.start", "status": status, "headers": headers})

@@ -200,7 +200,7 @@ def _reject_server_fields(rtype: ResourceType, body: Mapping[str, Any]) -> None:
 def _convert(rtype: ResourceType, values: Mapping[str, Any]) -> dict[str, Any]:
     try:
         return from_api(rtype, values)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, OverflowError) as exc:
         raise BadRequest(f"A field has an invalid value: {exc}") from None
 
 

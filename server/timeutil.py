@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 __all__ = ["format_ts", "now_iso", "parse_ts"]
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-
-
 def format_ts(moment: datetime) -> str:
+    """Always four-digit years (strftime does not pad years before 1000 on every platform)."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    m = moment.astimezone(UTC)
+    return (f"{m.year:04d}-{m.month:02d}-{m.day:02d}T{m.hour:02d}:{m.minute:02d}:"
+            f"{m.second:02d}.{m.microsecond:06d}Z")
 
 
 def now_iso() -> str:
@@ -27,4 +27,8 @@ def parse_ts(value: str) -> datetime:
     moment = datetime.fromisoformat(text.replace("t", "T"))
     if moment.tzinfo is None:
         raise ValueError("a date-time needs a time zone offset")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the date-time is out of range") from None
     return moment

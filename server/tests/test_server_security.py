@@ -170,6 +170,18 @@ def test_error_hygiene(live_server: LiveServer, tenant: Tenant) -> None:
         for response, status in cases:
             assert_problem(response, status)
         assert http.get("/api/v1/customers").status_code == 200
+        assert http.put("/api/v1/customers").headers["allow"] == "GET, POST"
+        search = http.patch("/api/v1/customers/search", json={})
+        assert_problem(search, 405)
+        assert search.headers["allow"] == "POST"
+        item = http.request("OPTIONS", f"/api/v1/customers/{customer_id}")
+        assert_problem(item, 405)
+        assert item.headers["allow"] == "GET, DELETE, PATCH"
+        year = http.post("/api/v1/activities", json={"type": "call", "subject": "old",
+                                                     "due_at": "0788-07-18T15:18:07+16:55"})
+        assert year.status_code == 201 and year.json()["due_at"] == "0788-07-17T22:23:07.000000Z"
+        assert_problem(http.post("/api/v1/activities", json={
+            "type": "call", "subject": "x", "due_at": "0001-01-01T00:00:00+05:00"}), 400)
 
 
 def test_served_spec_equals_repository_spec(live_server: LiveServer) -> None:
