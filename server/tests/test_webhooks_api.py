@@ -185,3 +185,38 @@ def test_scopes_are_enforced(hooks_server: LiveServer, receiver: Receiver) -> No
         assert http.get("/api/v1/webhooks").status_code == 200
         assert http.post("/api/v1/webhooks", json={
             "url": receiver.url("/x"), "event_types": ["deal.created"]}).status_code == 403
+
+
+@pytest.fixture(params=BACKENDS)
+def crash_db(request: pytest.FixtureRequest,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = _database(request.param, tmp_path_factory)
+    try:
+        yield url
+    finally:
+        drop_database(url)
+
+
+def test_delivery_survives_a_killed_server(crash_db: str, receiver: Receiver) -> None:
+    """The server is SIGKILLed while a delivery is in flight: after a restart the event is
+    sent again (same webhook-id) once the lease expires; nothing is lost."""
+    receiver.script["/slow"] = [("sleep", 1.5), 204]
+    env = {**FAST_WEBHOOKS, "SPECFIRST_SERVER_WEBHOOK_TIMEOUT": "2",
+           "SPECFIRST_SERVER_WEBHOOK_LEASE": "1"}
+    with LiveServer.start(crash_db, env=env) as server:
+        token = server.token("crash")
+        with server.client(headers=server.auth(token)) as http:
+            hook = http.post("/api/v1/webhooks", json={
+                "url": receiver.url("/slow"), "event_types": ["customer.created"]}).json()
+            assert http.post("/api/v1/customers", json={"name": "acked"}).status_code == 201
+            wait_for(lambda: len(receiver.hits("/slow")) == 1)
+        server.kill()
+    with LiveServer.start(crash_db, env=env) as server:
+        with server.client(headers=server.auth(token)) as http:
+            wait_for(lambda: deliveries(http, hook["id"])[0]["status"] == "succeeded",
+                     timeout=30)
+            [delivery] = deliveries(http, hook["id"])
+    hits = receiver.hits("/slow")
+    assert len(hits) == 2 and delivery["attempts"] == 1
+    assert hits[0].headers["webhook-id"] == hits[1].headers["webhook-id"] == delivery["id"]
+    verify(hook["secret"], hits[1].headers, hits[1].body)

@@ -87,7 +87,7 @@ class DeliveryConfig:
             max_attempts=int(_env_float(environ, prefix + "MAX_ATTEMPTS", cls.max_attempts, 1)),
             poll_interval_s=_env_float(environ, prefix + "POLL_INTERVAL", cls.poll_interval_s,
                                        0.01),
-            lease_s=max(_env_float(environ, prefix + "LEASE", cls.lease_s, 1.0), timeout + 5),
+            lease_s=max(_env_float(environ, prefix + "LEASE", cls.lease_s, 1.0), timeout + 2),
             allow_loopback=allow_loopback,
         )
 
