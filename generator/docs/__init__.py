@@ -11,10 +11,10 @@ from generator.loader import Spec
 
 __all__ = [
     "OUTPUTS",
-    "TEMPLATES_DIR",
     "OperationView",
     "SchemaView",
     "SiteView",
+    "TEMPLATES_DIR",
     "build_site",
     "render_docs",
     "render_outputs",

@@ -148,6 +148,26 @@ def _new_environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
+def tidy_markdown(text: str) -> str:
+    """Runs of blank lines outside fenced code collapsed to one; one newline at the end."""
+    out: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        stripped = line.lstrip()
+        if fence:
+            if stripped.startswith(fence) and not stripped[len(fence):].strip("`~"):
+                fence = ""
+        elif stripped.startswith(("```", "~~~")):
+            fence = stripped[:len(stripped) - len(stripped.lstrip(stripped[0]))]
+        elif not line.strip() and out and not out[-1].strip():
+            continue
+        out.append(line)
+    return "\n".join(out).strip("\n") + "\n"
+
+
+TIDY: dict[str, Callable[[str], str]] = {"reference.md": tidy_markdown}
+
+
 def render_outputs(site: SiteView, templates: Path | None = None) -> dict[str, str]:
     """Every output file's text, by file name."""
     env = make_environment(templates)
@@ -156,7 +176,8 @@ def render_outputs(site: SiteView, templates: Path | None = None) -> dict[str, s
     for output in OUTPUTS:
         name = f"{output}.jinja"
         try:
-            rendered[output] = env.get_template(name).render(context)
+            text = env.get_template(name).render(context)
+            rendered[output] = TIDY[output](text) if output in TIDY else text
         except jinja2.TemplateSyntaxError as exc:
             raise UsageError(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}",
                              hint="fix the template, or remove it to use the built-in one") \

@@ -101,3 +101,16 @@ def test_cli_errors_are_clean(tmp_path: Path) -> None:
                               "--templates", str(tmp_path / "none")])
     assert bad.exit_code == 2 and "no such folder" in bad.output
     assert runner.invoke(cli, ["docs", "-h"]).exit_code == 0
+
+
+@pytest.mark.parametrize("module", ["generator.docs", "generator.docs.examples",
+                                    "generator.docs.markdown", "generator.docs.postman",
+                                    "generator.docs.render", "generator.docs.samples",
+                                    "generator.docs.schemas", "generator.docs.site",
+                                    "generator.docs.views"])
+def test_public_api_is_sorted_and_importable(module: str) -> None:
+    import importlib
+
+    loaded = importlib.import_module(module)
+    assert list(loaded.__all__) == sorted(loaded.__all__)
+    assert all(hasattr(loaded, name) for name in loaded.__all__)
