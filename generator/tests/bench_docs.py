@@ -50,6 +50,11 @@ def measure(specs: list[Path], command: object, repeat: int, out: Path) -> tuple
     return statistics.median(totals), failed
 
 
+def emit(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--redocly", required=True, help="path of the redocly executable")
@@ -62,16 +67,16 @@ def main() -> None:
         (f"@readme/oas-examples ({len(examples)} specs, in sequence)", examples, 1),
         ("GitHub REST API (api.github.com.json)", [github], args.repeat),
     ]
-    print("| Specs | specfirst docs (s) | redocly build-docs (s) | failures (specfirst / redocly) |")
-    print("|---|---|---|---|")
+    emit("| Specs | specfirst docs (s) | redocly build-docs (s) "
+         "| failures (specfirst / redocly) |")
+    emit("|---|---|---|---|")
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
         for label, specs, repeat in sets:
             ours, our_failures = measure(specs, specfirst, repeat, out)
             theirs, their_failures = measure(
                 specs, lambda s, o: redocly(args.redocly, s, o), repeat, out)
-            print(f"| {label} | {ours:.2f} | {theirs:.2f} | {our_failures} / {their_failures} |",
-                  flush=True)
+            emit(f"| {label} | {ours:.2f} | {theirs:.2f} | {our_failures} / {their_failures} |")
 
 
 if __name__ == "__main__":
