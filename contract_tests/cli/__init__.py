@@ -20,7 +20,9 @@ COMMANDS: dict[str, str] = {
     "diff": "contract_tests.cli.diff:diff",
     "docs": "contract_tests.cli.docs:docs",
     "lint": "contract_tests.cli.lint:lint",
+    "mock": "contract_tests.cli.mock:mock",
     "serve": "contract_tests.cli.serve:serve",
+    "stubs": "contract_tests.cli.stubs:stubs",
     "test": "contract_tests.cli.test:test",
 }
 

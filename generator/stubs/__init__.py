@@ -1,0 +1,16 @@
+"""Handler stubs for Connexion: scaffold, extend without touching people's code, check drift."""
+
+from generator.stubs.plan import HandlerPlan, OperationView, ParameterView, plan_handlers, pythonic
+from generator.stubs.writer import Drift, StubsResult, check_stubs, generate_stubs
+
+__all__ = [
+    "Drift",
+    "HandlerPlan",
+    "OperationView",
+    "ParameterView",
+    "StubsResult",
+    "check_stubs",
+    "generate_stubs",
+    "plan_handlers",
+    "pythonic",
+]

@@ -1,0 +1,19 @@
+"""Handlers for the `default` operations of Tricky "stubs" \\ test
+
+Scaffolded by `specfirst stubs`; this module is yours. Later runs only append functions for new
+operations and never change what is here. `specfirst stubs --check` reports drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._operations import not_implemented
+
+
+def get_health() -> Any:
+    """Health.
+
+    Operation: GET /health
+    """
+    return not_implemented('GET /health')

@@ -1,0 +1,25 @@
+"""Handlers for the `store_admin` operations of Tricky "stubs" \\ test
+
+Scaffolded by `specfirst stubs`; this module is yours. Later runs only append functions for new
+operations and never change what is here. `specfirst stubs --check` reports drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ._operations import not_implemented
+
+
+def get_store_by_store_id_orders_by_order_id(
+    store_id: Any,
+    order_id: Any,
+    *,
+    user: str | None = None,
+    token_info: dict[str, Any] | None = None,
+) -> Any:
+    """Handle GET /store/{storeId}/orders/{order-id}.
+
+    Operation: GET /store/{storeId}/orders/{order-id}
+    """
+    return not_implemented('GET /store/{storeId}/orders/{order-id}')

@@ -1,0 +1,161 @@
+"""The mock server for any spec: Connexion with request validation, answers from the spec.
+
+`create_mock_app(spec)` hands Connexion the document our safe loader bundled (security removed:
+the mock checks no credentials), resolves every operation to one mock handler, and returns the
+ASGI app with a `MockReport` that says which operations cannot be mocked and why (found by
+answering each operation once at start-up, with the same seed).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import connexion
+from connexion.resolver import Resolution, Resolver
+from starlette.responses import Response
+
+from generator.errors import Location, SpecfirstError, SpecLoadError
+from generator.loader import Spec
+from generator.stubs.plan import pythonic
+from server.mock.catalog import MockOperation, build_catalog
+from server.mock.responder import MockAnswer, encode, parse_prefer, problem
+from server.mock.served import already_validated, connexion_document
+from server.mock.stateful import StatefulResponder
+from server.mock.validation import MockValidator
+
+__all__ = ["MockApp", "MockReport", "create_mock_app"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MockReport:
+    title: str
+    operations: int
+    base_path: str
+    unmockable: list[tuple[str, str]] = field(default_factory=list)  # (operation, reason)
+    startup_seconds: float = 0.0
+    relaxed: list[str] = field(default_factory=list)  # what request validation does not check
+
+    def lines(self) -> list[str]:
+        lines = [f"mock: {self.operations} operations of {self.title} under "
+                 f"'{self.base_path or '/'}' (start-up {self.startup_seconds:.2f}s)"]
+        if self.relaxed:
+            lines.append(f"mock: request validation relaxed in {len(self.relaxed)} place(s) "
+                         f"Connexion cannot check (-v lists them)")
+        if self.unmockable:
+            lines.append(f"mock: cannot mock {len(self.unmockable)} operation(s); "
+                         f"they answer 501 or 500 problem+json:")
+            lines += [f"  {key}: {reason}" for key, reason in self.unmockable]
+        return lines
+
+
+@dataclass
+class MockApp:
+    app: connexion.AsyncApp
+    report: MockReport
+
+
+def base_path(document: dict[str, Any]) -> str:
+    """The path part of the first server URL (variables at their defaults), as Connexion uses."""
+    servers = document.get("servers")
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+        return ""
+    url = str(servers[0].get("url", ""))
+    for name, variable in (servers[0].get("variables") or {}).items():
+        if isinstance(variable, dict):
+            url = url.replace(f"{{{name}}}", str(variable.get("default", "")))
+    path = urlsplit(url).path if "://" in url else url
+    return path.rstrip("/")
+
+
+def _without_security(document: dict[str, Any]) -> dict[str, Any]:
+    served = copy.copy(document)
+    served.pop("security", None)
+    paths = {}
+    for path, item in (document.get("paths") or {}).items():
+        if isinstance(item, dict):
+            item = {method: ({k: v for k, v in op.items() if k != "security"}
+                             if isinstance(op, dict) else op) for method, op in item.items()}
+        paths[path] = item
+    served["paths"] = paths
+    return served
+
+
+def _response(answer: MockAnswer) -> Response:
+    headers = dict(answer.headers)
+    if answer.media_type is None:
+        return Response(status_code=answer.status, headers=headers)
+    return Response(content=encode(answer), status_code=answer.status, headers=headers,
+                    media_type=answer.media_type)
+
+
+class _MockResolver(Resolver):
+    def __init__(self, handlers: dict[tuple[str, str], Any]):
+        super().__init__()
+        self.handlers = handlers
+
+    def resolve(self, operation: Any) -> Resolution:
+        key = (operation.method.lower(), operation.path)
+        handler = self.handlers[key]
+        return Resolution(handler, f"mock.{operation.method}.{operation.path}")
+
+
+def _handler(op: MockOperation, responder: StatefulResponder) -> Any:
+    body_name = pythonic(op.body_name) if op.body_name else None
+
+    async def mock_handler(**kwargs: Any) -> Response:
+        request = connexion.request
+        prefs = parse_prefer(request.headers.getlist("prefer"))
+        body = kwargs.get(body_name) if body_name else None
+        try:
+            answer = responder.respond(op, prefs, request.headers.get("accept"),
+                                       request.url.path, body)
+        except Exception:  # the mock must never answer with a traceback
+            log.exception("mock failed on %s", op.key)
+            answer = problem(500, "Mock failed", f"the mock could not answer {op.key}")
+        return _response(answer)
+
+    mock_handler.__name__ = f"mock_{op.method}"
+    return mock_handler
+
+
+def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False) -> MockApp:
+    """A Connexion app that mocks every operation of `spec`."""
+    started = time.perf_counter()
+    document = spec.document
+    validator = MockValidator(document, is_v31=spec.is_v31)
+    catalog = build_catalog(document, validator, is_v31=spec.is_v31)
+    base = base_path(document)
+    responder = StatefulResponder(document, validator, is_v31=spec.is_v31, seed=seed,
+                                  operations=catalog, base_path=base, enabled=stateful)
+    report = MockReport(title=str((document.get("info") or {}).get("title") or spec.path.name),
+                        operations=len(catalog), base_path=base)
+    notes: list[str] = []
+    served = connexion_document(_without_security(document), is_v31=spec.is_v31, notes=notes)
+    report.relaxed = notes
+    routable = served.get("paths") or {}
+    for op in catalog:
+        if op.path not in routable:
+            op.problem = "Connexion cannot route this path (it repeats a path variable)"
+        reason = op.problem or responder.trial(op)
+        if reason:
+            report.unmockable.append((op.key, reason))
+    handlers = {(op.method, op.path): _handler(op, responder) for op in catalog}
+    app = connexion.AsyncApp(__name__)
+    try:
+        with already_validated():
+            app.add_api(served, resolver=_MockResolver(handlers),
+                        pythonic_params=True, validate_responses=False, base_path=base or None)
+    except SpecfirstError:
+        raise
+    except Exception as exc:  # Connexion refusing the document is bad input, not a crash
+        raise SpecLoadError(f"Connexion cannot serve this spec: {type(exc).__name__}: "
+                            f"{str(exc)[:300]}", Location(spec.display_path(spec.path))) from None
+    report.startup_seconds = time.perf_counter() - started
+    return MockApp(app, report)

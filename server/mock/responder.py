@@ -1,0 +1,200 @@
+"""Choosing and building a mock response: status, media type, body, headers.
+
+`Prefer` (RFC 7240) steers the choice, as in Prism: `code=404` picks a documented status,
+`example=name` a named example, `dynamic=true` generates from the schema even when the spec
+has examples. Without preferences the answer is the lowest documented 2xx, its first JSON
+media type the `Accept` header allows, and its first valid example (else a generated value).
+Every generated body is validated against its schema before it is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from generator.loader import resolve_pointer
+from server.mock.catalog import MediaView, MockOperation, ResponseView, is_json
+from server.mock.validation import MockValidator
+from server.mock.values import GenerationError, ValueGenerator
+
+__all__ = ["MockAnswer", "Preferences", "Responder", "parse_prefer"]
+
+_ATTEMPTS = 12
+_NO_BODY_STATUSES = {204, 205, 304}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    code: int | None = None
+    example: str | None = None
+    dynamic: bool = False
+
+
+def parse_prefer(values: list[str]) -> Preferences:
+    """`Prefer: code=404, example=cat, dynamic=true` (several headers allowed)."""
+    found: dict[str, str] = {}
+    for value in values:
+        for part in value.split(","):
+            for token in part.split(";"):
+                name, _, content = token.strip().partition("=")
+                if name:
+                    found[name.strip().lower()] = content.strip().strip('"')
+    code = found.get("code")
+    return Preferences(
+        code=int(code) if code and code.isdigit() else None,
+        example=found.get("example") or None,
+        dynamic=found.get("dynamic", "").lower() == "true",
+    )
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    status: int
+    media_type: str | None
+    body: Any  # a JSON value, or str/bytes for other media types; None for no body
+    headers: dict[str, str]
+    problem: bool = False
+
+
+def problem(status: int, title: str, detail: str) -> MockAnswer:
+    return MockAnswer(status, "application/problem+json",
+                      {"type": "about:blank", "title": title, "status": status,
+                       "detail": detail}, {}, problem=True)
+
+
+def _accepts(accept: str | None, media_type: str) -> bool:
+    if not accept:
+        return True
+    base = media_type.split(";", 1)[0].strip().lower()
+    kind = base.split("/", 1)[0]
+    for item in accept.split(","):
+        wanted = item.split(";", 1)[0].strip().lower()
+        if wanted in ("*/*", base, f"{kind}/*") or not wanted:
+            return True
+    return False
+
+
+class Responder:
+    """Builds answers for one spec; `seed` makes every generated value repeatable."""
+
+    def __init__(self, document: dict[str, Any], validator: MockValidator, *, is_v31: bool,
+                 seed: int | None):
+        self.document = document
+        self.validator = validator
+        self.is_v31 = is_v31
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2 ** 32)
+
+    def rng(self, op: MockOperation, salt: str = "") -> random.Random:
+        op.counter += 1
+        return random.Random(f"{self.seed}|{op.key}|{op.counter}|{salt}")
+
+    def choose_media(self, response: ResponseView, accept: str | None) -> MediaView | None:
+        acceptable = [m for m in response.media if _accepts(accept, m.media_type)] \
+            or list(response.media)
+        if not acceptable:
+            return None
+        json_like = [m for m in acceptable if is_json(m.media_type)]
+        return (json_like or acceptable)[0]
+
+    def value(self, media: MediaView, rng: random.Random, *, dynamic: bool) -> Any:
+        """A body for one media type: a valid example, else a validated generated value."""
+        if media.examples and not dynamic:
+            return next(iter(media.examples.values()))
+        if media.schema_pointer is None:
+            return {} if is_json(media.media_type) else ""
+        schema = resolve_pointer(self.document, media.schema_pointer)
+        json_like = is_json(media.media_type)
+        last = "no attempt"
+        for attempt in range(_ATTEMPTS):
+            generator = ValueGenerator(self.document, rng, is_v31=self.is_v31,
+                                       use_examples=attempt < 2 and not dynamic)
+            try:
+                value = generator.generate(schema)
+            except (GenerationError, RecursionError) as exc:
+                last = str(exc) or type(exc).__name__
+                continue
+            if not json_like:
+                return value
+            reason = self.validator.error(media.schema_pointer, value)
+            if reason is None:
+                return value
+            last = reason
+        raise GenerationError(last)
+
+    def headers(self, response: ResponseView, rng: random.Random) -> dict[str, str]:
+        headers = {}
+        for header in response.headers:
+            schema = resolve_pointer(self.document, header.schema_pointer)
+            try:
+                value = ValueGenerator(self.document, rng, is_v31=self.is_v31).generate(schema)
+            except (GenerationError, RecursionError):
+                continue
+            if isinstance(value, (dict, list)):
+                continue
+            text = str(value).lower() if isinstance(value, bool) else str(value)
+            if re.fullmatch(r"[\x20-\x7e]*", text):
+                headers[header.name] = text
+        return headers
+
+    def answer(self, op: MockOperation, prefs: Preferences, accept: str | None) -> MockAnswer:
+        if op.problem:
+            return problem(501, "Not Implemented", f"the mock cannot answer {op.key}: "
+                                                   f"{op.problem}")
+        if prefs.code is not None:
+            response = op.response_for(prefs.code)
+            if response is None:
+                documented = ", ".join(op.responses) or "none"
+                return problem(422, "No such response", f"{op.key} documents no {prefs.code} "
+                                                        f"response (documented: {documented})")
+            status = prefs.code
+        else:
+            response = op.default_response()
+            if response is None:
+                return problem(501, "Not Implemented", f"{op.key} documents no response")
+            status = response.status
+        return self.build(op, response, status, prefs, accept)
+
+    def build(self, op: MockOperation, response: ResponseView, status: int, prefs: Preferences,
+              accept: str | None, body: Any = None) -> MockAnswer:
+        rng = self.rng(op)
+        headers = self.headers(response, rng)
+        media = self.choose_media(response, accept)
+        if media is None or status in _NO_BODY_STATUSES or op.method == "head":
+            return MockAnswer(status, None, None, headers)
+        media_type = media.media_type
+        if "*" in media_type:
+            media_type = "application/json" if is_json(media_type) else "text/plain"
+        if prefs.example is not None:
+            candidates = {name: value for m in response.media for name, value
+                          in m.examples.items()}
+            if prefs.example not in candidates:
+                names = ", ".join(candidates) or "none"
+                return problem(422, "No such example",
+                               f"{op.key} {response.key} has no example {prefs.example!r} "
+                               f"(examples: {names})")
+            owner = next(m for m in response.media if prefs.example in m.examples)
+            return MockAnswer(status, owner.media_type, owner.examples[prefs.example], headers)
+        if body is None:
+            try:
+                body = self.value(media, rng, dynamic=prefs.dynamic)
+            except GenerationError as exc:
+                return problem(500, "Mock generation failed",
+                               f"no valid {media.media_type} body for {op.key} "
+                               f"{response.key}: {exc}")
+        return MockAnswer(status, media_type, body, headers)
+
+
+def encode(answer: MockAnswer) -> bytes:
+    """The body bytes for an answer."""
+    if answer.body is None:
+        return b""
+    if answer.media_type is not None and (is_json(answer.media_type) or answer.problem):
+        return json.dumps(answer.body, ensure_ascii=False).encode("utf-8")
+    if isinstance(answer.body, bytes):
+        return answer.body
+    if isinstance(answer.body, str):
+        return answer.body.encode("utf-8")
+    return json.dumps(answer.body, ensure_ascii=False).encode("utf-8")

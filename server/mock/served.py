@@ -1,0 +1,320 @@
+"""The copy of a spec that Connexion is given: one it accepts, as close to the original as can be.
+
+Connexion 3 validates documents against the OpenAPI 3.0 schema, has no 3.1 support, and
+recurses forever on some circular `$ref`s. The mock therefore serves a derived document:
+examples removed (the mock answers, not Connexion), 3.1 schema keywords rewritten to their 3.0
+spelling (type arrays with "null" → `nullable`, `const` → `enum`, numeric exclusive bounds →
+boolean ones) or dropped, `$ref`s that close a cycle replaced by an empty schema, and whatever
+Connexion's own validation still refuses relaxed node by node. Every relaxation is recorded, so
+start-up can say what request validation does not check. Answers are still validated against
+the original document.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import logging
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+from connexion.spec import OpenAPISpecification, create_spec_validator
+
+from generator.loader import escape_pointer, resolve_pointer
+
+__all__ = ["already_validated", "connexion_document"]
+
+log = logging.getLogger(__name__)
+
+_NAME_MAPS = frozenset({"properties", "patternProperties", "schemas", "definitions", "$defs",
+                        "paths", "responses", "content", "headers", "parameters",
+                        "securitySchemes", "requestBodies", "variables", "encoding"})
+# What the mock answers from is the original document, so Connexion needs none of these
+# (defaults included: Connexion would check them against their schema, and the mock handler
+# ignores the arguments they fill in).
+_DROP = frozenset({"example", "examples", "xml", "externalDocs", "links", "callbacks",
+                   "discriminator", "default"})
+_DROP_31 = frozenset({"$schema", "$id", "$anchor", "$comment", "$dynamicRef", "$dynamicAnchor",
+                      "prefixItems", "contains", "minContains", "maxContains", "if", "then",
+                      "else", "dependentRequired", "dependentSchemas", "unevaluatedProperties",
+                      "unevaluatedItems", "contentMediaType", "contentEncoding",
+                      "contentSchema", "propertyNames", "patternProperties", "const",
+                      "webhooks", "jsonSchemaDialect", "pathItems", "identifier"})
+_MAX_REPAIRS = 500
+_FAST_CHECK = jsonschema_rs.Draft4Validator(OpenAPISpecification.openapi_schema)
+
+
+def _downgrade_schema(node: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in node:
+        return {"$ref": node["$ref"]}
+    kinds = node.get("type")
+    if isinstance(kinds, list):
+        non_null = [k for k in kinds if k != "null"]
+        if "null" in kinds:
+            node["nullable"] = True
+        if len(non_null) == 1:
+            node["type"] = non_null[0]
+        else:
+            node.pop("type")
+    if kinds == "null":
+        node.pop("type")
+        node["nullable"] = True
+        node["enum"] = [None]
+    if "const" in node:
+        node["enum"] = [node["const"]]
+    for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        value = node.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            node[bound] = value
+            node[key] = True
+    if node.get("type") == "array" and "items" not in node:
+        node["items"] = {}
+    return node
+
+
+def _copy(node: Any, is_v31: bool, names: bool = False, depth: int = 0) -> Any:
+    if depth > 500:
+        return {}
+    if isinstance(node, list):
+        return [_copy(item, is_v31, False, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if not names and (key in _DROP or (is_v31 and key in _DROP_31 and key != "const")):
+            continue
+        if not names and key in ("enum", "const"):
+            out[key] = value
+            continue
+        out[key] = _copy(value, is_v31, not names and key in _NAME_MAPS, depth + 1)
+    if is_v31 and not names:
+        out = _downgrade_schema(out)
+        out.pop("const", None)
+    if not names and isinstance(out.get("oneOf"), list):
+        # Requests valid under several branches are refused by oneOf; accept them (anyOf).
+        out["anyOf"] = out.pop("oneOf")
+    return out
+
+
+def _break_cycles(document: dict[str, Any], notes: list[str]) -> None:
+    """Replace every `$ref` that leads back into a schema being expanded by `{}`."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+
+    def visit(node: Any, stack: list[str], depth: int) -> None:
+        if depth > 2000:
+            return
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#"):
+                target = ref[1:]
+                if state.get(target) == 1:
+                    node.clear()
+                    notes.append(f"circular $ref {ref} not validated")
+                    return
+                if state.get(target) == 2:
+                    return
+                try:
+                    resolved = resolve_pointer(document, target)
+                except KeyError:
+                    return
+                state[target] = 1
+                visit(resolved, stack + [target], depth + 1)
+                state[target] = 2
+                return
+            for value in list(node.values()):
+                visit(value, stack, depth + 1)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value, stack, depth + 1)
+
+    visit(document.get("paths"), [], 0)
+
+
+def _optional_bodies_nullable(document: dict[str, Any]) -> None:
+    """Connexion refuses a missing optional JSON body unless its schema is nullable."""
+    for item in (document.get("paths") or {}).values():
+        if not isinstance(item, dict):
+            continue
+        for operation in item.values():
+            body = operation.get("requestBody") if isinstance(operation, dict) else None
+            if isinstance(body, dict) and "$ref" in body:
+                try:
+                    body = resolve_pointer(document, body["$ref"].lstrip("#"))
+                except KeyError:
+                    continue
+            if not isinstance(body, dict) or body.get("required") is True:
+                continue
+            for media in (body.get("content") or {}).values():
+                if isinstance(media, dict) and isinstance(media.get("schema"), dict):
+                    schema = media["schema"]
+                    if "$ref" in schema:
+                        media["schema"] = {"allOf": [schema], "nullable": True}
+                    else:
+                        schema["nullable"] = True
+
+
+_NUMBER_PATTERNS = {"integer": r"^[-+]?[0-9]+$",
+                    "number": r"^[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?$"}
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _relax_parameter(path: str, param: dict[str, Any], notes: list[str]) -> None:
+    where = f"{path}: {param.get('in')} parameter {param.get('name')}"
+    schema = param.get("schema")
+    if not isinstance(schema, dict) or "$ref" in schema:
+        schema = {} if not isinstance(schema, dict) else schema
+    kind = schema.get("type")
+    location = param.get("in")
+    if location in ("header", "cookie") and kind not in (None, "string"):
+        # Connexion does not coerce header and cookie values before validating them.
+        param["schema"] = {"type": "string"}
+        notes.append(f"{where}: only checked to be present")
+    elif location == "path" and kind in _NUMBER_PATTERNS:
+        # Starlette's int/float route converters refuse signs and exponents (404).
+        param["schema"] = {"type": "string", "pattern": _NUMBER_PATTERNS[kind]}
+        notes.append(f"{where}: checked as a {kind} without its bounds")
+    elif location in ("path", "query") and (kind in ("object", None) or "$ref" in schema):
+        param["schema"] = {"type": "string"}
+        if location == "query":
+            param["required"] = False
+        notes.append(f"{where}: {param.get('style', 'form')} style not validated")
+    elif location == "path" and kind == "array":
+        param["schema"] = {"type": "string"}
+        notes.append(f"{where}: array not validated")
+
+
+def _relax_parameters(document: dict[str, Any], notes: list[str]) -> None:
+    """What Connexion cannot parse or route is relaxed (or, for routes, dropped)."""
+    for path in list(document.get("paths") or {}):
+        names = re.findall(r"{([^{}]+)}", str(path))
+        if len(names) != len(set(names)):
+            notes.append(f"{path}: repeats a path variable; Connexion cannot route it")
+            document["paths"].pop(path)
+            continue
+        item = document["paths"][path]
+        if not isinstance(item, dict):
+            continue
+        lists = [item.get("parameters")] + [op.get("parameters") for op in item.values()
+                                            if isinstance(op, dict)]
+        for params in lists:
+            for param in params if isinstance(params, list) else []:
+                if isinstance(param, dict) and "$ref" in param:
+                    try:
+                        param = resolve_pointer(document, param["$ref"].lstrip("#"))
+                    except KeyError:
+                        continue
+                if isinstance(param, dict) and "schema" in param:
+                    _relax_parameter(str(path), param, notes)
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or method == "parameters":
+                continue
+            if not operation.get("responses"):
+                operation["responses"] = {"default": {"description": "not documented"}}
+            body = operation.get("requestBody")
+            if isinstance(body, dict) and "$ref" in body:
+                try:
+                    body = resolve_pointer(document, body["$ref"].lstrip("#"))
+                except KeyError:
+                    continue
+            for media_type, media in ((body or {}).get("content") or {}).items() \
+                    if isinstance(body, dict) else ():
+                if str(media_type).split(";")[0].strip() in _FORM_TYPES \
+                        and isinstance(media, dict):
+                    # Connexion validates form fields before converting them from strings.
+                    media["schema"] = {"type": "object"}
+                    notes.append(f"{method.upper()} {path}: {media_type} fields not validated")
+
+
+def _parent_and_key(document: Any, path: list[Any]) -> tuple[Any, Any]:
+    node = document
+    for token in path[:-1]:
+        node = node[token]
+    return node, path[-1]
+
+
+def _repair(document: dict[str, Any], error: jsonschema.ValidationError,
+            attempts: dict[str, int], notes: list[str]) -> bool:
+    path = list(error.absolute_path)
+    best = jsonschema.exceptions.best_match([error])
+    deeper = list(best.absolute_path)
+    if deeper[:len(path)] == path:
+        path = deeper
+    while path:
+        pointer = "/" + "/".join(escape_pointer(str(p)) for p in path)
+        try:
+            parent, key = _parent_and_key(document, path)
+            node = parent[key]
+        except (KeyError, IndexError, TypeError):
+            path = path[:-1]
+            continue
+        count = attempts.get(pointer, 0)
+        attempts[pointer] = count + 1
+        if isinstance(node, dict) and count == 0 and "default" in node:
+            node.pop("default")
+            notes.append(f"{pointer}: default dropped")
+            return True
+        if count <= 1 and isinstance(parent, dict):
+            if isinstance(node, dict) and any(k in node for k in ("type", "properties", "items",
+                                                                  "$ref", "allOf", "enum")):
+                parent[key] = {}
+                notes.append(f"{pointer}: schema not validated")
+                return True
+            if str(key).startswith("x-") is False and str(key) not in ("paths", "info",
+                                                                         "openapi"):
+                parent.pop(key)
+                notes.append(f"{pointer}: removed")
+                return True
+        path = path[:-1]
+    return False
+
+
+@contextlib.contextmanager
+def already_validated() -> Iterator[None]:
+    """Connexion validates a document against the OpenAPI 3.0 schema in pure Python, three
+    times per `add_api` (25 s for GitHub's spec). `connexion_document` has checked the same
+    schema already (with jsonschema-rs, and without defaults, which Connexion's extra check
+    is about), so `add_api` may skip it inside this block."""
+    own = OpenAPISpecification.__dict__.get("_validate_spec")
+    OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)  # type: ignore
+    try:
+        yield
+    finally:
+        if own is None:
+            del OpenAPISpecification._validate_spec
+        else:
+            OpenAPISpecification._validate_spec = own  # type: ignore
+
+
+def connexion_document(document: dict[str, Any], *, is_v31: bool,
+                       notes: list[str] | None = None) -> dict[str, Any]:
+    """A copy of `document` that Connexion 3 accepts; relaxations are appended to `notes`."""
+    notes = notes if notes is not None else []
+    served = _copy(document, is_v31)
+    if isinstance(document.get("servers"), list):  # server variables need their defaults
+        served["servers"] = copy.deepcopy(document["servers"])
+    if is_v31:
+        served["openapi"] = "3.0.3"
+        info = served.get("info")
+        if isinstance(info, dict):
+            info.pop("summary", None)
+        served.setdefault("paths", {})
+    _break_cycles(served, notes)
+    _optional_bodies_nullable(served)
+    _relax_parameters(served, notes)
+    if _FAST_CHECK.is_valid(served):
+        return served
+    validator = create_spec_validator(served)(OpenAPISpecification.openapi_schema)
+    attempts: dict[str, int] = {}
+    for _ in range(_MAX_REPAIRS):
+        error = next(iter(validator.iter_errors(served)), None)
+        if error is None:
+            break
+        if not _repair(served, error, attempts, notes):
+            notes.append(f"cannot make the document acceptable: {error.message[:200]}")
+            break
+    for note in notes:
+        log.debug("mock request validation: %s", note)
+    return served

@@ -1,0 +1,136 @@
+"""Validating mock responses against the spec, the way response-conformance checkers do.
+
+OpenAPI 3.0 schemas are JSON Schema draft 4 plus `nullable`; the whole document is converted
+once (`nullable: true` → a `"null"` type / enum member) and registered as one resource, so a
+validator for any schema in it is a `$ref` into that resource. OpenAPI 3.1 schemas are
+draft 2020-12 as they are.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import jsonschema
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from generator.loader import resolve_pointer
+
+__all__ = ["MockValidator", "to_json_schema_document"]
+
+_URI = "urn:specfirst:mock-spec"
+_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
+
+
+_NAME_MAPS = frozenset({"properties", "patternProperties", "schemas", "definitions", "$defs",
+                        "paths", "responses", "content", "headers", "parameters", "components"})
+
+
+def _convert(node: Any, depth: int = 0, names: bool = False) -> Any:
+    if depth > 400:
+        return node
+    if isinstance(node, list):
+        return [_convert(item, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            out[key] = value
+        else:
+            out[key] = _convert(value, depth + 1, not names and key in _NAME_MAPS)
+    if out.get("nullable") is True:
+        kind = out.get("type")
+        if isinstance(kind, str):
+            out["type"] = [kind, "null"]
+        if isinstance(out.get("enum"), list) and None not in out["enum"]:
+            out["enum"] = list(out["enum"]) + [None]
+        if "type" not in out and any(k in out for k in ("allOf", "oneOf", "anyOf", "$ref")):
+            inner = {k: v for k, v in out.items() if k != "nullable"}
+            out = {"anyOf": [inner, {"type": "null"}]}
+    return out
+
+
+def _write_only(node: Any, document: dict[str, Any]) -> bool:
+    for _ in range(16):
+        if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)):
+            break
+        try:
+            node = resolve_pointer(document, node["$ref"].lstrip("#"))
+        except KeyError:
+            return False
+    return isinstance(node, dict) and (node.get("writeOnly") is True
+                                       or node.get("x-writeOnly") is True)
+
+
+def _forbid_write_only(node: Any, document: dict[str, Any], depth: int = 0,
+                       names: bool = False) -> None:
+    """Write-only properties never occur in responses (as response-conformance checkers say)."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _forbid_write_only(item, document, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    kind = node.get("type")
+    props = node.get("properties")
+    if not names and isinstance(props, dict) and (
+            kind in (None, "object") or (isinstance(kind, list) and "object" in kind)):
+        for name in list(props):
+            if _write_only(props[name], document):
+                props[name] = {"not": {}}
+                if isinstance(node.get("required"), list) and name in node["required"]:
+                    node["required"] = [r for r in node["required"] if r != name]
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _forbid_write_only(value, document, depth + 1, not names and key in _NAME_MAPS)
+
+
+def to_json_schema_document(document: dict[str, Any], is_v31: bool) -> dict[str, Any]:
+    """The document as JSON Schema sees it, for validating responses."""
+    converted = copy.deepcopy(document) if is_v31 else _convert(document)
+    _forbid_write_only(converted, document)
+    return converted
+
+
+class MockValidator:
+    """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer."""
+
+    def __init__(self, document: dict[str, Any], *, is_v31: bool):
+        self.is_v31 = is_v31
+        converted = to_json_schema_document(document, is_v31)
+        specification = DRAFT202012 if is_v31 else DRAFT4
+        self.registry: Registry[Any] = Registry().with_resource(
+            _URI, Resource(contents=converted, specification=specification))
+        self.cls = jsonschema.Draft202012Validator if is_v31 else jsonschema.Draft4Validator
+        self.checker = self.cls.FORMAT_CHECKER
+        self._validators: dict[str, Any] = {}
+
+    def validator(self, pointer: str) -> Any:
+        found = self._validators.get(pointer)
+        if found is None:
+            schema = {"$ref": f"{_URI}#{pointer}"}
+            if self.is_v31:
+                schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+            found = self.cls(schema, registry=self.registry, format_checker=self.checker)
+            self._validators[pointer] = found
+        return found
+
+    def error(self, pointer: str, value: Any) -> str | None:
+        """None when valid, else a one-line reason."""
+        try:
+            problem = jsonschema.exceptions.best_match(
+                self.validator(pointer).iter_errors(value))
+        except (jsonschema.exceptions.SchemaError, jsonschema.exceptions.RefResolutionError,
+                RecursionError, ValueError, TypeError, LookupError) as exc:
+            return f"schema cannot be used for validation: {type(exc).__name__}"
+        except Exception as exc:  # referencing.exceptions.Unresolvable and friends
+            return f"schema cannot be used for validation: {type(exc).__name__}"
+        if problem is None:
+            return None
+        where = "/".join(str(p) for p in problem.absolute_path)
+        return f"{problem.message[:200]} at /{where}"
