@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 import pytest
+
+from generator.loader import Spec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -17,3 +22,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was started with --update-golden."""
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture(scope="session")
+def large_docs(large_public_spec: Path,
+               tmp_path_factory: pytest.TempPathFactory) -> tuple[Spec, dict[str, str], Path]:
+    """GitHub's REST API rendered once a session: (spec, outputs by file name, folder)."""
+    from generator.docs import build_site, render_outputs, write_outputs
+
+    spec = Spec.from_path(large_public_spec)
+    started = time.perf_counter()
+    outputs = render_outputs(build_site(spec))
+    elapsed = time.perf_counter() - started
+    folder = tmp_path_factory.mktemp("large-docs")
+    write_outputs(outputs, folder)
+    (folder / "render-seconds.txt").write_text(f"{elapsed:.3f}\n")
+    return spec, outputs, folder
