@@ -247,10 +247,12 @@ class _Run:
                     f"'{GENERATED_MARK}...'", Location(self.package.show(name), 1, 1),
                     hint="move what you wrote to another module, then delete this file")
             if self.check:
-                if old is None or _without_header(old) != _without_header(text):
+                # A package written by hand to the convention needs neither file; a stale one
+                # misleads readers and type checkers, so it is drift.
+                if old is not None and _without_header(old) != _without_header(text):
                     self.result.drift.append(Drift(
                         "generated", self.package.show(name),
-                        "missing" if old is None else "out of date with the spec"))
+                        "out of date with the spec: run `specfirst stubs` to rewrite it"))
             elif old != text:
                 self.package.write(name, text)
                 self.result.written.append(self.package.show(name))

@@ -1,0 +1,248 @@
+"""The mock: valid answers from examples or schemas, Prefer, seeds, state, start-up report."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from contract_tests.cli import cli
+from generator.loader import Spec
+from server.mock import create_mock_app
+from server.mock.regex import string_matching
+from server.mock.responder import parse_prefer
+from server.mock.validation import MockValidator
+from server.mock.values import ValueGenerator
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {"title": "Pets", "version": "1"},
+    "servers": [{"url": "https://example.com/api"}],
+    "paths": {
+        "/pets": {
+            "get": {
+                "operationId": "listPets",
+                "parameters": [{"name": "limit", "in": "query",
+                                "schema": {"type": "integer", "minimum": 1, "maximum": 10}}],
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"type": "array", "items": {"$ref": "#/components/schemas/Pet"}}}}}},
+            },
+            "post": {
+                "operationId": "createPet",
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/NewPet"}}}},
+                "responses": {
+                    "201": {"description": "created", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Pet"}}}},
+                    "400": {"description": "bad", "content": {"application/problem+json": {
+                        "schema": {"type": "object"}}}}},
+            },
+        },
+        "/pets/{petId}": {
+            "parameters": [{"name": "petId", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "get": {
+                "operationId": "getPet",
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {
+                        "schema": {"$ref": "#/components/schemas/Pet"},
+                        "examples": {
+                            "cat": {"value": {"petId": "c1", "name": "Tom", "kind": "cat"}},
+                            "dog": {"value": {"petId": "d1", "name": "Rex", "kind": "dog"}},
+                            "broken": {"value": {"name": 5}},
+                        }}}},
+                    "404": {"description": "missing", "content": {"application/problem+json": {
+                        "schema": {"type": "object", "required": ["title"],
+                                   "properties": {"title": {"type": "string"}}}}}}},
+            },
+            "patch": {
+                "operationId": "updatePet",
+                "requestBody": {"content": {"application/json": {
+                    "schema": {"type": "object", "properties": {"name": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok", "content": {"application/json": {
+                    "schema": {"$ref": "#/components/schemas/Pet"}}}}},
+            },
+            "delete": {"operationId": "deletePet", "responses": {"204": {"description": "gone"}}},
+        },
+        "/nothing": {"get": {"operationId": "nothing", "responses": {}}},
+    },
+    "components": {"schemas": {
+        "Pet": {"type": "object", "required": ["petId", "name"], "properties": {
+            "petId": {"type": "string", "readOnly": True},
+            "name": {"type": "string", "minLength": 1, "maxLength": 20},
+            "kind": {"type": "string", "enum": ["cat", "dog"]},
+            "secret": {"type": "string", "writeOnly": True},
+            "born": {"type": "string", "format": "date"},
+            "weight": {"type": "number", "minimum": 0, "exclusiveMinimum": True,
+                       "multipleOf": 0.5},
+            "tag": {"type": "string", "nullable": True, "pattern": "^[a-z]{3}-[0-9]{2}$"},
+        }},
+        "NewPet": {"type": "object", "required": ["name"], "additionalProperties": False,
+                   "properties": {"name": {"type": "string"}, "kind": {"type": "string"},
+                                  "secret": {"type": "string", "writeOnly": True}}},
+    }},
+}
+
+
+@pytest.fixture
+def spec(tmp_path: Path) -> Spec:
+    path = tmp_path / "pets.yaml"
+    path.write_text(yaml.safe_dump(SPEC, sort_keys=False))
+    return Spec.from_path(path)
+
+
+def client(spec: Spec, **options: Any) -> Any:
+    return create_mock_app(spec, **options).app.test_client()
+
+
+def test_answers_validate_against_the_schema(spec: Spec) -> None:
+    validator = MockValidator(spec.document, is_v31=False)
+    http = client(spec, seed=3)
+    for _ in range(10):
+        response = http.get("/api/pets")
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("application/json")
+        pointer = "/paths/~1pets/get/responses/200/content/application~1json/schema"
+        assert validator.error(pointer, response.json()) is None
+        for pet in response.json():
+            assert "secret" not in pet  # writeOnly never in a response
+
+
+def test_first_valid_example_is_used_and_invalid_ones_are_dropped(spec: Spec) -> None:
+    http = client(spec)
+    assert http.get("/api/pets/x").json() == {"petId": "c1", "name": "Tom", "kind": "cat"}
+    assert http.get("/api/pets/x", headers={"Prefer": "example=dog"}).json()["name"] == "Rex"
+    response = http.get("/api/pets/x", headers={"Prefer": "example=broken"})
+    assert response.status_code == 422  # the invalid example is never served
+    assert "cat, dog" in response.json()["detail"]
+
+
+def test_prefer_code_and_dynamic(spec: Spec) -> None:
+    http = client(spec, seed=1)
+    response = http.get("/api/pets/x", headers={"Prefer": "code=404"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert isinstance(response.json()["title"], str)
+    assert http.get("/api/pets/x", headers={"Prefer": "code=418"}).status_code == 422
+    dynamic = http.get("/api/pets/x", headers={"Prefer": "dynamic=true"}).json()
+    assert dynamic["name"] not in ("Tom", "Rex")
+
+
+def test_seed_makes_answers_repeatable(spec: Spec) -> None:
+    first = client(spec, seed=42).get("/api/pets").json()
+    a, b, c = client(spec, seed=42), client(spec, seed=42), client(spec, seed=43)
+    series_a = [a.get("/api/pets").json() for _ in range(3)]
+    series_b = [b.get("/api/pets").json() for _ in range(3)]
+    series_c = [c.get("/api/pets").json() for _ in range(3)]
+    assert series_a == series_b and series_a[0] == first
+    assert series_a != series_c
+
+
+def test_requests_are_validated_with_problem_json(spec: Spec) -> None:
+    http = client(spec)
+    response = http.get("/api/pets", params={"limit": 99})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    response = http.post("/api/pets", json={"name": "x", "unknown": 1})
+    assert response.status_code == 400
+    assert http.get("/api/elsewhere").status_code == 404
+
+
+def test_start_up_says_what_cannot_be_mocked(spec: Spec) -> None:
+    report = create_mock_app(spec).report
+    assert report.unmockable == [("GET /nothing", "no responses are documented")]
+    assert any("GET /nothing: no responses are documented" in line for line in report.lines())
+    response = client(spec).get("/api/nothing")
+    assert response.status_code == 501
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+def test_stateful_create_read_update_delete(spec: Spec) -> None:
+    http = client(spec, seed=5, stateful=True)
+    created = http.post("/api/pets", json={"name": "Felix", "kind": "cat"})
+    assert created.status_code == 201
+    pet = created.json()
+    assert pet["name"] == "Felix" and pet["kind"] == "cat"
+    assert created.headers["location"] == f"/api/pets/{pet['petId']}"
+    assert http.get(f"/api/pets/{pet['petId']}").json() == pet
+    assert pet in http.get("/api/pets").json()
+    updated = http.patch(f"/api/pets/{pet['petId']}", json={"name": "Garfield"})
+    assert updated.json() == {**pet, "name": "Garfield"}
+    assert http.get(f"/api/pets/{pet['petId']}").json()["name"] == "Garfield"
+    assert http.delete(f"/api/pets/{pet['petId']}").status_code == 204
+    missing = http.get(f"/api/pets/{pet['petId']}")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert http.delete(f"/api/pets/{pet['petId']}").status_code == 404
+
+
+def test_without_stateful_nothing_is_remembered(spec: Spec) -> None:
+    http = client(spec, seed=5)
+    pet = http.post("/api/pets", json={"name": "Felix"}).json()
+    assert http.get(f"/api/pets/{pet['petId']}").status_code == 200  # still generated
+
+
+SCHEMAS: list[dict[str, Any]] = [
+    {"type": "integer", "minimum": -5, "maximum": -3},
+    {"type": "integer", "multipleOf": 7, "minimum": 10, "maximum": 30},
+    {"type": "number", "exclusiveMinimum": True, "minimum": 0, "maximum": 1},
+    {"type": "string", "format": "date-time"},
+    {"type": "string", "format": "uuid"},
+    {"type": "string", "format": "email"},
+    {"type": "string", "minLength": 30, "maxLength": 31},
+    {"type": "string", "pattern": "^[A-Z]{2}-\\d{4}$"},
+    {"type": "array", "items": {"type": "integer", "enum": [1, 2, 3]}, "minItems": 3,
+     "uniqueItems": True},
+    {"type": "object", "minProperties": 2, "additionalProperties": {"type": "boolean"}},
+    {"allOf": [{"type": "object", "required": ["a"], "properties": {"a": {"type": "string"}}},
+               {"type": "object", "required": ["b"], "properties": {"b": {"type": "integer"}}}]},
+    {"oneOf": [{"type": "string", "maxLength": 3}, {"type": "integer"}]},
+    {"anyOf": [{"type": "boolean"}, {"type": "string", "format": "ipv4"}]},
+    {"type": "string", "nullable": True, "enum": ["a", None]},
+]
+
+
+@pytest.mark.parametrize("schema", SCHEMAS)
+def test_generated_values_satisfy_constraints(schema: dict[str, Any]) -> None:
+    document = {"openapi": "3.0.3", "components": {"schemas": {"S": schema}}}
+    validator = MockValidator(document, is_v31=False)
+    rng = random.Random(0)
+    for _ in range(20):
+        value = ValueGenerator(document, rng, is_v31=False).generate(schema)
+        assert validator.error("/components/schemas/S", value) is None, value
+
+
+def test_31_type_arrays_and_numeric_exclusive_bounds() -> None:
+    schema = {"type": ["integer", "null"], "exclusiveMinimum": 5, "exclusiveMaximum": 8}
+    document = {"openapi": "3.1.0", "components": {"schemas": {"S": schema}}}
+    validator = MockValidator(document, is_v31=True)
+    rng = random.Random(0)
+    values = {ValueGenerator(document, rng, is_v31=True).generate(schema) for _ in range(20)}
+    assert values <= {6, 7}
+    assert validator.error("/components/schemas/S", 5) is not None
+    assert validator.error("/components/schemas/S", None) is None
+
+
+def test_regex_strings_match() -> None:
+    rng = random.Random(0)
+    for pattern in ["^[a-z]+@[a-z]+\\.com$", "^\\d{3}-\\d{2}$", "^(foo|bar)+$", "[^/]+"]:
+        assert re.search(pattern, string_matching(pattern, rng))
+
+
+def test_prefer_header_parsing() -> None:
+    prefs = parse_prefer(["code=404, example=cat", "dynamic=true"])
+    assert (prefs.code, prefs.example, prefs.dynamic) == (404, "cat", True)
+    assert parse_prefer([]).code is None
+
+
+def test_cli_reports_bad_specs_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("openapi: 3.0.3\ninfo: [\n")
+    result = CliRunner().invoke(cli, ["mock", str(bad)])
+    assert result.exit_code == 2
+    assert "bad.yaml:" in result.output and "Traceback" not in result.output

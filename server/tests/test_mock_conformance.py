@@ -1,0 +1,130 @@
+"""The mock passes Schemathesis' response-conformance checks (status codes, content types,
+response schemas) on real public specs: per operation, with few examples and a time budget."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import hypothesis
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from generator.loader import Spec
+from server.mock import create_mock_app
+
+CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
+
+
+@dataclass
+class Conformance:
+    spec: str
+    passed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)  # schemathesis cannot generate
+    unmockable: dict[str, str] = field(default_factory=dict)  # the mock said so at start-up
+    unmockable_failed: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tested(self) -> int:
+        return len(self.passed) + len(self.failed)
+
+    @property
+    def rate(self) -> float:
+        return len(self.passed) / self.tested if self.tested else 1.0
+
+
+def _check_operation(operation: Any, app: Any, base_url: str, max_examples: int) -> list[str]:
+    """Failures of the response-conformance checks over a few generated requests."""
+    failures: list[str] = []
+
+    @hypothesis.settings(max_examples=max_examples, deadline=None, database=None,
+                         derandomize=True, suppress_health_check=list(HealthCheck),
+                         phases=[hypothesis.Phase.explicit, hypothesis.Phase.generate])
+    @given(case=operation.as_strategy())
+    def exercise(case: Any) -> None:
+        response = case.call(base_url=base_url, app=app)
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except (Exception, BaseExceptionGroup) as exc:  # a failure: record it, keep going
+            failures.append(f"{type(exc).__name__}: {str(exc)[:400]}")
+
+    try:
+        exercise()
+    except hypothesis.errors.Unsatisfiable:
+        raise
+    except (Exception, BaseExceptionGroup) as exc:
+        failures.append(f"{type(exc).__name__}: {str(exc)[:400]}")
+    return failures
+
+
+def run_conformance(path: Any, *, max_examples: int = 3, seed: int = 7,
+                    budget_seconds: float = 60.0) -> Conformance:
+    spec = Spec.from_path(path)
+    mocked = create_mock_app(spec, seed=seed)
+    unmockable = dict(mocked.report.unmockable)
+    schema = schemathesis.openapi.from_dict(spec.document)
+    base_url = f"http://127.0.0.1{mocked.report.base_path}"
+    result = Conformance(str(path))
+    deadline = time.monotonic() + budget_seconds
+    for found in schema.get_all_operations():
+        if time.monotonic() > deadline:
+            break
+        try:
+            operation = found.ok()
+        except Exception as exc:  # schemathesis cannot read this operation
+            result.skipped[str(exc)[:80]] = "invalid for schemathesis"
+            continue
+        label = operation.label
+        try:
+            failures = _check_operation(operation, mocked.app, base_url, max_examples)
+        except hypothesis.errors.Unsatisfiable as exc:
+            result.skipped[label] = f"no requests generated: {exc}"[:200]
+            continue
+        if label in unmockable:
+            result.unmockable[label] = unmockable[label]
+            # an operation without a documented response cannot conform; anything else must
+            if failures and "no responses are documented" not in unmockable[label] \
+                    and "cannot route" not in unmockable[label]:
+                result.unmockable_failed[label] = failures[0]
+        elif failures:
+            result.failed[label] = failures[0]
+        else:
+            result.passed.append(label)
+    return result
+
+
+FAST_SPECS = ["3.0/json/petstore.json", "3.0/json/polymorphism.json",
+              "3.0/json/discriminators.json", "3.0/json/schema-types.json",
+              "3.1/json/train-travel.json", "3.1/json/petstore.json"]
+
+
+@pytest.mark.parametrize("name", FAST_SPECS)
+def test_mock_conforms_on_a_few_public_specs(oas_examples_dir: Path, name: str) -> None:
+    result = run_conformance(oas_examples_dir / name, max_examples=3, budget_seconds=40)
+    assert not result.unmockable_failed, result.unmockable_failed
+    assert result.tested >= 1
+    assert result.rate >= 0.95, result.failed
+
+
+@pytest.mark.slow
+def test_mock_conforms_on_every_public_spec(public_specs: list[Path],
+                                             large_public_spec: Path) -> None:
+    """>= 95% of the operations the mock can mock pass, per spec. Operations it says at
+    start-up it cannot mock (no documented response, a route Connexion cannot build) are
+    listed, and not counted."""
+    below = {}
+    for path in [p for p in public_specs if p.suffix == ".json"] + [large_public_spec]:
+        budget = 240.0 if path == large_public_spec else 30.0
+        result = run_conformance(path, max_examples=2, budget_seconds=budget)
+        if result.rate < 0.95:
+            below[path.name] = (result.rate, dict(list(result.failed.items())[:3]))
+    assert below == {}
