@@ -49,12 +49,14 @@ __all__ = ["test"]
               help="Comma-separated scopes the second token holds (default: none).")
 @click.option("--other-tenant-token", envvar="SPECFIRST_TEST_OTHER_TENANT_TOKEN",
               help="Another tenant's token: the main tenant's resources must answer it 404.")
+@click.option("--operations", metavar="LIST",
+              help="Comma-separated operationIds to test (default: every operation).")
 @click.option("--max-failures", type=click.IntRange(min=1), help="Stop after N failures.")
 def test(spec: str | None, url: str | None, app_ref: str | None, headers: tuple[str, ...],
          token: str | None, max_examples: int | None, seed: int | None, phases: str | None,
          checks: str | None, junit: str | None, report_dir: str | None,
          second_token: str | None, second_token_scopes: str, other_tenant_token: str | None,
-         max_failures: int | None) -> None:
+         operations: str | None, max_failures: int | None) -> None:
     """Contract-test an API against SPEC with Schemathesis.
 
     Runs every phase (examples, coverage, fuzzing, stateful through OpenAPI links) and every
@@ -81,8 +83,12 @@ def test(spec: str | None, url: str | None, app_ref: str | None, headers: tuple[
         second_token_scopes=frozenset(parse_list(second_token_scopes)),
         other_tenant_token=other_tenant_token,
         max_failures=max_failures,
+        operation_ids=parse_list(operations),
         request_timeout=defaults.request_timeout,
         workers=defaults.workers,
+        positive_data_statuses=defaults.positive_data_statuses,
+        missing_header_statuses=defaults.missing_header_statuses,
+        negative_data_statuses=defaults.negative_data_statuses,
     )
     console = Console(stderr=True)
     progress = LiveProgress(console, total_operations=len(operations_of(loaded.document)))

@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.runner.options import DEFAULT_MAX_EXAMPLES, PHASES
+from contract_tests.runner.options import (
+    DEFAULT_MAX_EXAMPLES,
+    MISSING_HEADER_STATUSES,
+    NEGATIVE_DATA_STATUSES,
+    PHASES,
+    POSITIVE_DATA_STATUSES,
+)
 from generator.errors import ConfigError
 
 __all__ = ["ContractDefaults", "contract_defaults"]
 
 _KEYS = {"max-examples": int, "seed": int, "phases": list, "checks": list,
-         "request-timeout": float, "workers": int}
+         "request-timeout": float, "workers": int, "positive-data-statuses": list,
+         "missing-header-statuses": list, "negative-data-statuses": list}
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,9 @@ class ContractDefaults:
     checks: tuple[str, ...] = ()
     request_timeout: float = 10.0
     workers: int = 1
+    positive_data_statuses: tuple[str, ...] = POSITIVE_DATA_STATUSES
+    missing_header_statuses: tuple[str, ...] = MISSING_HEADER_STATUSES
+    negative_data_statuses: tuple[str, ...] = NEGATIVE_DATA_STATUSES
 
 
 def contract_defaults(table: Mapping[str, Any]) -> ContractDefaults:

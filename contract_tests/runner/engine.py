@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import copy
 import logging
 import random
 from collections.abc import Callable
 
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.config import ConfigError as SchemathesisConfigError
 from schemathesis.config import SchemathesisConfig
+from schemathesis.config._checks import (
+    MissingRequiredHeaderConfig,
+    NegativeDataRejectionConfig,
+    PositiveDataAcceptanceConfig,
+)
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
 
 from contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
+from contract_tests.runner.opaque import without_opaque_inputs
 from contract_tests.runner.options import RunOptions
-from contract_tests.runner.results import ResultCollector, RunResult
+from contract_tests.runner.results import ResultCollector, RunResult, operations_of
 from generator.errors import SpecfirstError, UsageError
 from generator.loader import Spec
 
@@ -54,6 +60,16 @@ def _config(options: RunOptions, seed: int) -> SchemathesisConfig:
     )
     config.projects.override.phases.update(phases=list(options.phases))
     config.projects.override.generation.update(max_examples=options.max_examples, database="none")
+    checks = config.projects.override.checks
+    try:
+        checks.positive_data_acceptance = PositiveDataAcceptanceConfig.from_dict(
+            {"expected-statuses": list(options.positive_data_statuses)})
+        checks.missing_required_header = MissingRequiredHeaderConfig.from_dict(
+            {"expected-statuses": list(options.missing_header_statuses)})
+        checks.negative_data_rejection = NegativeDataRejectionConfig.from_dict(
+            {"expected-statuses": list(options.negative_data_statuses)})
+    except SchemathesisConfigError as exc:
+        raise UsageError(f"invalid expected statuses: {exc}") from None
     if options.checks:
         known = set(available_checks())
         unknown = [name for name in options.checks if name not in known]
@@ -66,11 +82,20 @@ def _config(options: RunOptions, seed: int) -> SchemathesisConfig:
 
 def build_schema(spec: Spec, options: RunOptions, seed: int) -> schemathesis.BaseSchema:
     """Schemathesis' schema for the bundled document, pointed at the URL or the ASGI app."""
+    document, left_out = without_opaque_inputs(spec.document)
+    if left_out:
+        log.info("not generating opaque inputs: %s", ", ".join(sorted(left_out)))
+    schema: schemathesis.BaseSchema
     try:
-        schema = schemathesis.openapi.from_dict(copy.deepcopy(spec.document),
-                                                config=_config(options, seed))
+        schema = schemathesis.openapi.from_dict(document, config=_config(options, seed))
     except LoaderError as exc:
         raise SpecfirstError(f"Schemathesis cannot use the spec: {exc.message}") from None
+    if options.operation_ids:
+        known = {operation.operation_id for operation in operations_of(spec.document).values()}
+        unknown = [name for name in options.operation_ids if name not in known]
+        if unknown:
+            raise UsageError(f"no operation has operationId {unknown[0]!r}")
+        schema = schema.include(operation_id=list(options.operation_ids))
     if options.app is not None:
         schema.app = options.app
     return schema
@@ -82,7 +107,7 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     seed = options.seed if options.seed is not None else random.randrange(2**31)
     load_all_checks()
     schema = build_schema(spec, options, seed)
-    collector = ResultCollector(spec.document)
+    collector = ResultCollector(spec.document, options.operation_ids)
     collector.result.seed = seed
     collector.result.base_url = options.url or APP_BASE_URL
     tokens = CheckTokens(

@@ -8,11 +8,30 @@ from typing import Any
 
 from generator.errors import UsageError
 
-__all__ = ["DEFAULT_MAX_EXAMPLES", "PHASES", "RunOptions", "parse_list"]
+__all__ = [
+    "DEFAULT_MAX_EXAMPLES",
+    "MISSING_HEADER_STATUSES",
+    "NEGATIVE_DATA_STATUSES",
+    "PHASES",
+    "POSITIVE_DATA_STATUSES",
+    "RunOptions",
+    "parse_list",
+]
 
 # Schemathesis' test phases, in the order they run.
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
 DEFAULT_MAX_EXAMPLES = 25
+# What a schema-valid request may get. Schemathesis' own list, plus the answers that depend on
+# state a schema cannot describe: 412 (a well-formed If-Match that is no longer current) and 422
+# (a well-formed reference to a record that does not exist, or a rule across fields).
+POSITIVE_DATA_STATUSES = ("2xx", "3xx", "401", "403", "404", "409", "412", "422", "429", "5xx")
+# What a request without a required header may get: Schemathesis' list plus 428 Precondition
+# Required, RFC 6585's answer to a missing If-Match.
+MISSING_HEADER_STATUSES = ("400", "401", "403", "406", "415", "422", "428")
+# What an invalid request may get: Schemathesis' list plus 413 Content Too Large, the answer to
+# a body over the server's size cap (fuzzed arrays grow large).
+NEGATIVE_DATA_STATUSES = ("400", "401", "403", "404", "405", "406", "409", "413", "415", "422",
+                          "428", "429", "5xx")
 
 
 @dataclass(frozen=True)
@@ -20,7 +39,8 @@ class RunOptions:
     """One run: exactly one of `url` or `app`, plus the knobs of `specfirst test`.
 
     `app` is an ASGI application object (in-process); `url` is the base URL of a running API.
-    `checks` names Schemathesis checks and our own; empty means all of them. `second_token`
+    `checks` names Schemathesis checks and our own; empty means all of them; `operation_ids`
+    limits the run to those operations (empty: every operation). `second_token`
     holds `second_token_scopes` only (empty: no scopes at all); `other_tenant_token` belongs to a
     different tenant than `token`.
     """
@@ -39,6 +59,10 @@ class RunOptions:
     max_failures: int | None = None
     request_timeout: float = 10.0
     workers: int = 1
+    operation_ids: tuple[str, ...] = ()
+    positive_data_statuses: tuple[str, ...] = POSITIVE_DATA_STATUSES
+    missing_header_statuses: tuple[str, ...] = MISSING_HEADER_STATUSES
+    negative_data_statuses: tuple[str, ...] = NEGATIVE_DATA_STATUSES
 
     def __post_init__(self) -> None:
         if (self.url is None) == (self.app is None):

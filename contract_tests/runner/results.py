@@ -4,7 +4,7 @@ Schemathesis' event stream."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ class OperationResult:
     method: str
     path: str
     documented_statuses: list[str]
+    operation_id: str | None = None
     seen_statuses: set[int] = field(default_factory=set)
     case_ids: set[str] = field(default_factory=set)
     failures: list[FailureRecord] = field(default_factory=list)
@@ -114,7 +115,9 @@ def operations_of(document: Mapping[str, Any]) -> dict[str, OperationResult]:
             operation = item.get(method)
             if isinstance(operation, Mapping):
                 statuses = [str(code) for code in (operation.get("responses") or {})]
-                result = OperationResult(method=method, path=path, documented_statuses=statuses)
+                operation_id = operation.get("operationId")
+                result = OperationResult(method=method, path=path, documented_statuses=statuses,
+                                         operation_id=str(operation_id) if operation_id else None)
                 operations[result.label] = result
     return operations
 
@@ -127,8 +130,12 @@ def with_token_variable(curl: str, variable: str = "TOKEN") -> str:
 class ResultCollector:
     """Folds engine events into a `RunResult`, de-duplicating failures seen in several phases."""
 
-    def __init__(self, document: Mapping[str, Any]):
-        self.result = RunResult(operations=operations_of(document))
+    def __init__(self, document: Mapping[str, Any], operation_ids: Sequence[str] = ()):
+        operations = operations_of(document)
+        if operation_ids:
+            operations = {label: op for label, op in operations.items()
+                          if op.operation_id in operation_ids}
+        self.result = RunResult(operations=operations)
         self._seen: set[tuple[str, str, str, int | None]] = set()
 
     def operation(self, label: str) -> OperationResult:

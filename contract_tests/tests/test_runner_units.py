@@ -65,3 +65,42 @@ def test_public_api_is_sorted_and_importable(name: str) -> None:
     assert module.__all__ == sorted(module.__all__)
     for attribute in module.__all__:
         assert hasattr(module, attribute)
+
+
+def test_opaque_inputs_are_left_out_of_a_copy() -> None:
+    from contract_tests.runner.opaque import without_opaque_inputs
+
+    document = {
+        "openapi": "3.0.3",
+        "paths": {"/items": {
+            "get": {"parameters": [{"$ref": "#/components/parameters/Cursor"},
+                                   {"name": "token", "in": "query", "x-specfirst-opaque": True,
+                                    "schema": {"type": "string"}},
+                                   {"name": "cursor", "in": "header",
+                                    "schema": {"type": "string"}}],
+                    "responses": {"200": {"description": "ok", "links": {"Next": {
+                        "operationId": "list", "parameters": {"query.cursor": "x", "a": "b"}}}}}},
+            "post": {"requestBody": {"content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Search"}}}},
+                "responses": {"200": {"description": "ok"}}},
+        }},
+        "components": {
+            "parameters": {"Cursor": {"name": "cursor", "in": "query",
+                                      "schema": {"type": "string"}}},
+            "schemas": {"Search": {"type": "object", "example": {"cursor": "c", "q": "x"},
+                                   "properties": {"cursor": {"type": "string"},
+                                                  "q": {"type": "string",
+                                                        "x-specfirst-opaque": False}}}},
+        },
+    }
+    copied, removed = without_opaque_inputs(document)
+    assert removed == {"cursor", "token"}
+    get = copied["paths"]["/items"]["get"]
+    assert [p.get("name") for p in get["parameters"]] == ["cursor"]  # the header stays
+    assert get["responses"]["200"]["links"]["Next"]["parameters"] == {"a": "b"}
+    search = copied["components"]["schemas"]["Search"]
+    assert list(search["properties"]) == ["q"]
+    assert search["example"] == {"q": "x"}
+    # the spec itself is untouched
+    assert len(document["paths"]["/items"]["get"]["parameters"]) == 3
+    assert "cursor" in document["components"]["schemas"]["Search"]["properties"]
