@@ -33,12 +33,11 @@ class DiffContext:
     changes: list[Change] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.old_prints = Fingerprints(self.old, include_text=self.include_descriptions)
-        self.new_prints = Fingerprints(self.new, include_text=self.include_descriptions)
+        self.prints = Fingerprints(self.old, self.new, include_text=self.include_descriptions)
 
     def same(self, old: Any, new: Any) -> bool:
         """True when both nodes mean the same (equal fingerprints through their `$ref`s)."""
-        return self.old_prints.of(old) == self.new_prints.of(new)
+        return self.prints.old(old) == self.prints.new(new)
 
     def emit(self, change_id: str, operation: str, message: str,
              old_pointer: str | None, new_pointer: str | None) -> None:

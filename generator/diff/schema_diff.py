@@ -3,8 +3,9 @@
 The request side breaks when the new schema accepts less than the old one (a client's valid
 request is refused); the response side breaks when the new schema allows more (a client receives
 something it did not expect). Each node pair is first compared by fingerprint; recursion follows
-properties, `additionalProperties`, `items` and `oneOf`/`anyOf` alternatives, and stops at a pair
-of schemas already being compared (recursive schemas).
+properties, `additionalProperties`, `items` and `oneOf`/`anyOf` alternatives; a pair of schemas
+is compared once per scope (operation, side and root), at the first place it is reached, so
+recursive and heavily shared schemas cost one visit per pair, not one per path.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class SchemaDiff:
 
     def __init__(self, ctx: DiffContext):
         self.ctx = ctx
+        self.seen: dict[Scope, set[tuple[str, str]]] = {}
 
     def compare(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
                 path: tuple[str, ...] = (),
@@ -66,8 +68,10 @@ class SchemaDiff:
         ov = schema_view(self.ctx.old, old)
         nv = schema_view(self.ctx.new, new)
         key = (ov.pointer, nv.pointer)
-        if key in stack:
+        seen = self.seen.setdefault(scope, set())
+        if key in stack or key in seen:  # a schema pair is compared once per place it hangs from
             return
+        seen.add(key)
         stack = stack | {key}
         _Pair(self, ov, nv, scope, subject, path).run(stack)
 
@@ -302,8 +306,8 @@ class _Pair:
     def alike(self, old: NodeRef, new: NodeRef) -> int:
         """How many properties two alternatives share unchanged (name and meaning)."""
         ctx = self.differ.ctx
-        return len(_properties(ctx.old, ctx.old_prints, old)
-                   & _properties(ctx.new, ctx.new_prints, new))
+        return len(_properties(ctx.old, ctx.prints.old, old)
+                   & _properties(ctx.new, ctx.prints.new, new))
 
     def alternatives(self, keyword: str, event: str, old: list[NodeRef], new: list[NodeRef],
                      stack: frozenset[tuple[str, str]]) -> None:
@@ -344,9 +348,9 @@ class _Pair:
                                 f"a {keyword} alternative ({_describe(alt.node)}) was added")
 
 
-def _properties(spec: Any, prints: Any, ref: NodeRef) -> set[tuple[str, str]]:
+def _properties(spec: Any, fingerprint: Any, ref: NodeRef) -> set[tuple[str, str]]:
     view = schema_view(spec, ref)
-    return {(name, prints.of(refs[0].node)) for name, refs in view.properties.items()}
+    return {(name, fingerprint(refs[0].node)) for name, refs in view.properties.items()}
 
 
 def _ref_name(node: Any) -> str | None:

@@ -1,7 +1,8 @@
 """The diff on specs nobody here wrote: real version histories and the public example specs.
 
-The expectations for GitHub's REST API (`@octokit/openapi` 18.2 to 19.1) were checked by hand
-against both documents; docs/diff.md walks through them.
+The expectations for GitHub's REST API (`@octokit/openapi` 18.2 to 19.1) and Figma's
+(`@figma/rest-api-spec` 0.30 to 0.43) were checked by hand against both documents; docs/diff.md
+walks through them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import npm_install
-from generator.diff import Level, compare
+from generator.diff import FORMATS, Level, compare, render
 from generator.loader import Spec
 
 OLD_OCTOKIT = "@octokit/openapi@18"
@@ -69,3 +70,45 @@ def test_github_rest_api_18_to_19() -> None:
               and c.operation == "GET /repos/{owner}/{repo}/rules/branches/{branch}"]
     assert len(one_of) == 4
     assert not [c for c in result.changes if c.id.endswith("one-of-removed")]
+
+
+def test_neighbouring_public_specs_compare_and_render(public_specs: list[Path]) -> None:
+    """Unrelated real specs as 'versions' of each other: no crash, every format renders."""
+    specs = [Spec.from_path(path) for path in public_specs]
+    for old, new in zip(specs, specs[1:] + specs[:1], strict=True):
+        for result in (compare(old, new), compare(new, old)):
+            for fmt in FORMATS:
+                assert render(result, fmt)
+
+
+def _figma(version: str) -> Spec:
+    return Spec.from_path(npm_install(f"@figma/rest-api-spec@{version}") / "openapi"
+                          / "openapi.yaml")
+
+
+@pytest.mark.slow
+def test_figma_rest_api_0_30_to_0_43() -> None:
+    """Figma's node types are mutually recursive (children of children): still fast."""
+    old, new = _figma("0.30"), _figma("0.43")
+    started = time.monotonic()
+    result = compare(old, new)
+    assert time.monotonic() - started < 30
+    found = {(c.id, c.operation, c.message.split(":")[0]) for c in result.changes}
+    meta = "GET /v1/files/{file_key}/meta"
+    body = "of the 200 response body (application/json)"
+    checked_by_hand = {  # the file metadata moved under a `file` object
+        ("response-required-property-removed", meta, f"property 'name' {body}"),
+        ("response-required-property-removed", meta, f"property 'creator' {body}"),
+        ("response-optional-property-removed", meta, f"property 'url' {body}"),
+        # creating a v2 webhook needs a context
+        ("new-required-request-property", "POST /v2/webhooks",
+         "property 'context' of the request body (application/json)"),
+        ("new-required-request-property", "POST /v2/webhooks",
+         "property 'context_id' of the request body (application/json)"),
+        ("request-property-became-optional", "POST /v2/webhooks",
+         "property 'team_id' of the request body (application/json)"),
+    }
+    assert checked_by_hand <= found, sorted(checked_by_hand - found)
+    assert any(c.id == "response-property-enum-value-added" and c.operation == "GET /v1/files/"
+               "{file_key}" and 'enum value "ORIGINAL" was added' in c.message
+               for c in result.changes)  # BaseTypeStyle.textCase gained ORIGINAL

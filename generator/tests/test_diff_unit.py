@@ -86,11 +86,11 @@ def test_fingerprints_follow_refs_and_terminate_on_cycles(tmp_path: Path) -> Non
     b = write_spec(tmp_path / "b", "api.yaml", api({"$ref": "#/components/schemas/Link"},
                                                    Link=renamed))
     root = {"$ref": "#/paths/~1things/get/responses/200/content/application~1json/schema"}
-    assert Fingerprints(a).of(a.resolve(root)) == Fingerprints(b).of(b.resolve(root))
+    assert Fingerprints(a, b).old(a.resolve(root)) == Fingerprints(a, b).new(b.resolve(root))
     changed = json.loads(json.dumps(renamed).replace('"integer"', '"string"'))
     c = write_spec(tmp_path / "c", "api.yaml", api({"$ref": "#/components/schemas/Link"},
                                                    Link=changed))
-    assert Fingerprints(a).of(a.resolve(root)) != Fingerprints(c).of(c.resolve(root))
+    assert Fingerprints(a, c).old(a.resolve(root)) != Fingerprints(a, c).new(c.resolve(root))
 
 
 def test_back_edges_to_different_ancestors_do_not_hash_alike(tmp_path: Path) -> None:
@@ -104,7 +104,20 @@ def test_back_edges_to_different_ancestors_do_not_hash_alike(tmp_path: Path) -> 
     b = write_spec(tmp_path / "b", "api.yaml", api({"$ref": "#/components/schemas/A"},
                                                    **pair("B")))
     node = {"$ref": "#/components/schemas/A"}
-    assert Fingerprints(a).of(node) != Fingerprints(b).of(node)
+    prints = Fingerprints(a, b)
+    assert prints.old(node) != prints.new(node)
+    assert Fingerprints(a, a).old(node) == Fingerprints(a, a).new(node)
+
+
+def test_properties_named_like_annotations_count(tmp_path: Path) -> None:
+    def spec(kind: str, folder: str) -> Spec:
+        return write_spec(tmp_path / folder, "api.yaml", api(
+            {"type": "object", "properties": {"description": {"type": kind},
+                                              "x-id": {"type": kind}}}))
+    old, new = spec("string", "a"), spec("integer", "b")
+    assert sorted(c.message.split(":")[0] for c in compare(old, new).changes) == [
+        "property 'description' of the 200 response body (application/json)",
+        "property 'x-id' of the 200 response body (application/json)"]
 
 
 def test_mutually_recursive_change_is_found_and_compare_terminates(tmp_path: Path) -> None:
