@@ -17,13 +17,16 @@ compare exactly. JSON Schema patterns are ECMA-262; the few spellings Python doe
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
-from re import _constants as C  # type: ignore[attr-defined]
-from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
 
 __all__ = ["RegexIssue", "analyse_pattern"]
+
+# Python's own regex parser and its constants (private modules, stable since 3.11).
+C: Any = importlib.import_module("re._constants")
+sre_parse: Any = importlib.import_module("re._parser")
 
 MAX = 0x10FFFF
 Intervals = tuple[tuple[int, int], ...]

@@ -8,9 +8,11 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from generator.lint.finding import Finding, Severity
+from generator.lint.rules import ALL_RULES
 
 if TYPE_CHECKING:
     from generator.lint.runner import LintResult
@@ -80,18 +82,41 @@ def render_json(result: LintResult) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
+SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
+                "sarif-schema-2.1.0.json")
+
+
+def _artifact(file: str) -> dict[str, str]:
+    """A relative path under %SRCROOT% (the working directory), else an absolute file URI."""
+    path = Path(file)
+    if not path.is_absolute() and ".." not in path.parts:
+        return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
+    return {"uri": path.resolve().as_uri()}
+
+
+def _rule_descriptor(f: Finding) -> dict[str, Any]:
+    known = {rule.id: rule for rule in ALL_RULES}
+    summary = known[f.rule].summary if f.rule in known else f.name
+    descriptor: dict[str, Any] = {
+        "id": f.rule,
+        "name": f.name,
+        "shortDescription": {"text": f.name},
+        "fullDescription": {"text": summary or f.name},
+        "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "note")},
+    }
+    if f.rule in known:
+        descriptor["help"] = {"text": f"{summary} See docs/rules/{f.rule}.md.",
+                              "markdown": f"{summary} See [{f.rule}](docs/rules/{f.rule}.md)."}
+    return descriptor
+
+
 def render_sarif(result: LintResult) -> str:
+    """SARIF 2.1.0, as GitHub code scanning and other SARIF viewers read it."""
     rules: dict[str, dict[str, Any]] = {}
     results = []
     for f in result.findings:
         if f.rule not in rules:
-            rules[f.rule] = {
-                "id": f.rule,
-                "name": f.name,
-                "shortDescription": {"text": f.name},
-                "helpUri": f"https://specfirst.dev/rules/{f.rule}",
-                "defaultConfiguration": {"level": _SARIF_LEVEL.get(f.severity, "note")},
-            }
+            rules[f.rule] = _rule_descriptor(f)
         entry: dict[str, Any] = {
             "ruleId": f.rule,
             "ruleIndex": list(rules).index(f.rule),
@@ -99,8 +124,7 @@ def render_sarif(result: LintResult) -> str:
             "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": {"uri": Path(f.file).as_posix(),
-                                         "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": _artifact(f.file),
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                 },
                 "logicalLocations": [{"fullyQualifiedName": "#" + f.pointer,
@@ -110,16 +134,17 @@ def render_sarif(result: LintResult) -> str:
         }
         results.append(entry)
     log = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {
                 "name": "specfirst",
                 "version": _tool_version(),
-                "informationUri": "https://specfirst.dev",
+                "informationUri": "https://pypi.org/project/specfirst/",
                 "rules": list(rules.values()),
             }},
             "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
+            "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     }

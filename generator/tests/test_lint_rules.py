@@ -71,6 +71,12 @@ def test_rule_metadata(rule: type[Rule]) -> None:
     assert module == f"{rule.id.lower()}_{rule.name.replace('-', '_')}"
 
 
+def test_the_lint_guide_lists_every_rule() -> None:
+    guide = (DOCS.parent / "lint.md").read_text(encoding="utf-8")
+    for rule in ALL_RULES:
+        assert f"| [{rule.id}](rules/{rule.id}.md) | `{rule.name}` |" in guide
+
+
 def test_rule_ids_and_names_are_unique() -> None:
     assert len({r.id for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)

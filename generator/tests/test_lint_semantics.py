@@ -1,0 +1,85 @@
+"""The semantic half of valid-openapi agrees with openapi-spec-validator, with exact locations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import OpenAPIV30SpecValidator
+
+from generator.lint import lint_spec
+from generator.lint.rules import ValidOpenAPI
+from generator.loader import Spec
+
+BASE = """\
+openapi: 3.0.3
+info: {title: T, version: '1'}
+tags: [{name: a}]
+paths:
+  /items/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: string}}
+    get:
+      operationId: get_item
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Item'}
+components:
+  schemas:
+    Item:
+      allOf:
+        - type: object
+          properties:
+            id: {type: string}
+      required: [id]
+      properties:
+        size: {type: integer, default: 1}
+"""
+BROKEN = {
+    "duplicate operationId": (
+        BASE.replace("paths:\n", "paths:\n  /other:\n    get:\n      operationId: get_item\n"
+                     "      responses: {'200': {description: ok}}\n"), 13, "not unique"),
+    "undeclared path parameter": (
+        BASE.replace("  /items/{id}:\n", "  /items/{id}/{sub}:\n"), 8, "'sub'"),
+    "path parameter not in the path": (
+        BASE.replace("  /items/{id}:\n", "  /items:\n"), 7, "not in the path"),
+    "duplicate parameter": (
+        BASE.replace("      operationId: get_item\n", "      operationId: get_item\n"
+                     "      parameters:\n        - {name: q, in: query, schema: {type: string}}"
+                     "\n        - {name: q, in: query, schema: {type: integer}}\n"), 12,
+        "duplicate parameter"),
+    "duplicate tag": (
+        BASE.replace("tags: [{name: a}]", "tags: [{name: a}, {name: a, description: again}]"),
+        3, "duplicate tag"),
+    "required but undefined with allOf": (
+        BASE.replace("required: [id]", "required: [id, colour]"), 23, "colour"),
+    "invalid default": (BASE.replace("default: 1", "default: one"), 25,
+                        "default value does not match"),
+}
+
+
+def osv_errors(spec: Spec) -> list[str]:
+    validator = OpenAPIV30SpecValidator(spec.document)
+    return [str(e) for e in validator.iter_errors()]
+
+
+def test_the_base_document_is_valid_for_both(tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(BASE, encoding="utf-8")
+    spec = Spec.from_path(path)
+    assert osv_errors(spec) == []
+    assert lint_spec(spec, rules=[ValidOpenAPI()]) == []
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_each_semantic_error_is_found_by_both_and_located(tmp_path: Path, case: str) -> None:
+    text, line, words = BROKEN[case]
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    spec = Spec.from_path(path)
+    assert osv_errors(spec), "openapi-spec-validator should reject this too"
+    findings = lint_spec(spec, rules=[ValidOpenAPI()])
+    assert [(f.line, words in f.message) for f in findings] == [(line, True)], findings
