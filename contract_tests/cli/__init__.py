@@ -16,6 +16,7 @@ __all__ = ["main"]
 # command name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
     "admin": "contract_tests.cli.admin:admin",
+    "bench": "contract_tests.cli.bench:bench",
     "check": "contract_tests.cli.check:check",
     "diff": "contract_tests.cli.diff:diff",
     "docs": "contract_tests.cli.docs:docs",
