@@ -183,9 +183,13 @@ class Fingerprints:
     # -- hashing any node ------------------------------------------------------------------
     def _label(self, side: int, pointer: str) -> str:
         target = (side, pointer)
-        if target not in self.labels:  # not reachable from the document: hash it apart
-            return _digest("unlisted:" + pointer)
-        return self.labels[target]
+        if target in self.labels:
+            return self.labels[target]
+        try:  # a node no `$ref` of the document points at: its content (its refs are listed)
+            node = resolve_pointer(self.documents[side], pointer)
+        except KeyError:
+            return _digest("missing:" + pointer)
+        return _digest("unlisted:" + self._hash(side, node, 0))
 
     def _hash(self, side: int, node: Any, depth: int, names: bool = False) -> str:
         memo = self.memo[side]

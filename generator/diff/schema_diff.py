@@ -25,6 +25,8 @@ _LENGTHS = {  # keyword -> (event when the limit tightens, event when it loosens
     "minLength": ("min-length-increased", "min-length-decreased"),
     "maxItems": ("max-items-decreased", "max-items-increased"),
     "minItems": ("min-items-increased", "min-items-decreased"),
+    "maxProperties": ("max-properties-decreased", "max-properties-increased"),
+    "minProperties": ("min-properties-increased", "min-properties-decreased"),
 }
 _CONSEQUENCE = {
     ("request", Level.BREAKING): "requests that were valid may now be rejected",
@@ -116,6 +118,7 @@ class _Pair:
         self.values()
         self.limits()
         self.flags()
+        self.discriminator()
         self.properties(stack)
         self.children(stack)
 
@@ -226,6 +229,26 @@ class _Pair:
             self.say("additional-properties-closed", "properties not listed are no longer allowed")
         elif old_closed and not new_closed:
             self.say("additional-properties-opened", "properties not listed are now allowed")
+
+    def discriminator(self) -> None:
+        old, new = self.ov, self.nv
+        if old.discriminator and new.discriminator and old.discriminator != new.discriminator:
+            self.say("discriminator-property-changed",
+                     f"the discriminator changed from '{old.discriminator}' to "
+                     f"'{new.discriminator}'")
+            return
+        ctx = self.differ.ctx
+        for value in sorted(set(old.mapping) - set(new.mapping)):
+            self.say("discriminator-mapping-removed", f"discriminator value '{value}' is no "
+                     "longer mapped")
+        for value in sorted(set(new.mapping) - set(old.mapping)):
+            self.say("discriminator-mapping-added", f"discriminator value '{value}' was mapped")
+        for value in sorted(set(old.mapping) & set(new.mapping)):
+            before, after = _mapping_ref(old.mapping[value]), _mapping_ref(new.mapping[value])
+            if not ctx.same(before, after):
+                self.say("discriminator-mapping-changed",
+                         f"discriminator value '{value}' now maps to {new.mapping[value]} "
+                         f"instead of {old.mapping[value]}")
 
     def properties(self, stack: frozenset[tuple[str, str]]) -> None:
         differ, ctx = self.differ, self.differ.ctx
@@ -351,6 +374,11 @@ class _Pair:
 def _properties(spec: Any, fingerprint: Any, ref: NodeRef) -> set[tuple[str, str]]:
     view = schema_view(spec, ref)
     return {(name, fingerprint(refs[0].node)) for name, refs in view.properties.items()}
+
+
+def _mapping_ref(target: str) -> dict[str, str]:
+    """A discriminator mapping value as a reference (a bare name means a component schema)."""
+    return {"$ref": target if target.startswith("#") else f"#/components/schemas/{target}"}
 
 
 def _ref_name(node: Any) -> str | None:

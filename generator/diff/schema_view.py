@@ -61,6 +61,8 @@ class SchemaView:
     items: list[NodeRef] = field(default_factory=list)
     one_of: list[NodeRef] = field(default_factory=list)
     any_of: list[NodeRef] = field(default_factory=list)
+    discriminator: str | None = None
+    mapping: dict[str, str] = field(default_factory=dict)  # value -> "#/pointer" or name
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
@@ -114,6 +116,8 @@ class SchemaView:
             items=[*self.items, *other.items],
             one_of=self.one_of or other.one_of,
             any_of=self.any_of or other.any_of,
+            discriminator=self.discriminator or other.discriminator,
+            mapping={**other.mapping, **self.mapping},
             read_only=self.read_only or other.read_only,
             write_only=self.write_only or other.write_only,
             deprecated=self.deprecated or other.deprecated,
@@ -268,6 +272,12 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
     items = node.get("items")
     if isinstance(items, dict):
         view.items = [NodeRef(items, f"{pointer}/items")]
+    discriminator = node.get("discriminator")
+    if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
+        view.discriminator = discriminator["propertyName"]
+        mapping = discriminator.get("mapping")
+        if isinstance(mapping, dict):
+            view.mapping = {str(k): str(v) for k, v in mapping.items()}
     view.read_only = node.get("readOnly") is True
     view.write_only = node.get("writeOnly") is True
     view.deprecated = node.get("deprecated") is True
