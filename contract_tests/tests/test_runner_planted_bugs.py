@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from contract_tests.runner import RunOptions, RunResult, run_contract_tests
@@ -22,11 +24,12 @@ EXPECTED = {
 
 
 def run(spec: Spec, bugs: frozenset[str] = frozenset(), **overrides: object) -> RunResult:
-    options = dict(app=create_app(bugs), token="good-token", seed=7, max_examples=10,
-                   second_token="read-token", second_token_scopes=frozenset({"notes:read"}),
-                   other_tenant_token="other-token")
+    options: dict[str, Any] = dict(
+        app=create_app(bugs), token="good-token", seed=7, max_examples=10,
+        second_token="read-token", second_token_scopes=frozenset({"notes:read"}),
+        other_tenant_token="other-token")
     options.update(overrides)
-    return run_contract_tests(spec, RunOptions(**options))  # type: ignore[arg-type]
+    return run_contract_tests(spec, RunOptions(**options))
 
 
 def test_every_planted_bug_has_an_expectation() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,7 @@ def test_public_api_is_sorted_and_importable(name: str) -> None:
 def test_opaque_inputs_are_left_out_of_a_copy() -> None:
     from contract_tests.runner.opaque import without_opaque_inputs
 
-    document = {
+    document: dict[str, Any] = {
         "openapi": "3.0.3",
         "paths": {"/items": {
             "get": {"parameters": [{"$ref": "#/components/parameters/Cursor"},

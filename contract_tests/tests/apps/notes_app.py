@@ -188,7 +188,7 @@ def create_app(bugs: frozenset[str] | set[str] = frozenset()) -> Any:
     app = connexion.AsyncApp(__name__)
     functions = {name: getattr(service, name) for name in dir(service) if not name.startswith("_")}
 
-    class ServiceBearer(BearerSecurityHandler):
+    class ServiceBearer(BearerSecurityHandler):  # type: ignore[misc]
         """Bearer tokens checked by the service, with the operation's required scopes."""
 
         def get_fn(self, security_scheme: dict[str, Any], required_scopes: list[str]) -> Any:
