@@ -8,12 +8,14 @@ response status is one the spec documents, so `newman run` can exercise a runnin
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from generator.docs.views import OperationView, SiteView
 
 __all__ = ["SCHEMA_URL", "build_collection", "status_test"]
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 SCHEMA_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 
@@ -82,7 +84,8 @@ def _url(operation: OperationView) -> dict[str, Any]:
 
 def _request(operation: OperationView) -> dict[str, Any]:
     sketch = operation.request
-    headers = [{"key": name, "value": value} for name, value in sketch.headers.items()]
+    headers = [{"key": name, "value": value} for name, value in sketch.headers.items()
+               if _TOKEN.fullmatch(name)]
     if sketch.media_type and sketch.body is not None:
         headers.append({"key": "Content-Type", "value": sketch.media_type})
     accept = next((body.media_type for response in operation.responses

@@ -89,6 +89,14 @@ def uri_template(path: str, parameters: tuple[ParameterView, ...] = ()) -> str:
     return path + ("{?" + ",".join(query) + "}" if query else "")
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def is_header_name(name: Any) -> bool:
+    """An RFC 9110 field name (a token): other names cannot appear in an HTTP message."""
+    return bool(_TOKEN.fullmatch(str(name)))
+
+
 def json_document(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
@@ -145,6 +153,7 @@ def _new_environment(templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    env.tests["header_name"] = is_header_name
     return env
 
 
