@@ -203,7 +203,21 @@ def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:
             view.types = frozenset({"object"})
         elif view.items:
             view.types = frozenset({"array"})
+        elif view.enum:  # `enum: [a, b]` alone allows only the types of its values
+            view.types = frozenset(_json_type(v) for v in view.enum.values())
     return view
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
 
 
 def _is_null_schema(node: Any) -> bool:
