@@ -177,7 +177,7 @@ def create_app(
     app.add_error_handler(HTTPException, _http_handler)
     app.add_error_handler(Exception, _error_handler)
     app.add_middleware(
-        RequestGuard,  # type: ignore[arg-type]
+        RequestGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,
         max_body=settings.max_body,
         max_depth=settings.max_json_depth,

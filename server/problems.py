@@ -110,7 +110,7 @@ def problem_response(
     )
 
 
-class Problem(ProblemException):
+class Problem(ProblemException):  # type: ignore[misc]
     """An error answer raised from a handler or a check."""
 
     status_code_default = 400

@@ -6,7 +6,7 @@ always bound parameters and field names never come from the request as SQL text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -131,10 +131,8 @@ def _filter(rtype: ResourceType, spec: Mapping[str, Any], where: tuple[int, int]
         wanted = True if value is None else value
         if not isinstance(wanted, bool):
             raise _bad(where, "'exists' takes true or false")
-        if field.kind == "tags":
-            present = column != "[]"
-        else:
-            present = column.is_not(None)
+        present: ColumnElement[bool] = (column != "[]") if field.kind == "tags" else (
+            column.is_not(None))
         return present if wanted else not_(present)
     if value is None:
         raise _bad(where, f"operator '{operator}' needs a value")
@@ -155,7 +153,7 @@ def _filter(rtype: ResourceType, spec: Mapping[str, Any], where: tuple[int, int]
         if field.kind in ("int", "num", "bool"):
             raise _bad(where, f"'contains' does not apply to '{name}'")
         return func.lower(column).contains(str(coerced).lower(), autoescape=True)
-    comparisons = {
+    comparisons: dict[str, Callable[[], ColumnElement[bool]]] = {
         "eq": lambda: column == coerced,
         "neq": lambda: or_(column != coerced, column.is_(None)),
         "lt": lambda: column < coerced,

@@ -41,7 +41,7 @@ def not_implemented_handler(module: str, function: str) -> Callable[..., Any]:
     return not_implemented
 
 
-class ConventionResolver(Resolver):
+class ConventionResolver(Resolver):  # type: ignore[misc]
     """Resolve operations by the handler convention; missing handlers answer 501."""
 
     def __init__(self, package: str):

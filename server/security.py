@@ -155,7 +155,7 @@ def authenticate(authorization: str | None, required_scopes: Iterable[str]) -> d
             "scopes": sorted(info.scopes)}
 
 
-class BearerAuth(BearerSecurityHandler):
+class BearerAuth(BearerSecurityHandler):  # type: ignore[misc]
     """Connexion security handler for `http`/`bearer` schemes backed by the token table.
 
     A scheme that names its own `x-bearerInfoFunc` keeps Connexion's behaviour.
@@ -164,7 +164,9 @@ class BearerAuth(BearerSecurityHandler):
     def get_fn(self, security_scheme: dict[str, Any],
                required_scopes: list[str]) -> Callable[..., Any] | None:
         if security_scheme.get("x-bearerInfoFunc"):
-            return super().get_fn(security_scheme, required_scopes)
+            inherited: Callable[..., Any] | None = super().get_fn(security_scheme,
+                                                                  required_scopes)
+            return inherited
         scopes = tuple(required_scopes or ())
 
         async def verify(request: Any) -> dict[str, Any]:
