@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
+# Mappings under these keys are keyed by names, so a key "$ref" there is a property's name.
+_NAME_KEYS = frozenset({"properties", "patternProperties"})
 
 
 def unescape_pointer(token: str) -> str:
@@ -262,22 +264,27 @@ class _SpecReader:
                     key = self.target(entry["$ref"], self.root_file, pointer)
                     self.components.setdefault(key, "#" + pointer)
 
-    def bundle(self, file: Path, pointer: str, node: Any, out: str) -> Any:
-        """Copy `node` with every reference made local to the bundled document."""
+    def bundle(self, file: Path, pointer: str, node: Any, out: str, names: bool = False) -> Any:
+        """Copy `node` with every reference made local to the bundled document.
+
+        `names` is true for a mapping whose keys are names (`properties`), where "$ref" is the
+        name of a property rather than a reference.
+        """
         if isinstance(node, list):
             return [self.bundle(file, f"{pointer}/{i}", item, f"{out}/{i}")
                     for i, item in enumerate(node)]
         if not isinstance(node, dict):
             return node
-        if "$ref" in node:
+        if "$ref" in node and not names:
             return self.bundle_ref(file, pointer, node, out)
         result: dict[str, Any] = {}
         for key, value in node.items():
             token = escape_pointer(key)
-            if key in _DATA_KEYS or (key == "value" and "/examples/" in pointer):
+            if not names and (key in _DATA_KEYS or (key == "value" and "/examples/" in pointer)):
                 result[key] = copy.deepcopy(value)
             else:
-                result[key] = self.bundle(file, f"{pointer}/{token}", value, f"{out}/{token}")
+                result[key] = self.bundle(file, f"{pointer}/{token}", value, f"{out}/{token}",
+                                          names=not names and key in _NAME_KEYS)
         return result
 
     def bundle_ref(self, file: Path, pointer: str, node: dict[str, Any], out: str) -> Any:

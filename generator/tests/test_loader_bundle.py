@@ -125,3 +125,15 @@ def test_same_spec_in_yaml_and_json(tmp_path: Path, name: str) -> None:
                     "openapi: 3.1.0\ninfo:\n  title: t\n  version: '1'\npaths: {}\n")
     spec = Spec.from_path(path)
     assert spec.document == data and spec.is_v31
+
+
+def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        "    Scim:\n      type: object\n      properties:\n        $ref: {type: string}\n"
+        "        example: {type: string}\n"
+    )
+    spec = Spec.from_path(path)
+    properties = spec.document["components"]["schemas"]["Scim"]["properties"]
+    assert properties == {"$ref": {"type": "string"}, "example": {"type": "string"}}
