@@ -294,3 +294,19 @@ def test_config_from_environment() -> None:
 
     with pytest.raises(ConfigError):
         DeliveryConfig.from_env({"SPECFIRST_SERVER_WEBHOOK_TIMEOUT": "soon"})
+
+
+def test_finished_deliveries_are_pruned_after_the_retention(sync_db: Database) -> None:
+    tenant = new_tenant(sync_db)
+    webhook_id, _ = subscribe(sync_db, tenant, "http://127.0.0.1:9/x", ["customer.created"])
+    for n in range(3):
+        change(sync_db, tenant, f"c-{n}")
+    rows = deliveries(sync_db, webhook_id)
+    with sync_db.write() as conn:
+        for row, status in zip(rows, ("succeeded", "failed", "pending"), strict=True):
+            conn.execute(webhook_deliveries.update().where(webhook_deliveries.c.id == row.id)
+                         .values(status=status))
+    worker = DeliveryWorker(sync_db, FAST)
+    assert worker.prune() == 0  # young: kept
+    assert worker.prune(now=time.time() + 31 * 86400) == 2
+    assert [r.status for r in deliveries(sync_db, webhook_id)] == ["pending"]

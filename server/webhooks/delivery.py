@@ -43,6 +43,7 @@ from server.webhooks.signing import signed_headers
 logger = logging.getLogger(__name__)
 
 TEST_EVENT = "webhook.test"
+PRUNE_INTERVAL_S = 3600.0
 
 
 def _env_float(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
@@ -73,6 +74,7 @@ class DeliveryConfig:
     poll_interval_s: float = 1.0  # SPECFIRST_SERVER_WEBHOOK_POLL_INTERVAL
     lease_s: float = 60.0  # SPECFIRST_SERVER_WEBHOOK_LEASE
     batch_size: int = 20
+    retention_days: float = 30.0  # SPECFIRST_SERVER_WEBHOOK_RETENTION_DAYS
     allow_loopback: bool = False
 
     @classmethod
@@ -88,6 +90,8 @@ class DeliveryConfig:
             poll_interval_s=_env_float(environ, prefix + "POLL_INTERVAL", cls.poll_interval_s,
                                        0.01),
             lease_s=max(_env_float(environ, prefix + "LEASE", cls.lease_s, 1.0), timeout + 2),
+            retention_days=_env_float(environ, prefix + "RETENTION_DAYS", cls.retention_days,
+                                      1.0),
             allow_loopback=allow_loopback,
         )
 
@@ -229,6 +233,23 @@ class DeliveryWorker:
                 )
         return str(values["status"])
 
+    # -- housekeeping --------------------------------------------------------------------
+    def prune(self, now: float | None = None, batch: int = 1000) -> int:
+        """Delete finished deliveries (succeeded or failed) older than the retention period;
+        pending ones are never pruned. Returns how many rows went."""
+        now = time.time() if now is None else now
+        cutoff = format_ts_epoch(now - self.config.retention_days * 86400)
+        d = webhook_deliveries
+        with self.db.write() as conn:
+            ids = conn.execute(
+                sa.select(d.c.id)
+                .where(d.c.status.in_(("succeeded", "failed")), d.c.updated_at < cutoff)
+                .limit(batch)
+            ).scalars().all()
+            if ids:
+                conn.execute(d.delete().where(d.c.id.in_(ids)))
+        return len(ids)
+
     # -- loop ----------------------------------------------------------------------------
     async def run_once(self, client: httpx.AsyncClient) -> int:
         """One round: claim a batch, send it concurrently, record. Returns deliveries tried."""
@@ -245,10 +266,17 @@ class DeliveryWorker:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; errors are logged and the loop goes on."""
+        next_prune = time.monotonic() + 60
         async with guarded_client(timeout=self.config.timeout_s,
                                   allow_loopback=self.config.allow_loopback,
                                   resolver=self.resolver) as client:
             while not stop.is_set():
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + PRUNE_INTERVAL_S
+                    try:
+                        await anyio.to_thread.run_sync(self.prune)
+                    except Exception:  # noqa: BLE001 - housekeeping must not stop deliveries
+                        logger.exception("pruning old webhook deliveries failed")
                 try:
                     done = await self.run_once(client)
                 except Exception:  # noqa: BLE001 - a broken round must not kill the worker
