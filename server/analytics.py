@@ -18,6 +18,18 @@ from sqlalchemy.engine import Connection
 
 from server.migrations.m0001_core import customers, deals, stages, tickets
 
+__all__ = [
+    "MAX_PERIODS",
+    "MAX_SOURCES",
+    "PeriodRangeError",
+    "customers_by_source",
+    "period_start",
+    "periods",
+    "pipeline_exists",
+    "sales_funnel",
+    "ticket_volumes",
+]
+
 MAX_PERIODS = 400
 MAX_SOURCES = 1000
 

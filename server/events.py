@@ -20,6 +20,20 @@ from sqlalchemy.engine import Connection
 from server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
 from server.timeutil import now_iso
 
+__all__ = [
+    "ACTIONS",
+    "EVENT_TYPES",
+    "OBJECT_TYPES",
+    "TEST_EVENT_TYPE",
+    "build_payload",
+    "emit_event",
+    "event_types_for",
+    "lock_feed",
+    "normalize_object_type",
+    "queue_delivery",
+    "record_change",
+]
+
 logger = logging.getLogger(__name__)
 
 ACTIONS = ("created", "updated", "deleted")

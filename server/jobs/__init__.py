@@ -25,9 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHUNK_SIZE",
+    "ImportRunner",
     "MAX_ERRORS",
     "MAX_RECORDS",
-    "ImportRunner",
     "create_job",
     "job_view",
     "lifespan",

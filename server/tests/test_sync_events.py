@@ -116,3 +116,14 @@ def test_bad_input_is_refused(engine: Engine) -> None:
             record_change(conn, tenant_id="t", object_type="customers", object_id="w",
                           action="exploded", data={})
         assert emit_event(conn, tenant_id="t", event_type="import.completed", data={}) == 0
+
+
+@pytest.mark.parametrize("name", ["server.events", "server.analytics", "server.ssrf",
+                                  "server.webhooks", "server.jobs"])
+def test_public_api_is_sorted_and_importable(name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(name)
+    assert module.__all__ == sorted(module.__all__)
+    for attribute in module.__all__:
+        assert hasattr(module, attribute), attribute
