@@ -20,6 +20,7 @@ import copy
 import importlib
 import logging
 import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -90,12 +91,29 @@ def _problem_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionRes
     if status == 500 and exc.detail and "response" in str(exc.title or "").lower() + str(
             exc.detail).lower():
         log.error("response does not conform to the spec: %s", exc.detail)
+    errors = None
+    if status == 400 and detail:
+        detail, errors = _validation_detail(str(detail))
     headers = dict(exc.headers or {})
     if status == 401:
         headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
     if status == 403:
         detail = "The token lacks a scope this operation requires."
-    return problem_response(status, str(detail) if detail else None, headers=headers)
+    return problem_response(status, str(detail) if detail else None, headers=headers,
+                            errors=errors)
+
+
+_ERROR_PATH = re.compile(r" - '([^']*)'$")
+
+
+def _validation_detail(text: str) -> tuple[str, list[dict[str, str]]]:
+    """Connexion's validation message, without the schema dump, and as an `errors` entry."""
+    first = text.split("\n\n", 1)[0].strip()
+    match = _ERROR_PATH.search(first)
+    if match:
+        message = first[:match.start()]
+        return first, [{"pointer": "/" + match.group(1).replace(".", "/"), "message": message}]
+    return first, [{"message": first}]
 
 
 def _http_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

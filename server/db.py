@@ -72,14 +72,17 @@ def _is_busy(exc: BaseException) -> bool:
 class Database:
     """One engine (and connection pool) per process; reads and write transactions."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, *, lock_deadline: float = WRITE_LOCK_DEADLINE_S):
         self.engine = engine
+        self.lock_deadline = lock_deadline
         self.dialect = engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._local = threading.local()
 
     @classmethod
-    def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 30) -> Database:
+    def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 30,
+                 busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+                 lock_deadline: float = WRITE_LOCK_DEADLINE_S) -> Database:
         full = normalize_url(url)
         parsed = make_url(full)
         if parsed.get_backend_name() == "sqlite":
@@ -90,13 +93,13 @@ class Database:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = create_engine(
                 full, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60,
-                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
             )
-            _configure_sqlite(engine)
+            _configure_sqlite(engine, busy_timeout_ms)
         else:
             engine = create_engine(full, pool_size=pool_size, max_overflow=max_overflow,
                                    pool_pre_ping=True, pool_timeout=60)
-        return cls(engine)
+        return cls(engine, lock_deadline=lock_deadline)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -123,7 +126,7 @@ class Database:
                 conn.rollback()
 
     def _begin_immediate(self, conn: Connection) -> None:
-        deadline = time.monotonic() + WRITE_LOCK_DEADLINE_S
+        deadline = time.monotonic() + self.lock_deadline
         attempt = 0
         while True:
             try:
@@ -147,14 +150,14 @@ class Database:
         return f"Database({self.engine.url.render_as_string(hide_password=True)!r})"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Take transaction control away from the driver: we emit BEGIN ourselves.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -1,11 +1,10 @@
-"""The app factory for any spec and handler package; migrations; the admin command."""
+"""The app factory for any spec and handler package; the admin command."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,6 @@ from starlette.testclient import TestClient
 
 from server.app import create_app, docs_prefix
 from server.db import Database
-from server.migrations import apply_migrations, discover, schema_version
 from server.security import hash_token, lookup_token
 from server.settings import ServerSettings
 
@@ -85,34 +83,6 @@ def test_docs_prefix() -> None:
     assert docs_prefix({"paths": {"/api/v1/a": {}, "/api/v1/b/{id}": {}}}) == "/api/v1"
     assert docs_prefix({"paths": {"/a": {}, "/b": {}}}) == ""
     assert docs_prefix({"paths": {"/api/v1/a": {}}}) == "/api/v1"
-
-
-def test_migrations_are_safe_when_two_processes_start_at_once(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'm.db'}"
-    errors: list[BaseException] = []
-
-    def migrate() -> None:
-        try:
-            db = Database.from_url(url)
-            apply_migrations(db)
-            db.dispose()
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=migrate) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert errors == []
-    db = Database.from_url(url)
-    assert schema_version(db) == max(m.version for m in discover())
-    with db.read() as conn:
-        rows = conn.execute(text("SELECT version FROM schema_migrations")).scalars().all()
-        assert sorted(rows) == sorted(m.version for m in discover())
-        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
-        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-    assert apply_migrations(db) == []
 
 
 def test_admin_token_create_prints_the_token_alone(tmp_path: Path) -> None:

@@ -1,0 +1,116 @@
+"""The database layer: SQLite pragmas, BEGIN IMMEDIATE with retry, URLs, migrations on both
+backends."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from generator.errors import ConfigError
+from server.db import Database, DatabaseBusy, normalize_url
+from server.migrations import apply_migrations, discover, schema_version
+from server.tests.conftest import BACKENDS
+
+
+def test_urls() -> None:
+    assert normalize_url("sqlite:///x.db") == "sqlite+pysqlite:///x.db"
+    assert normalize_url("postgresql://u:p@h:5/d") == "postgresql+psycopg://u:p@h:5/d"
+    with pytest.raises(ConfigError):
+        normalize_url("mysql://u@h/d")
+    with pytest.raises(ConfigError):
+        Database.from_url("sqlite:///:memory:")
+
+
+def _hold_write_lock(path: Path, seconds: float, ready: threading.Event) -> None:
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN IMMEDIATE")
+    ready.set()
+    time.sleep(seconds)
+    raw.execute("COMMIT")
+    raw.close()
+
+
+def test_writer_retries_busy_instead_of_failing(tmp_path: Path) -> None:
+    path = tmp_path / "busy.db"
+    db = Database.from_url(f"sqlite:///{path}", busy_timeout_ms=50, lock_deadline=10)
+    with db.write() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.6, ready))
+    holder.start()
+    ready.wait(5)
+    started = time.monotonic()
+    with db.write() as conn:  # busy_timeout expires many times; the write still succeeds
+        conn.execute(text("INSERT INTO t VALUES (1)"))
+    assert time.monotonic() - started >= 0.4
+    holder.join(5)
+    with db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
+
+
+def test_writer_gives_up_with_databasebusy_after_the_deadline(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.db"
+    db = Database.from_url(f"sqlite:///{path}", busy_timeout_ms=20, lock_deadline=0.3)
+    with db.write() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    ready = threading.Event()
+    holder = threading.Thread(target=_hold_write_lock, args=(path, 1.5, ready))
+    holder.start()
+    ready.wait(5)
+    with pytest.raises(DatabaseBusy):
+        with db.write() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+    holder.join(5)
+
+
+def test_sqlite_connections_are_configured(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'p.db'}")
+    with db.read() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_write_rolls_back_on_error(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{tmp_path / 'r.db'}")
+    with db.write() as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    with pytest.raises(RuntimeError):
+        with db.write() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            raise RuntimeError("boom")
+    with db.read() as conn:
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+
+
+@pytest.mark.parametrize("backend_url", BACKENDS, indirect=True)
+def test_concurrent_migrations_apply_each_version_once(backend_url: str) -> None:
+    errors: list[BaseException] = []
+
+    def migrate() -> None:
+        try:
+            db = Database.from_url(backend_url, pool_size=1, max_overflow=1)
+            apply_migrations(db)
+            db.dispose()
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=migrate) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    db = Database.from_url(backend_url)
+    expected = sorted(m.version for m in discover())
+    with db.read() as conn:
+        assert sorted(conn.execute(text("SELECT version FROM schema_migrations")).scalars()
+                      ) == expected
+    assert schema_version(db) == expected[-1]
+    assert apply_migrations(db) == []
+    db.dispose()
