@@ -12,7 +12,8 @@ from contract_tests.pipeline import CheckOptions, CheckPipeline
 from contract_tests.pipeline.check import CHECK_MAX_EXAMPLES
 from contract_tests.pipeline.summary import print_step, print_summary_table
 from contract_tests.runner import PHASES, parse_list
-from contract_tests.runner.console import print_summary
+from contract_tests.runner.console import LiveProgress, print_summary
+from contract_tests.runner.results import operations_of
 
 __all__ = ["check"]
 
@@ -53,6 +54,7 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
     folder = (Path(handlers_dir) if handlers_dir
               else settings.path("handlers-dir") if is_configured else None)
     err = Console(stderr=True)
+    progress = LiveProgress(err, total_operations=len(operations_of(loaded.document)))
     options = CheckOptions(
         handlers_package=package,
         handlers_dir=folder,
@@ -66,9 +68,11 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
         seed=seed,
         phases=parse_list(phases) or PHASES,
         on_step=lambda result: print_step(err, result),
+        on_event=progress,
     )
     pipeline = CheckPipeline(loaded, options)
-    results = pipeline.run()
+    with progress.running():
+        results = pipeline.run()
     out = Console()
     if pipeline.contract is not None and pipeline.contract.failed:
         print_summary(out, pipeline.contract)
