@@ -136,6 +136,17 @@ class Browser:
             raise RuntimeError(f"evaluate failed: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
+    def wait_for(self, expression: str, timeout: float | None = None) -> Any:
+        """Poll a JavaScript expression until it is truthy (page load may be slow on busy CI)."""
+        deadline = time.monotonic() + (timeout or self.timeout)
+        while True:
+            value = self.evaluate(expression)
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"never true: {expression}")
+            self.settle(0.1)
+
     def type_text(self, text: str) -> None:
         self.call("Input.insertText", text=text)
 

@@ -36,11 +36,19 @@ def visible_ops(browser: Browser) -> list[str]:
 
 
 def search(browser: Browser, text: str) -> None:
+    """Clear the box, press "/" to focus it (the page's shortcut), type `text`."""
     browser.evaluate("(() => { const s = document.getElementById('search');"
-                     " s.value = ''; s.dispatchEvent(new Event('input')); s.focus(); })()")
-    browser.settle(0.3)
+                     " s.value = ''; s.dispatchEvent(new Event('input')); s.blur(); })()")
+    browser.wait_for("document.getElementById('search-count').textContent === ''"
+                     " && !document.querySelector('section.op[hidden]')")
+    browser.call("Input.dispatchKeyEvent", type="keyDown", key="/", code="Slash", text="/",
+                 windowsVirtualKeyCode=191)
+    browser.call("Input.dispatchKeyEvent", type="keyUp", key="/", code="Slash",
+                 windowsVirtualKeyCode=191)
     browser.type_text(text)
-    browser.settle(0.6)
+    assert browser.evaluate("document.getElementById('search').value") == text
+    if text:
+        browser.wait_for("document.getElementById('search-count').textContent !== ''")
 
 
 def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path) -> None:
@@ -48,7 +56,6 @@ def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path
     render_docs(Spec.from_path(CRM), out, source="openapi/crm.yaml")
     with Browser(chromium) as browser:
         browser.open((out / "index.html").as_uri())
-        browser.settle(0.5)
         everything = visible_ops(browser)
         assert len(everything) > 50
 
@@ -66,7 +73,8 @@ def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path
 
         search(browser, "")
         browser.evaluate("location.hash = '#op-create-customer'")
-        browser.settle(0.8)
+        browser.wait_for("document.getElementById('op-create-customer')"
+                         ".getAttribute('data-loaded')")
         body = browser.evaluate(
             "document.querySelector('#op-create-customer .op-body').textContent")
         assert "Request body" in body and "lifecycle_stage" in body and "curl -X POST" in body
@@ -74,10 +82,9 @@ def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path
         opened = browser.evaluate(
             "(() => { const d = document.querySelector('#op-create-customer details.ref');"
             " d.open = true; return d.getAttribute('data-ref'); })()")
-        browser.settle(0.3)
-        assert browser.evaluate(
+        assert browser.wait_for(
             f"document.querySelector('#op-create-customer details.ref[data-ref=\"{opened}\"]')"
-            ".querySelectorAll('*').length") > 1
+            ".querySelectorAll('*').length > 1")
         # The code sample tabs switch.
         browser.evaluate("document.querySelectorAll('#op-create-customer .tabs button')[1]"
                          ".click()")
