@@ -116,7 +116,7 @@ class Browser:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError(name)
-            message = json.loads(self.ws.recv(timeout=remaining))
+            message: dict[str, Any] = json.loads(self.ws.recv(timeout=remaining))
             self._record(message)
             if message.get("method") == name:
                 self.events.remove(message)
