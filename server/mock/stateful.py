@@ -75,7 +75,8 @@ class StatefulResponder(Responder):
     def on_create(self, op: MockOperation, route: CollectionRoute, prefs: Preferences,
                   accept: str | None, collection: str, key: str | None,
                   body: Any) -> MockAnswer:
-        answer = self.answer(op, prefs, accept)
+        # generated, not the spec's example: every created resource gets its own id
+        answer = self.answer(op, Preferences(dynamic=True), accept)
         if answer.problem or not isinstance(answer.body, dict):
             return answer
         resource = dict(answer.body)

@@ -9,7 +9,10 @@ draft 2020-12 as they are.
 from __future__ import annotations
 
 import copy
+import datetime
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 from referencing import Registry, Resource
@@ -20,6 +23,8 @@ from generator.loader import resolve_pointer
 __all__ = ["MockValidator", "to_json_schema_document"]
 
 _URI = "urn:specfirst:mock-spec"
+_UUID = re.compile(r"[0-9a-fA-F]{8}(-?[0-9a-fA-F]{4}){3}-?[0-9a-fA-F]{12}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
 
 
@@ -97,6 +102,33 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool) -> dict[str,
     return converted
 
 
+def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
+    """The validator's own format checks, plus those response checkers apply without extra
+    packages installed here (`uri`, `uuid`, `date`)."""
+    checker = jsonschema.FormatChecker(list(base.checkers))
+    checker.checkers = dict(base.checkers)
+
+    @checker.checks("uri", raises=ValueError)
+    def is_uri(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        parts = urlsplit(value)
+        return bool(parts.scheme) and " " not in value and (bool(parts.netloc)
+                                                            or bool(parts.path))
+
+    @checker.checks("uuid", raises=ValueError)
+    def is_uuid(value: object) -> bool:
+        return not isinstance(value, str) or bool(_UUID.fullmatch(value))
+
+    @checker.checks("date", raises=ValueError)
+    def is_date(value: object) -> bool:
+        if not isinstance(value, str):
+            return True
+        return bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
+
+    return checker
+
+
 class MockValidator:
     """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer."""
 
@@ -107,7 +139,7 @@ class MockValidator:
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, Resource(contents=converted, specification=specification))
         self.cls = jsonschema.Draft202012Validator if is_v31 else jsonschema.Draft4Validator
-        self.checker = self.cls.FORMAT_CHECKER
+        self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 
     def validator(self, pointer: str) -> Any:
