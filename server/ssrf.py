@@ -176,21 +176,38 @@ def resolve_public(
     try:
         found = (resolver or system_resolver)(host, port)
     except (OSError, UnicodeError) as exc:
-        raise TargetRefused(f"the host {host!r} does not resolve ({exc})") from None
+        raise Unresolvable(f"the host {host!r} does not resolve ({exc})") from None
     if not found:
-        raise TargetRefused(f"the host {host!r} does not resolve")
+        raise Unresolvable(f"the host {host!r} does not resolve")
     addresses = [ipaddress.ip_address(addr.split("%", 1)[0]) for addr in found]
     return [check_address(ip, allow_loopback=allow_loopback) for ip in addresses]
 
 
+class Unresolvable(TargetRefused):
+    """The host name does not resolve (now)."""
+
+
 def validate_target(
-    url: str, *, allow_loopback: bool | None = None, resolver: Resolver | None = None
+    url: str,
+    *,
+    allow_loopback: bool | None = None,
+    resolver: Resolver | None = None,
+    allow_unresolvable: bool = False,
 ) -> Target:
-    """Full check of a webhook URL at registration: its form, then what it resolves to."""
+    """Full check of a webhook URL at registration: its form, then what it resolves to.
+
+    With `allow_unresolvable`, a name that does not resolve at all is accepted: it points
+    nowhere yet, so nowhere internal, and every delivery resolves and checks it again.
+    A name that resolves to any internal address is always refused.
+    """
     allow = loopback_allowed() if allow_loopback is None else allow_loopback
     target = check_url(url, allow_loopback=allow)
     if target.address is None:
-        resolve_public(target.host, target.port, allow_loopback=allow, resolver=resolver)
+        try:
+            resolve_public(target.host, target.port, allow_loopback=allow, resolver=resolver)
+        except Unresolvable:
+            if not allow_unresolvable:
+                raise
     return target
 
 
@@ -278,6 +295,7 @@ __all__ = [
     "GuardedTransport",
     "Target",
     "TargetRefused",
+    "Unresolvable",
     "check_address",
     "check_url",
     "guarded_client",

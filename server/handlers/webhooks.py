@@ -66,7 +66,7 @@ def _allow_loopback() -> bool:
 
 def _check_url(url: str) -> None:
     try:
-        validate_target(url, allow_loopback=_allow_loopback())
+        validate_target(url, allow_loopback=_allow_loopback(), allow_unresolvable=True)
     except TargetRefused as exc:
         raise Unprocessable(f"The webhook URL is refused: {exc}.", slug="webhook-url-refused",
                             errors=[{"pointer": "/url", "message": str(exc)}]) from None

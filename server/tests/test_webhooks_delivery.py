@@ -310,3 +310,23 @@ def test_finished_deliveries_are_pruned_after_the_retention(sync_db: Database) -
     assert worker.prune() == 0  # young: kept
     assert worker.prune(now=time.time() + 31 * 86400) == 2
     assert [r.status for r in deliveries(sync_db, webhook_id)] == ["pending"]
+
+
+def test_unresolvable_target_is_retried(sync_db: Database) -> None:
+    tenant = new_tenant(sync_db)
+    webhook_id, _ = subscribe(sync_db, tenant, "https://nowhere.example/x", ["customer.created"])
+    change(sync_db, tenant)
+
+    def no_dns(host: str, port: int) -> list[str]:
+        raise OSError("Name or service not known")
+
+    worker = DeliveryWorker(sync_db, FAST, resolver=no_dns)
+
+    async def one_round() -> None:
+        async with guarded_client(timeout=2, allow_loopback=False, resolver=no_dns) as client:
+            assert await worker.run_once(client) == 1
+
+    asyncio.run(one_round())
+    [row] = deliveries(sync_db, webhook_id)
+    assert row.status == "pending" and row.attempts == 1
+    assert "does not resolve" in row.error

@@ -136,9 +136,17 @@ def test_names_resolving_to_internal_addresses_are_refused(host: str) -> None:
         validate_target(f"https://{host}/hook", allow_loopback=False, resolver=fake_resolver)
 
 
-def test_unresolvable_name_is_refused() -> None:
+def test_unresolvable_name_is_refused_unless_allowed() -> None:
     with pytest.raises(TargetRefused, match="does not resolve"):
         validate_target("https://nowhere.example/", allow_loopback=False, resolver=fake_resolver)
+    # Registration may accept a name that resolves nowhere (yet): delivery checks it again.
+    target = validate_target("https://nowhere.example/", allow_loopback=False,
+                             resolver=fake_resolver, allow_unresolvable=True)
+    assert target.host == "nowhere.example"
+    for host in sorted(FAKE_DNS):  # resolving to anything internal is still refused
+        with pytest.raises(TargetRefused, match="resolves to"):
+            validate_target(f"https://{host}/", allow_loopback=False, resolver=fake_resolver,
+                            allow_unresolvable=True)
 
 
 def test_localhost_resolves_to_loopback_and_is_refused() -> None:

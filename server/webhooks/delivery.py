@@ -36,7 +36,7 @@ import sqlalchemy as sa
 
 from server.db import Database
 from server.migrations.m0002_sync import webhook_deliveries, webhooks
-from server.ssrf import Resolver, TargetRefused, check_url, guarded_client
+from server.ssrf import Resolver, TargetRefused, Unresolvable, check_url, guarded_client
 from server.timeutil import format_ts, now_iso
 from server.webhooks.signing import signed_headers
 
@@ -179,6 +179,8 @@ class DeliveryWorker:
             check_url(item.url, allow_loopback=self.config.allow_loopback)
             async with client.stream("POST", item.url, content=body, headers=headers) as resp:
                 status = resp.status_code
+        except Unresolvable as exc:  # may resolve later: retried like a network error
+            return Outcome(None, f"target not reachable: {exc}")
         except TargetRefused as exc:
             return Outcome(None, f"refused target: {exc}", permanent=True)
         except httpx.TimeoutException:
