@@ -1,0 +1,71 @@
+"""`python -m contract_tests.benchmarks` (what `make bench` runs): every figure of
+docs/benchmarks.md — our CRM server against the FastAPI baseline, start-up on a large spec,
+memory under load — written to `OUT/results.json` and `OUT/results.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import platform
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+
+from contract_tests.benchmarks.compare import CompareConfig, compare
+from contract_tests.benchmarks.report import markdown_report
+from contract_tests.benchmarks.startup import github_spec, measure_startup
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m contract_tests.benchmarks",
+                                     description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
+    parser.add_argument("--duration", type=float, default=10.0,
+                        help="measured seconds per operation and round (default 10)")
+    parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds (default 2)")
+    parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
+    parser.add_argument("--startup-repeats", type=int, default=3,
+                        help="start-up samples per command (default 3)")
+    parser.add_argument("--github", action="store_true",
+                        help="also time start-up on GitHub's REST API spec (npm, cached)")
+    parser.add_argument("--skip-compare", action="store_true")
+    parser.add_argument("--skip-startup", action="store_true")
+    parser.add_argument("--out", type=Path, default=Path(".specfirst/benchmarks"),
+                        help="output folder (default .specfirst/benchmarks)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _arguments(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    console = Console(stderr=True)
+    results: dict[str, Any] = {
+        "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+                   f"Python {platform.python_version()}, {platform.system()}",
+    }
+    if not args.skip_compare:
+        config = CompareConfig(args.rounds, args.concurrency, args.duration, args.warmup)
+        results["compare"] = compare(config, lambda index, name: console.print(
+            f"round {index + 1}/{args.rounds}: {name}"))
+    if not args.skip_startup:
+        console.print("start-up on a generated 1000-operation spec")
+        results["startup"] = [measure_startup(args.startup_repeats)]
+        if args.github:
+            console.print("start-up on GitHub's REST API spec")
+            results["startup"].append(measure_startup(args.startup_repeats, github_spec()))
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_bytes(orjson.dumps(results, option=orjson.OPT_INDENT_2))
+    report = markdown_report(results)
+    (args.out / "results.md").write_text(report, encoding="utf-8")
+    sys.stdout.write(report)
+    console.print(f"wrote {args.out / 'results.json'} and {args.out / 'results.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
