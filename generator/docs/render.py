@@ -42,14 +42,17 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and (name or "").endswith((".html.jinja", ".html"))
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def _longest_backtick_run(text: str) -> int:
+    return max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+
+
 def markdown_code(value: Any) -> str:
     """A value as a Markdown code span, with a fence longer than any backtick run inside."""
     text = " ".join(str(value).split())
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * (longest + 1)
+    fence = "`" * (_longest_backtick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") or not text else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
@@ -57,11 +60,7 @@ def markdown_code(value: Any) -> str:
 def markdown_fence(value: Any, language: str = "") -> str:
     """A block of text as a fenced code block that its own backticks cannot close."""
     text = str(value)
-    longest = run = 0
-    for char in text:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * max(3, longest + 1)
+    fence = "`" * max(3, _longest_backtick_run(text) + 1)
     return f"{fence}{language}\n{text}\n{fence}"
 
 
