@@ -220,3 +220,19 @@ def test_delivery_survives_a_killed_server(crash_db: str, receiver: Receiver) ->
     assert len(hits) == 2 and delivery["attempts"] == 1
     assert hits[0].headers["webhook-id"] == hits[1].headers["webhook-id"] == delivery["id"]
     verify(hook["secret"], hits[1].headers, hits[1].body)
+
+
+def test_several_workers_send_each_delivery_once(crash_db: str, receiver: Receiver) -> None:
+    """Two server processes share the outbox: every event arrives, none twice."""
+    with LiveServer.start(crash_db, env=FAST_WEBHOOKS, workers=2) as server:
+        token = server.token("busy")
+        with server.client(headers=server.auth(token)) as http:
+            hook = http.post("/api/v1/webhooks", json={
+                "url": receiver.url("/many"), "event_types": ["customer.created"]}).json()
+            for n in range(20):
+                assert http.post("/api/v1/customers", json={"name": f"c{n}"}).status_code == 201
+            wait_for(lambda: len(receiver.hits("/many")) >= 20, timeout=30)
+            wait_for(lambda: all(d["status"] == "succeeded"
+                                 for d in deliveries(http, hook["id"], limit="100")))
+    ids = [hit.headers["webhook-id"] for hit in receiver.hits("/many")]
+    assert len(ids) == len(set(ids)) == 20
