@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -393,6 +393,3 @@ def delete_record(rtype: ResourceType, caller: Caller, record_id: str,
         remove_record(conn, rtype, caller, record_id, expected, parent_id)
     return Reply(204).response()
 
-
-def sorted_fields(rtype: ResourceType) -> Sequence[str]:
-    return [f.name for f in rtype.fields]

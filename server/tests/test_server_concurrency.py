@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select, text
 
-from server.migrations.m0001_core import customers
+from server.migrations.m0001_core import customers, idempotency_keys
 from server.tests.conftest import BACKENDS, Tenant
 from server.tests.live import LiveServer
 
@@ -56,7 +56,10 @@ def test_50_concurrent_duplicate_idempotency_keys_make_one_record(live_server: L
     with live_server.db.read() as conn:
         count = conn.execute(select(func.count()).select_from(customers).where(
             customers.c.name == name)).scalar_one()
+        kept_until = conn.execute(select(idempotency_keys.c.expires_at).where(
+            idempotency_keys.c.idem_key == key)).scalar_one()
     assert count == 1
+    assert kept_until - time.time() >= 24 * 3600  # kept at least 24 hours
     # the same key in another tenant is another request
     other = live_server.token(f"k-{key[:8]}")
     again = httpx.post(live_server.url + "/api/v1/customers", json={"name": name},
