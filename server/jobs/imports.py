@@ -28,7 +28,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from server.context import Caller
 from server.db import Database
-from server.events import emit_event
+from server.events import emit_event, lock_feed
 from server.jobs.rows import RowError, RowValidator
 from server.migrations.m0002_sync import import_jobs
 from server.timeutil import now_iso
@@ -184,6 +184,9 @@ class ImportRunner:
             ).rowcount
             if held != 1:
                 return False
+            # Take the tenant's feed lock before any row lock (PostgreSQL), so the rows'
+            # record_change calls cannot deadlock against another writer of the tenant.
+            lock_feed(conn, job.tenant_id)
             for offset, record in enumerate(chunk):
                 outcome = self._apply_row(conn, who, validator, start + offset, record)
                 if isinstance(outcome, RowError):
