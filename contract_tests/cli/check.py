@@ -10,6 +10,7 @@ from rich.console import Console
 from contract_tests.cli.options import load_spec_arg, settings_from
 from contract_tests.pipeline import CheckOptions, CheckPipeline
 from contract_tests.pipeline.check import CHECK_MAX_EXAMPLES
+from contract_tests.pipeline.signals import sigterm_unwinds
 from contract_tests.pipeline.summary import print_step, print_summary_table
 from contract_tests.runner import PHASES, parse_list
 from contract_tests.runner.console import LiveProgress, print_summary
@@ -71,7 +72,7 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
         on_event=progress,
     )
     pipeline = CheckPipeline(loaded, options)
-    with progress.running():
+    with sigterm_unwinds(), progress.running():
         results = pipeline.run()
     out = Console()
     if pipeline.contract is not None and pipeline.contract.failed:

@@ -147,3 +147,49 @@ def test_check_cli_prints_one_table_and_one_exit_code(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["check", str(broken)])
     assert result.exit_code == 1, result.output
     assert "FAILED: lint" in result.output
+
+
+SIGTERM_SCRIPT = """
+import sys
+from contract_tests.pipeline import CheckOptions, CheckPipeline
+from contract_tests.pipeline.signals import sigterm_unwinds
+from contract_tests.tests.conftest import notes_server_command
+from contract_tests.tests.test_check_pipeline import fixed_tokens
+from generator.loader import Spec
+
+def serve(spec, handlers, db_url, port):
+    print(port, flush=True)
+    return notes_server_command(handlers, port)
+
+def started(step):
+    if step.name == "tokens":
+        print("testing", flush=True)
+
+options = CheckOptions(handlers_package="contract_tests.tests.apps.notes_app:create_app",
+                       handlers_dir=None, server_command=serve, token_factory=fixed_tokens,
+                       max_examples=200, start_timeout=30, on_step=started)
+with sigterm_unwinds():
+    CheckPipeline(Spec.from_path(sys.argv[1]), options).run()
+"""
+
+
+def test_sigterm_during_the_test_still_stops_the_server(tmp_path: Path) -> None:
+    import signal
+    import subprocess
+
+    script = tmp_path / "run.py"
+    script.write_text(SIGTERM_SCRIPT, encoding="utf-8")
+    process = subprocess.Popen([sys.executable, str(script), str(NOTES_SPEC)],
+                               stdout=subprocess.PIPE, text=True, cwd=Path.cwd())
+    try:
+        assert process.stdout is not None
+        port = int(process.stdout.readline())
+        assert process.stdout.readline().strip() == "testing"
+        assert listening(port)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) == 143
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert not listening(port)
