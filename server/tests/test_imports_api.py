@@ -72,6 +72,7 @@ def test_import_with_row_errors(live_server: LiveServer, tenant: Tenant) -> None
 def test_conflict_policies(live_server: LiveServer, tenant: Tenant) -> None:
     with live_server.client(headers=tenant.headers) as http:
         ada = http.post("/api/v1/customers", json={"name": "Ada", "email": "ada@example.com"})
+        assert ada.status_code == 201, ada.text
         ada_id = ada.json()["id"]
         rows = [{"name": "Ada Again", "email": "ADA@example.com"}, {"name": "New",
                                                                     "email": "new@example.com"}]
