@@ -15,9 +15,8 @@ PAGING_NAMES = frozenset({
     "limit", "offset", "page", "per_page", "perpage", "page_size", "pagesize", "pagenumber",
     "page_number", "cursor", "after", "before", "page_token", "pagetoken", "next_token",
     "nexttoken", "starting_after", "startingafter", "ending_before", "endingbefore", "skip",
-    "top", "$top", "$skip", "max_results", "maxresults", "continuation_token", "start", "size",
-    "count", "page[size]", "page[number]", "page[cursor]", "page[after]", "page[before]",
-    "page[limit]", "page[offset]", "since",
+    "top", "$top", "$skip", "max_results", "maxresults", "continuation_token", "page[size]",
+    "page[number]", "page[cursor]", "page[after]", "page[before]", "page[limit]", "page[offset]",
 })
 _ENVELOPE_KEYS = ("data", "items", "results", "records", "entries", "values", "content")
 

@@ -19,14 +19,14 @@ class TagsDeclared(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         top = ctx.document.get("tags")
-        declared = {t.get("name") for t in top if isinstance(t, dict)} \
+        declared = {str(t.get("name")) for t in top if isinstance(t, dict)} \
             if isinstance(top, list) else set()
         for op in ctx.operation_list():
             tags = op.node.get("tags")
             if not isinstance(tags, list):
                 continue
             for index, tag in enumerate(tags):
-                if tag not in declared:
+                if str(tag) not in declared:
                     yield self.finding(ctx, f"{op.pointer}/tags/{index}",
                                        f"tag {tag!r} is not declared in the top-level tags",
                                        f"add `- name: {tag}` with a description to `tags`")

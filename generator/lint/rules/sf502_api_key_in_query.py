@@ -25,7 +25,8 @@ class ApiKeyInQuery(Rule):
     rulesets = RECOMMENDED
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        schemes = (ctx.document.get("components") or {}).get("securitySchemes")
+        components = ctx.document.get("components")
+        schemes = components.get("securitySchemes") if isinstance(components, dict) else None
         if isinstance(schemes, dict):
             for name, scheme in schemes.items():
                 pointer = f"/components/securitySchemes/{escape_pointer(name)}"

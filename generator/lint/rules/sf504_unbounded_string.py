@@ -32,7 +32,7 @@ class UnboundedString(Rule):
                 continue
             if "enum" in schema or "const" in schema or schema.get("readOnly") is True:
                 continue
-            if schema.get("format") in _BOUNDED_FORMATS:
+            if str(schema.get("format")) in _BOUNDED_FORMATS:
                 continue
             yield self.finding(ctx, pointer,
                                "this string is sent by clients and has no maxLength",

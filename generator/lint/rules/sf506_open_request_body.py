@@ -86,6 +86,7 @@ class OpenRequestBody(Rule):
             return True
         if schema.get("maxProperties") == 0:
             return True
-        branches = [ctx.deref(b, "")[0] for b in schema.get("oneOf") or schema.get("anyOf") or []]
+        choices = schema.get("oneOf") or schema.get("anyOf")
         # A choice between alternatives is closed when each alternative is (checked on its own).
-        return bool(branches) and "properties" not in schema and not schema.get("allOf")
+        return isinstance(choices, list) and bool(choices) and "properties" not in schema \
+            and not schema.get("allOf")
