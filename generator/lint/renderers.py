@@ -37,9 +37,24 @@ def _tool_version() -> str:
 @lru_cache(maxsize=64)
 def _lines(file: str) -> tuple[str, ...]:
     try:
-        return tuple(Path(file).read_text(encoding="utf-8-sig").splitlines())
+        text = Path(file).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return ()
+    return tuple(line.rstrip("\r") for line in text.split("\n"))
+
+
+_WINDOW = 120  # characters of a long source line shown around the column
+
+
+def _clip(text: str, start: int) -> tuple[str, int]:
+    """A long line cut to a window around `start`, and where `start` is in the window."""
+    if len(text) <= _WINDOW:
+        return text, start
+    begin = max(0, min(start - _WINDOW // 3, len(text) - _WINDOW))
+    clipped = text[begin:begin + _WINDOW]
+    prefix = "..." if begin else ""
+    suffix = "..." if begin + _WINDOW < len(text) else ""
+    return prefix + clipped + suffix, start - begin + len(prefix)
 
 
 def _frame(finding: Finding) -> list[str]:
@@ -48,11 +63,12 @@ def _frame(finding: Finding) -> list[str]:
         return []
     out = []
     width = len(str(finding.line))
-    if finding.line > 1:
-        out.append(f"  {finding.line - 1:>{width}} | {lines[finding.line - 2]}")
-    text = lines[finding.line - 1]
-    out.append(f"  {finding.line:>{width}} | {text}")
     start = max(finding.column - 1, 0)
+    if finding.line > 1:
+        before, _ = _clip(lines[finding.line - 2], start)
+        out.append(f"  {finding.line - 1:>{width}} | {before}")
+    text, start = _clip(lines[finding.line - 1], start)
+    out.append(f"  {finding.line:>{width}} | {text}")
     token = text[start:].split(" #", 1)[0].rstrip()
     length = max(1, min(len(token), 60))
     out.append(f"  {'':>{width}} | {' ' * start}{'^' * length}")

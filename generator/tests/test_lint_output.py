@@ -91,3 +91,19 @@ def test_github_annotations(result) -> None:  # type: ignore[no-untyped-def]
     assert len(lines) == len(result.findings)
     assert any(line.startswith("::error file=") and "SF507" in line for line in lines)
     assert all("\n" not in line for line in lines)
+
+
+def test_text_output_clips_long_lines_around_the_column(tmp_path: Path) -> None:
+    spec_path = tmp_path / "min.json"
+    padding = ", ".join(f'"x-{i}": "{"v" * 40}"' for i in range(40))
+    spec_path.write_text('{"openapi": "3.0.3", "info": {"title": "T", "version": "1", '
+                         f'{padding}}}, "paths": {{}}, "components": {{"schemas": '
+                         '{"S": {"type": "string", "pattern": "^(a+)+$"}}}}', encoding="utf-8")
+    spec = Spec.from_path(spec_path)
+    text = render(merge_results([("min.json", lint_spec(spec))]), "text")
+    lines = text.splitlines()
+    frame = [index for index, line in enumerate(lines) if line.startswith("  1 |")]
+    assert frame and all(len(lines[index]) < 140 for index in frame)
+    source, caret = lines[frame[-1]], lines[frame[-1] + 1]
+    assert caret.strip().startswith("|") and set(caret.strip()[1:].strip()) == {"^"}
+    assert source[caret.index("^"):].startswith('"^(a+)+$"')
