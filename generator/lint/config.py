@@ -83,6 +83,10 @@ class LintConfig:
             if key not in _TABLE_KEYS:
                 raise ConfigError(f"unknown key {key!r} in [tool.specfirst.lint]"
                                   f"{_suggest(key, _TABLE_KEYS)}")
+        if not isinstance(table.get("plugins", True), bool):
+            raise ConfigError("[tool.specfirst.lint] plugins must be true or false")
+        if not isinstance(table.get("extends", ""), str):
+            raise ConfigError("[tool.specfirst.lint] extends must be the name of a ruleset")
         registry: list[type[Rule]] = list(ALL_RULES)
         if table.get("plugins", True) and plugins:
             registry += load_plugin_rules()

@@ -101,6 +101,10 @@ def test_rule_options(tmp_path: Path) -> None:
     ({"extends": "strickt"}, "did you mean 'strict'"),
     ({"overrides": [{"path": ["/x"], "rules": {}}]}, "did you mean 'paths'"),
     ({"overrides": [{"rules": {"SF504": "off"}}]}, "needs `paths` or `files`"),
+    ({"plugins": "no"}, "plugins must be true or false"),
+    ({"extends": ["strict"]}, "extends must be the name of a ruleset"),
+    ({"rules": ["SF504"]}, "must be a table"),
+    ({"custom-rules": {"x": "truthy"}}, "must be a table with `given` and `then`"),
 ])
 def test_bad_configuration_is_a_config_error_with_a_suggestion(table: dict[str, object],
                                                                 message: str) -> None:
