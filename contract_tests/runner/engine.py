@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
@@ -15,6 +16,7 @@ from schemathesis.config._checks import (
     NegativeDataRejectionConfig,
     PositiveDataAcceptanceConfig,
 )
+from schemathesis.config._phases import InferenceConfig
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
 
@@ -48,7 +50,22 @@ def available_checks() -> list[str]:
     return sorted(names) + list(CUSTOM_CHECKS)
 
 
-def _config(options: RunOptions, seed: int) -> SchemathesisConfig:
+def declares_links(document: Mapping[str, Any]) -> bool:
+    """Whether any response of the spec declares OpenAPI links."""
+    for item in (document.get("paths") or {}).values():
+        for operation in (item.values() if isinstance(item, Mapping) else ()):
+            if not isinstance(operation, Mapping):
+                continue
+            for response in (operation.get("responses") or {}).values():
+                if isinstance(response, Mapping) and response.get("links"):
+                    return True
+    for response in ((document.get("components") or {}).get("responses") or {}).values():
+        if isinstance(response, Mapping) and response.get("links"):
+            return True
+    return False
+
+
+def _config(options: RunOptions, seed: int, document: Mapping[str, Any]) -> SchemathesisConfig:
     config = SchemathesisConfig()
     config.update(seed=seed, max_failures=options.max_failures)
     base_url = options.url.rstrip("/") if options.url else APP_BASE_URL
@@ -59,6 +76,11 @@ def _config(options: RunOptions, seed: int) -> SchemathesisConfig:
         workers=options.workers,
     )
     config.projects.override.phases.update(phases=list(options.phases))
+    if declares_links(document):
+        # The spec's own links drive the stateful phase; Schemathesis' guessed transitions are for
+        # specs without them, and guess wrong where the spec says better.
+        config.projects.override.phases.stateful.inference = InferenceConfig.from_dict(
+            {"algorithms": []})
     config.projects.override.generation.update(max_examples=options.max_examples, database="none")
     checks = config.projects.override.checks
     try:
@@ -87,7 +109,8 @@ def build_schema(spec: Spec, options: RunOptions, seed: int) -> schemathesis.Bas
         log.info("not generating opaque inputs: %s", ", ".join(sorted(left_out)))
     schema: schemathesis.BaseSchema
     try:
-        schema = schemathesis.openapi.from_dict(document, config=_config(options, seed))
+        schema = schemathesis.openapi.from_dict(document,
+                                                config=_config(options, seed, document))
     except LoaderError as exc:
         raise SpecfirstError(f"Schemathesis cannot use the spec: {exc.message}") from None
     if options.operation_ids:
