@@ -14,12 +14,12 @@ from typing import Any
 from connexion import request
 from sqlalchemy import Connection
 
-from server.context import Caller, get_db
+from server.context import Caller
 from server.idempotency import run_idempotent
 from server.problems import Problem, problem_body
 from server.records import ResourceType
 from server.replies import Reply
-from server.resources import apply_update, header, insert_record, remove_record
+from server.resources import apply_update, header, insert_record, remove_record, tenant_write
 
 __all__ = ["batch_create", "batch_delete", "batch_update"]
 
@@ -62,7 +62,7 @@ def batch_create(rtype: ResourceType, caller: Caller, body: Mapping[str, Any]) -
         return 201, record["id"], record
 
     key = header("Idempotency-Key")
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         if key:
             reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
                                    endpoint=f"POST {request.url.path}", body=body,
@@ -81,7 +81,7 @@ def batch_update(rtype: ResourceType, caller: Caller, body: Mapping[str, Any]) -
         record = apply_update(conn, rtype, caller, item["id"], item.get("data") or {}, expected)
         return 200, record["id"], record
 
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         reply = _each(conn, records, work)
     return reply.response()
 
@@ -93,6 +93,6 @@ def batch_delete(rtype: ResourceType, caller: Caller, body: Mapping[str, Any]) -
         remove_record(conn, rtype, caller, record_id, None)
         return 204, record_id, None
 
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         reply = _each(conn, ids, work)
     return reply.response()

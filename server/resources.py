@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import orjson
@@ -44,6 +45,7 @@ __all__ = [
     "list_records",
     "register",
     "search_records",
+    "tenant_write",
     "update_record",
 ]
 
@@ -56,6 +58,19 @@ MAX_PROPERTIES = 50
 def register(*types: ResourceType) -> None:
     for rtype in types:
         REGISTRY[rtype.name] = rtype
+
+
+@contextmanager
+def tenant_write(caller: Caller) -> Iterator[Connection]:
+    """A write transaction for the caller's tenant.
+
+    On PostgreSQL the tenant's change-feed lock is taken first, before any row lock, so
+    multi-record writes (batches, cascades) of one tenant queue instead of deadlocking against
+    each other; SQLite writers are serialised by `BEGIN IMMEDIATE` already.
+    """
+    with get_db().write() as conn:
+        events.lock_feed(conn, caller.tenant_id)
+        yield conn
 
 
 def header(name: str) -> str | None:
@@ -264,7 +279,7 @@ def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
         return Reply(201, record, {"Location": f"{base}/{record['id']}",
                                    "ETag": etag(record["version"])})
 
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         if key:
             reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
                                    endpoint=f"POST {base}", body=body,
@@ -331,7 +346,7 @@ def _expected_versions() -> set[int] | None:
 def update_record(rtype: ResourceType, caller: Caller, record_id: str,
                   body: Mapping[str, Any] | None, parent_id: str | None = None) -> Any:
     expected = _expected_versions()
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         record = apply_update(conn, rtype, caller, record_id, body or {}, expected, parent_id)
     return Reply(200, record, {"ETag": etag(record["version"])}).response()
 
@@ -389,7 +404,7 @@ def _clear_references(conn: Connection, rtype: ResourceType, tenant_id: str,
 def delete_record(rtype: ResourceType, caller: Caller, record_id: str,
                   parent_id: str | None = None) -> Any:
     expected = _expected_versions()
-    with get_db().write() as conn:
+    with tenant_write(caller) as conn:
         remove_record(conn, rtype, caller, record_id, expected, parent_id)
     return Reply(204).response()
 

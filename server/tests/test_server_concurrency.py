@@ -155,3 +155,26 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(backend_url: str) -> N
             assert response.status_code == 200
     finally:
         server.stop()
+
+
+def test_opposing_batches_do_not_deadlock(live_server: LiveServer, tenant: Tenant) -> None:
+    with live_server.client(headers=tenant.headers) as http:
+        records = http.post("/api/v1/companies/batch/create", json={
+            "records": [{"name": f"d{i}"} for i in range(4)]}).json()["results"]
+        ids = [r["id"] for r in records]
+    statuses: list[int] = []
+
+    def batches(reverse: bool) -> None:
+        order = list(reversed(ids)) if reverse else ids
+        with live_server.client(headers=tenant.headers) as http:
+            for step in range(15):
+                response = http.post("/api/v1/companies/batch/update", json={"records": [
+                    {"id": i, "data": {"industry": f"s{step}"}} for i in order]})
+                statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=batches, args=(n % 2 == 1,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert statuses and set(statuses) == {200}, statuses
