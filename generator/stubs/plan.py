@@ -151,7 +151,9 @@ def _body_parameter(spec: Spec, operation: dict[str, Any]) -> ParameterView | No
         return None
     raw_name = body.get("x-body-name", "body")
     name = pythonic(raw_name if isinstance(raw_name, str) else "body")
-    content = body.get("content") if isinstance(body.get("content"), dict) else {}
+    content = body.get("content")
+    if not isinstance(content, dict):
+        content = {}
     schema: Any = {}
     for media_type, media in content.items():
         if isinstance(media, dict) and "schema" in media:

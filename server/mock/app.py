@@ -95,7 +95,7 @@ def _response(answer: MockAnswer) -> Response:
                     media_type=answer.media_type)
 
 
-class _MockResolver(Resolver):
+class _MockResolver(Resolver):  # type: ignore[misc]
     def __init__(self, handlers: dict[tuple[str, str], Any]):
         super().__init__()
         self.handlers = handlers

@@ -140,7 +140,9 @@ class _Walker:
         if status is None or not isinstance(node, dict):
             return None
         media_views = []
-        content = node.get("content") if isinstance(node.get("content"), dict) else {}
+        content = node.get("content")
+        if not isinstance(content, dict):
+            content = {}
         for media_type, media_raw in content.items():
             media_pointer = f"{pointer}/content/{escape_pointer(str(media_type))}"
             media, media_pointer = self.deref(media_raw, media_pointer)
@@ -167,7 +169,9 @@ def build_catalog(document: dict[str, Any], validator: MockValidator, *,
     """Every operation of the document with what the mock may answer."""
     walker = _Walker(document, validator, is_v31)
     operations = []
-    paths = document.get("paths") if isinstance(document.get("paths"), dict) else {}
+    paths = document.get("paths")
+    if not isinstance(paths, dict):
+        paths = {}
     for path, raw_item in paths.items():
         item, item_pointer = walker.deref(raw_item, f"/paths/{escape_pointer(str(path))}")
         if not isinstance(item, dict):
@@ -179,7 +183,9 @@ def build_catalog(document: dict[str, Any], validator: MockValidator, *,
             pointer = f"{item_pointer}/{method}"
             where = f"{method.upper()} {path}"
             responses = {}
-            raw_responses = op.get("responses") if isinstance(op.get("responses"), dict) else {}
+            raw_responses = op.get("responses")
+            if not isinstance(raw_responses, dict):
+                raw_responses = {}
             for key, raw in raw_responses.items():
                 view = walker.response(str(key), raw, f"{pointer}/responses/"
                                        f"{escape_pointer(str(key))}", where)

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import random
 import re
+import re._constants as sre_constants  # Python 3.11+
+import re._parser as sre_parse
 import string
 from typing import Any
-
-try:  # Python 3.11+
-    import re._constants as sre_constants
-    import re._parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 __all__ = ["string_matching"]
 

@@ -309,21 +309,21 @@ def already_validated() -> Iterator[None]:
     schema already (with jsonschema-rs, and without defaults, which Connexion's extra check
     is about), so `add_api` may skip it inside this block."""
     own = OpenAPISpecification.__dict__.get("_validate_spec")
-    OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)  # type: ignore
+    OpenAPISpecification._validate_spec = classmethod(lambda cls, spec: None)
     try:
         yield
     finally:
         if own is None:
             del OpenAPISpecification._validate_spec
         else:
-            OpenAPISpecification._validate_spec = own  # type: ignore
+            OpenAPISpecification._validate_spec = own
 
 
 def connexion_document(document: dict[str, Any], *, is_v31: bool,
                        notes: list[str] | None = None) -> dict[str, Any]:
     """A copy of `document` that Connexion 3 accepts; relaxations are appended to `notes`."""
     notes = notes if notes is not None else []
-    served = _copy(document, is_v31)
+    served: dict[str, Any] = _copy(document, is_v31)
     if isinstance(document.get("servers"), list):  # server variables need their defaults
         served["servers"] = copy.deepcopy(document["servers"])
     if is_v31:

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jsonschema
-from referencing import Registry, Resource
+from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from generator.loader import resolve_pointer
@@ -102,30 +102,31 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool) -> dict[str,
     return converted
 
 
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    parts = urlsplit(value)
+    return bool(parts.scheme) and " " not in value and bool(parts.netloc or parts.path)
+
+
+def _is_uuid(value: object) -> bool:
+    return not isinstance(value, str) or bool(_UUID.fullmatch(value))
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    return bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
+
+
 def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
     """The validator's own format checks, plus those response checkers apply without extra
     packages installed here (`uri`, `uuid`, `date`)."""
     checker = jsonschema.FormatChecker(list(base.checkers))
     checker.checkers = dict(base.checkers)
-
-    @checker.checks("uri", raises=ValueError)
-    def is_uri(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        parts = urlsplit(value)
-        return bool(parts.scheme) and " " not in value and (bool(parts.netloc)
-                                                            or bool(parts.path))
-
-    @checker.checks("uuid", raises=ValueError)
-    def is_uuid(value: object) -> bool:
-        return not isinstance(value, str) or bool(_UUID.fullmatch(value))
-
-    @checker.checks("date", raises=ValueError)
-    def is_date(value: object) -> bool:
-        if not isinstance(value, str):
-            return True
-        return bool(_DATE.fullmatch(value)) and bool(datetime.date.fromisoformat(value))
-
+    checker.checks("uri", raises=ValueError)(_is_uri)
+    checker.checks("uuid", raises=ValueError)(_is_uuid)
+    checker.checks("date", raises=ValueError)(_is_date)
     return checker
 
 
@@ -137,7 +138,7 @@ class MockValidator:
         converted = to_json_schema_document(document, is_v31)
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
-            _URI, Resource(contents=converted, specification=specification))
+            _URI, specification.create_resource(converted))
         self.cls = jsonschema.Draft202012Validator if is_v31 else jsonschema.Draft4Validator
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}

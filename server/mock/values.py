@@ -28,6 +28,21 @@ _SHALLOW = 4  # below this depth only required properties and minimum array size
 _WORDS = ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india")
 
 
+def _int(schema: dict[str, Any], key: str) -> int | None:
+    value = schema.get(key)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _dict(schema: dict[str, Any], key: str) -> dict[str, Any]:
+    value = schema.get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _list(schema: dict[str, Any], key: str) -> list[Any]:
+    value = schema.get(key)
+    return value if isinstance(value, list) else []
+
+
 class GenerationError(ValueError):
     """The generator could not produce a value for a schema (with the reason)."""
 
@@ -273,8 +288,8 @@ class ValueGenerator:
         return value
 
     def make_string(self, schema: dict[str, Any], depth: int) -> str:
-        min_len = schema.get("minLength") if isinstance(schema.get("minLength"), int) else 0
-        max_len = schema.get("maxLength") if isinstance(schema.get("maxLength"), int) else None
+        min_len = _int(schema, "minLength") or 0
+        max_len = _int(schema, "maxLength")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
             for _ in range(12):
@@ -285,8 +300,11 @@ class ValueGenerator:
                 if len(text) >= min_len and (max_len is None or len(text) <= max_len):
                     return text
             raise GenerationError(f"no string of the allowed length matches {pattern!r}")
-        text = self.formatted(schema.get("format"))
-        if text is None or len(text) < min_len or (max_len is not None and len(text) > max_len):
+        formatted = self.formatted(schema.get("format"))
+        if formatted is not None and len(formatted) >= min_len and (
+                max_len is None or len(formatted) <= max_len):
+            text = formatted
+        else:
             text = self.word()
             if len(text) < min_len:
                 text += "".join(self.rng.choice(string.ascii_lowercase)
@@ -326,16 +344,15 @@ class ValueGenerator:
 
     # -- containers ----------------------------------------------------------------------------
     def make_array(self, schema: dict[str, Any], depth: int) -> list[Any]:
-        min_items = schema.get("minItems") if isinstance(schema.get("minItems"), int) else 0
-        max_items = schema.get("maxItems") if isinstance(schema.get("maxItems"), int) else None
-        prefix = schema.get("prefixItems") if isinstance(schema.get("prefixItems"), list) else []
+        min_items = _int(schema, "minItems") or 0
+        max_items = _int(schema, "maxItems")
+        prefix = _list(schema, "prefixItems")
         upper = min_items + (0 if depth >= _SHALLOW else 2)
         if max_items is not None:
-            upper = min(upper, max_items)
-        count = self.rng.randint(min(min_items, upper), max(min_items, upper)) \
-            if upper >= min_items else min_items
-        count = max(count, 1 if depth < _SHALLOW and (max_items is None or max_items > 0)
-                    and min_items == 0 and self.rng.random() < 0.7 else count)
+            upper = max(min(upper, max_items), min_items)
+        count = self.rng.randint(min_items, upper)
+        if count == 0 and depth < _SHALLOW and upper > 0 and self.rng.random() < 0.7:
+            count = 1  # an empty list says little about the items
         items = schema.get("items", {})
         unique = schema.get("uniqueItems") is True
         result: list[Any] = []
@@ -359,14 +376,11 @@ class ValueGenerator:
         return result
 
     def make_object(self, schema: dict[str, Any], depth: int) -> dict[str, Any]:
-        properties = schema.get("properties") if isinstance(schema.get("properties"), dict) \
-            else {}
-        required = [r for r in schema.get("required", []) if isinstance(r, str)] \
-            if isinstance(schema.get("required"), list) else []
+        properties = _dict(schema, "properties")
+        required = [r for r in _list(schema, "required") if isinstance(r, str)]
         skip = "writeOnly" if self.direction == "response" else "readOnly"
         result: dict[str, Any] = {}
-        max_props = schema.get("maxProperties") if isinstance(schema.get("maxProperties"),
-                                                              int) else None
+        max_props = _int(schema, "maxProperties")
         for name in required:
             resolved = self.resolve(properties.get(name, True))
             if self.direction == "response" and isinstance(resolved, dict) \
@@ -387,8 +401,7 @@ class ValueGenerator:
                     result[name] = self.generate(prop, depth + 1)
                 except GenerationError:
                     continue
-        min_props = schema.get("minProperties") if isinstance(schema.get("minProperties"),
-                                                              int) else 0
+        min_props = _int(schema, "minProperties") or 0
         extra = schema.get("additionalProperties", True)
         counter = 1
         while len(result) < min_props and counter < min_props + 16:
