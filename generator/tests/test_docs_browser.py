@@ -98,7 +98,6 @@ def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
 
 
-@pytest.mark.slow
 def test_large_spec_page_opens_quickly(chromium: str,
                                        large_docs: tuple[Spec, dict[str, str], Path]) -> None:
     _, _, folder = large_docs

@@ -73,7 +73,6 @@ def test_every_public_spec_renders_with_every_operation(public_specs: list[Path]
     assert rendered == len(public_specs) > 50
 
 
-@pytest.mark.slow
 def test_large_public_spec_renders_every_operation(
         large_docs: tuple[Spec, dict[str, str], Path]) -> None:
     spec, outputs, folder = large_docs
