@@ -7,7 +7,9 @@ size. The guard reads each request body before Connexion does:
   bytes than the cap (chunked, or lying about its length) → 413 as soon as it passes the cap;
 - a JSON or text body that is not valid UTF-8 → 400;
 - a JSON body nested deeper than the limit → 400 (counted without parsing, so a deep document
-  cannot exhaust the parser's stack).
+  cannot exhaust the parser's stack);
+- a JSON body whose `\\u` escapes encode lone surrogates (not characters, cannot be stored)
+  → 400.
 
 A method the spec does not define on a path is answered 405 with the exact `Allow` of that
 path (Connexion would list only the first route it matched). The guard also serves the spec
@@ -21,6 +23,8 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+import orjson
 
 from server.problems import PROBLEM_JSON, problem_bytes
 from server.routes import RouteTable
@@ -134,6 +138,10 @@ class RequestGuard:
                 await self._reject(send, 400, f"The JSON body is nested deeper than "
                                               f"{self.max_depth} levels.")
                 return
+            if b"json" in content_type and b"\\u" in body and _bad_escapes(body):
+                await self._reject(send, 400, "The JSON body has an invalid \\u escape (a lone "
+                                              "surrogate is not a character).")
+                return
         await self.app(scope, _replay(body, receive), send)
 
     async def _read(self, receive: Receive) -> bytes:
@@ -156,6 +164,16 @@ class RequestGuard:
     async def _reject(send: Send, status: int, detail: str) -> None:
         await _send(send, status, problem_bytes(status, detail), PROBLEM_JSON,
                     close=status == 413)
+
+
+def _bad_escapes(body: bytes) -> bool:
+    """True when a JSON body with `\\u` escapes does not parse: lone surrogates, which would
+    reach the handlers as strings that cannot be encoded or stored."""
+    try:
+        orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        return "surrogate" in str(exc)
+    return False
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

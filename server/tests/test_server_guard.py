@@ -48,5 +48,10 @@ def test_body_limits(live_server: LiveServer, tenant: Tenant) -> None:
                          content=b'{"name": "x", "properties": ' + b"[" * 5000 + b"]" * 5000
                          + b"}", headers=headers)
         assert deep.status_code == 400 and deep.headers["content-type"] == PROBLEM
-        ok = http.post("/api/v1/customers", json={"name": "fine"}, headers=tenant.headers)
-        assert ok.status_code == 201
+        for lone in (b'{"name": "\\ud800x"}', b'{"name": "x", "properties": {"\\udc00": 1}}'):
+            surrogate = http.post("/api/v1/customers", content=lone, headers=headers)
+            assert surrogate.status_code == 400, surrogate.text
+            assert surrogate.headers["content-type"] == PROBLEM
+        ok = http.post("/api/v1/customers", json={"name": "fine \U0001F600"},
+                       headers=tenant.headers)
+        assert ok.status_code == 201 and ok.json()["name"] == "fine \U0001F600"
