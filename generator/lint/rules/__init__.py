@@ -26,6 +26,7 @@ from generator.lint.rules.sf305_example_valid import ExampleValid
 from generator.lint.rules.sf306_tags_declared import TagsDeclared
 from generator.lint.rules.sf307_tag_description import TagDescription
 from generator.lint.rules.sf308_enum_documented import EnumDocumented
+from generator.lint.rules.sf309_parameter_description import ParameterDescription
 from generator.lint.rules.sf401_request_body_extensible import RequestBodyExtensible
 from generator.lint.rules.sf402_info_version import InfoVersion
 from generator.lint.rules.sf403_response_envelope import ResponseEnvelope
@@ -61,6 +62,7 @@ __all__ = [
     "OperationIdFormat",
     "OperationSecurity",
     "OperationSummary",
+    "ParameterDescription",
     "PaginationParameters",
     "ParameterCasing",
     "PathCasing",
@@ -108,6 +110,7 @@ ALL_RULES = (
     TagsDeclared,
     TagDescription,
     EnumDocumented,
+    ParameterDescription,
     RequestBodyExtensible,
     InfoVersion,
     ResponseEnvelope,
