@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from contract_tests.pipeline.server_process import ServerProcess, free_port
 from contract_tests.pipeline.steps import StepFailed, StepResult, StepSkipped, run_step
+from contract_tests.pipeline.summary import steps_suite
 from contract_tests.pipeline.tokens import (
     CheckIdentities,
     TokenFactory,
@@ -21,7 +22,8 @@ from contract_tests.pipeline.tokens import (
 )
 from contract_tests.runner import RunOptions, RunResult, run_contract_tests
 from contract_tests.runner.engine import EventCallback
-from contract_tests.runner.report import write_junit, write_report_dir
+from contract_tests.runner.junit import contract_suite, render_suites
+from contract_tests.runner.report import write_report_dir, write_text
 from generator.document import Limits
 from generator.loader import Spec
 
@@ -85,9 +87,23 @@ class CheckPipeline:
         self._step("docs", self.docs)
         if self.options.baseline:
             self._step("diff", self.diff)
-        with tempfile.TemporaryDirectory(prefix="specfirst-check-") as workdir:
-            self._serve_and_test(Path(workdir))
+        try:
+            with tempfile.TemporaryDirectory(prefix="specfirst-check-") as workdir:
+                self._serve_and_test(Path(workdir))
+        finally:
+            self._write_reports()
         return self.options.results
+
+    def _write_reports(self) -> None:
+        """JUnit with a suite of the steps and, when the test ran, the contract suite."""
+        if self.options.junit:
+            suites = [steps_suite(self.options.results)]
+            if self.contract is not None:
+                suites.append(contract_suite(self.contract))
+            write_text(self.options.junit, render_suites(suites))
+        if self.options.report_dir and self.contract is not None:
+            title = str(self.spec.document.get("info", {}).get("title") or self.spec.path.name)
+            write_report_dir(self.contract, self.options.report_dir, title)
 
     # -- static steps --------------------------------------------------------------------------
     def lint(self) -> str:
@@ -198,11 +214,6 @@ class CheckPipeline:
         )
         result = run_contract_tests(self.spec, options, on_event=self.options.on_event)
         self.contract = result
-        title = str(self.spec.document.get("info", {}).get("title") or self.spec.path.name)
-        if self.options.junit:
-            write_junit(result, self.options.junit)
-        if self.options.report_dir:
-            write_report_dir(result, self.options.report_dir, title)
         detail = (f"{len(result.operations)} operations, {result.cases} cases, "
                   f"{len(result.failures)} failures, seed {result.seed}")
         if result.failed:

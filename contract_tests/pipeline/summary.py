@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from rich.console import Console
@@ -10,7 +11,7 @@ from rich.table import Table
 
 from contract_tests.pipeline.steps import StepOutcome, StepResult
 
-__all__ = ["print_step", "print_summary_table"]
+__all__ = ["print_step", "print_summary_table", "steps_suite"]
 
 _STYLE = {StepOutcome.OK: "green", StepOutcome.FAILED: "bold red", StepOutcome.SKIPPED: "yellow"}
 
@@ -40,3 +41,26 @@ def print_summary_table(console: Console, results: Sequence[StepResult]) -> None
         console.print(f"[bold red]FAILED[/]: {escape(', '.join(failed))}", highlight=False)
     else:
         console.print("[bold green]PASSED[/]", highlight=False)
+
+
+def steps_suite(results: Sequence[StepResult]) -> ET.Element:
+    """The steps of `specfirst check` as a JUnit `<testsuite>`, one test case per step."""
+    suite = ET.Element("testsuite", {
+        "name": "specfirst check",
+        "tests": str(len(results)),
+        "failures": str(sum(1 for result in results if result.failed)),
+        "errors": "0",
+        "skipped": str(sum(1 for result in results if result.outcome is StepOutcome.SKIPPED)),
+        "time": f"{sum(result.duration for result in results):.3f}",
+    })
+    for result in results:
+        case = ET.SubElement(suite, "testcase", {"classname": "specfirst.check",
+                                                 "name": result.name,
+                                                 "time": f"{result.duration:.3f}"})
+        if result.failed:
+            failure = ET.SubElement(case, "failure", {"message": result.detail[:500],
+                                                      "type": "StepFailed"})
+            failure.text = result.report or result.detail
+        elif result.outcome is StepOutcome.SKIPPED:
+            ET.SubElement(case, "skipped", {"message": result.detail[:500]})
+    return suite

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Sequence
 
 from contract_tests.runner.results import OperationResult, RunResult
 
-__all__ = ["render_junit", "xml_safe"]
+__all__ = ["contract_suite", "render_junit", "render_suites", "xml_safe"]
 
 SUITE_NAME = "specfirst contract tests"
 # Characters XML 1.0 cannot hold at all (fuzzed payloads often contain them).
@@ -50,8 +51,8 @@ def _testcase(operation: OperationResult, seconds: float) -> ET.Element:
     return case
 
 
-def render_junit(result: RunResult) -> str:
-    """A JUnit XML document (the Jenkins/Ant schema CI systems read)."""
+def contract_suite(result: RunResult) -> ET.Element:
+    """The `<testsuite>` of a contract run: one test case per operation of the spec."""
     operations = list(result.operations.values())
     total_cases = max(result.cases, 1)
     suite = ET.Element("testsuite", {
@@ -75,14 +76,16 @@ def render_junit(result: RunResult) -> str:
                                               "type": "RunError"})
         error.text = "\n\n".join(result.errors)
         suite.set("tests", str(len(operations) + 1))
-    root = ET.Element("testsuites", {
-        "name": SUITE_NAME,
-        "tests": suite.get("tests", "0"),
-        "failures": suite.get("failures", "0"),
-        "errors": suite.get("errors", "0"),
-        "time": suite.get("time", "0"),
-    })
-    root.append(suite)
+    return suite
+
+
+def render_suites(suites: Sequence[ET.Element], name: str = SUITE_NAME) -> str:
+    """A JUnit XML document (the Jenkins/Ant schema CI systems read) holding `suites`."""
+    root = ET.Element("testsuites", {"name": name})
+    for key in ("tests", "failures", "errors"):
+        root.set(key, str(sum(int(suite.get(key, "0")) for suite in suites)))
+    root.set("time", f"{sum(float(suite.get('time', '0')) for suite in suites):.3f}")
+    root.extend(suites)
     for element in root.iter():
         if element.text:
             element.text = xml_safe(element.text)
@@ -90,3 +93,8 @@ def render_junit(result: RunResult) -> str:
             element.set(key, xml_safe(value))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_junit(result: RunResult) -> str:
+    """The contract run as a JUnit XML document."""
+    return render_suites([contract_suite(result)])

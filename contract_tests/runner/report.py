@@ -10,10 +10,11 @@ from contract_tests.runner.junit import render_junit
 from contract_tests.runner.results import RunResult
 from generator.errors import UsageError
 
-__all__ = ["write_junit", "write_report_dir"]
+__all__ = ["write_junit", "write_report_dir", "write_text"]
 
 
-def _write(path: Path, text: str) -> None:
+def write_text(path: Path, text: str) -> None:
+    """Write a report file, creating its folder; a failure is a usage error with the reason."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
@@ -22,13 +23,13 @@ def _write(path: Path, text: str) -> None:
 
 
 def write_junit(result: RunResult, path: Path) -> None:
-    _write(path, render_junit(result))
+    write_text(path, render_junit(result))
 
 
 def write_report_dir(result: RunResult, folder: Path, title: str) -> list[Path]:
     """`folder/index.html` and `folder/coverage.json`; returns the paths written."""
     html = folder / "index.html"
     coverage = folder / "coverage.json"
-    _write(html, render_html(result, title))
-    _write(coverage, json.dumps(result.coverage(), indent=2) + "\n")
+    write_text(html, render_html(result, title))
+    write_text(coverage, json.dumps(result.coverage(), indent=2) + "\n")
     return [html, coverage]

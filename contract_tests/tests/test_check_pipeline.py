@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import socket
 import sys
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import xmlschema
 import yaml
 from click.testing import CliRunner
 
@@ -15,6 +17,8 @@ from contract_tests.cli import cli
 from contract_tests.pipeline import CheckOptions, CheckPipeline, StepOutcome, StepResult
 from contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
 from generator.loader import Spec
+
+JUNIT_XSD = Path(__file__).with_name("junit.xsd")
 
 
 def fixed_tokens(tenant: str, scopes: Sequence[str], db_url: str) -> str:
@@ -66,7 +70,12 @@ def test_a_correct_api_passes_every_step(notes_spec: Spec, tmp_path: Path) -> No
                if name != "stubs --check"), steps
     assert "second token with notes:read" in steps["tokens"].detail
     assert pipeline.contract is not None and not pipeline.contract.failed
-    assert (tmp_path / "j.xml").is_file() and (tmp_path / "report" / "index.html").is_file()
+    assert (tmp_path / "report" / "index.html").is_file()
+    xmlschema.XMLSchema(JUNIT_XSD).validate(str(tmp_path / "j.xml"))
+    suites = ET.parse(tmp_path / "j.xml").getroot().findall("testsuite")
+    assert [suite.get("name") for suite in suites] == ["specfirst check",
+                                                       "specfirst contract tests"]
+    assert [case.get("name") for case in suites[0].iter("testcase")] == list(steps)
     assert not listening(served.ports[0])
 
 
@@ -118,7 +127,13 @@ def test_lint_errors_and_breaking_changes_fail_their_steps(tmp_path: Path) -> No
         document["paths"]["/health"]["get"]["responses"] = {}
 
     spec = Spec.from_path(_variant(tmp_path, "new.yaml", breaking))
-    steps, _, _ = run_pipeline(spec, handlers=None, baseline=str(NOTES_SPEC))
+    steps, _, _ = run_pipeline(spec, handlers=None, baseline=str(NOTES_SPEC),
+                               junit=tmp_path / "j.xml")
+    root = ET.parse(tmp_path / "j.xml").getroot()
+    failed = [case.get("name") for case in root.iter("testcase")
+              if case.find("failure") is not None]
+    assert failed == ["lint", "diff"]
+    assert len(root.findall("testsuite")) == 1  # no contract test ran
     assert steps["lint"].outcome is StepOutcome.FAILED
     assert "error" in steps["lint"].detail
     assert steps["diff"].outcome is StepOutcome.FAILED
