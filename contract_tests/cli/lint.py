@@ -43,7 +43,7 @@ def lint(specs: tuple[str, ...], fmt: str, output: str | None, ruleset: str | No
     error.
     """
     settings = settings_from()
-    config = LintConfig.from_table(settings.get("lint"), ruleset=ruleset)
+    config = LintConfig.from_settings(settings, ruleset=ruleset)
     if list_rules:
         write_output(_rule_table(config), output)
         return

@@ -121,6 +121,12 @@ class LintConfig:
         return cls(extends=extends, rules=rules, overrides=tuple(overrides),
                    registry=tuple(registry))
 
+    @classmethod
+    def from_settings(cls, settings: Any, *, ruleset: str | None = None) -> LintConfig:
+        """The configuration of `[tool.specfirst.lint]` in loaded `Settings` (for any command
+        that lints, such as `specfirst check`)."""
+        return cls.from_table(settings.get("lint"), ruleset=ruleset)
+
     def lookup(self, key: str) -> type[Rule]:
         """A rule by id (any case) or kebab-case name; ConfigError with a suggestion if none."""
         for rule in self.registry:

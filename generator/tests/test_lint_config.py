@@ -151,3 +151,14 @@ def test_inline_ignore_of_a_component(tmp_path: Path) -> None:
 """
     found = [f.pointer for f in lint_spec(write(tmp_path, text)) if f.rule == "SF201"]
     assert found == ["/components/schemas/AlsoUnused"]
+
+
+def test_from_settings_reads_the_lint_table(chdir_tmp: Path) -> None:
+    from generator.config import load_settings
+
+    (chdir_tmp / "pyproject.toml").write_text(
+        "[tool.specfirst.lint]\nextends = 'minimal'\nrules = { SF504 = 'error' }\n",
+        encoding="utf-8")
+    config = LintConfig.from_settings(load_settings(), ruleset=None)
+    assert config.extends == "minimal"
+    assert {r.id: r.effective_severity for r in config.build()}["SF504"] == Severity.ERROR
