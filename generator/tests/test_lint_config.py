@@ -162,3 +162,9 @@ def test_from_settings_reads_the_lint_table(chdir_tmp: Path) -> None:
     config = LintConfig.from_settings(load_settings(), ruleset=None)
     assert config.extends == "minimal"
     assert {r.id: r.effective_severity for r in config.build()}["SF504"] == Severity.ERROR
+
+
+def test_inline_ignore_all(tmp_path: Path) -> None:
+    text = SPEC.replace("  /v1/health:\n", "  /v1/health:\n    x-specfirst-ignore: all\n")
+    pointers = [f.pointer for f in lint_spec(write(tmp_path, text))]
+    assert pointers and not [p for p in pointers if "health" in p]
