@@ -9,15 +9,19 @@ source.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator.docs.markdown import (
     inline_markdown,
@@ -30,7 +34,8 @@ from generator.docs.postman import build_collection
 from generator.docs.views import ParameterView, SchemaView, SiteView
 from generator.errors import UsageError
 
-__all__ = ["OUTPUTS", "TEMPLATES_DIR", "make_environment", "render_outputs", "write_outputs"]
+__all__ = ["OUTPUTS", "PageAssets", "TEMPLATES_DIR", "make_environment", "render_outputs",
+           "write_outputs"]
 
 log = logging.getLogger(__name__)
 
@@ -176,24 +181,52 @@ def tidy_markdown(text: str) -> str:
 TIDY: dict[str, Callable[[str], str]] = {"reference.md": tidy_markdown}
 
 
+@dataclass(frozen=True)
+class PageAssets:
+    """The page's own stylesheet and script (rendered from `_style.css.jinja` and
+    `_app.js.jinja`), with the CSP hashes that allow exactly them and nothing else inline."""
+
+    style: Markup
+    script: Markup
+    style_hash: str
+    script_hash: str
+
+    @classmethod
+    def from_text(cls, style: str, script: str) -> PageAssets:
+        for text, tag in ((style, "style"), (script, "script")):
+            if f"</{tag}" in text.lower():
+                raise UsageError(f"the page's {tag} must not contain '</{tag}'")
+        return cls(Markup(style), Markup(script), _csp_hash(style), _csp_hash(script))
+
+
+def _csp_hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "sha256-" + base64.b64encode(digest).decode("ascii")
+
+
+def _render(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise UsageError(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}",
+                         hint="fix the template, or remove it to use the built-in one") \
+            from None
+    except jinja2.UndefinedError as exc:
+        raise UsageError(f"template {name}: {exc.message}",
+                         hint="templates receive `site` (a SiteView), `collection` and "
+                         "`assets`; see docs/docs-generator.md") from None
+
+
 def render_outputs(site: SiteView, templates: Path | None = None) -> dict[str, str]:
     """Every output file's text, by file name."""
     env = make_environment(templates)
-    context = {"site": site, "collection": build_collection(site)}
+    context: dict[str, Any] = {"site": site, "collection": build_collection(site)}
+    context["assets"] = PageAssets.from_text(_render(env, "_style.css.jinja", context),
+                                             _render(env, "_app.js.jinja", context))
     rendered: dict[str, str] = {}
     for output in OUTPUTS:
-        name = f"{output}.jinja"
-        try:
-            text = env.get_template(name).render(context)
-            rendered[output] = TIDY[output](text) if output in TIDY else text
-        except jinja2.TemplateSyntaxError as exc:
-            raise UsageError(f"template {exc.filename or exc.name}:{exc.lineno}: {exc.message}",
-                             hint="fix the template, or remove it to use the built-in one") \
-                from None
-        except jinja2.UndefinedError as exc:
-            raise UsageError(f"template {name}: {exc.message}",
-                             hint="templates receive `site` (a SiteView) and `collection`; "
-                             "see docs/docs-generator.md") from None
+        text = _render(env, f"{output}.jinja", context)
+        rendered[output] = TIDY[output](text) if output in TIDY else text
     return rendered
 
 
