@@ -20,7 +20,7 @@ from schemathesis.engine import events
 
 from contract_tests.runner.results import RunResult
 
-__all__ = ["LiveProgress", "print_summary"]
+__all__ = ["LiveProgress", "brief_error", "print_summary"]
 
 _UNIT_PHASES = {"examples", "coverage", "fuzzing"}
 
@@ -69,6 +69,15 @@ class LiveProgress:
                 self.progress.update(task, advance=1, failures=self._failures_text())
 
 
+def brief_error(text: str) -> str:
+    """An engine error in one line: its title and its most specific detail."""
+    lines = [line.strip() for line in text.splitlines()
+             if line.strip() and not line.strip().startswith("Tip:")]
+    if not lines:
+        return "error"
+    return lines[0] if len(lines) == 1 else f"{lines[0]}: {lines[-1]}"
+
+
 def print_summary(console: Console, result: RunResult) -> None:
     """Operations with what they exercised, failures by check and operation, the verdict."""
     table = Table(title="Operations", title_justify="left")
@@ -100,9 +109,18 @@ def print_summary(console: Console, result: RunResult) -> None:
                 console.print(f"    {first}", highlight=False, markup=False)
             console.print(f"    {failure.curl.splitlines()[0] if failure.curl else ''}",
                           highlight=False, markup=False)
-    for error in result.errors + [e for op in result.operations.values() for e in op.errors]:
-        console.print(f"[bold red]error:[/] {escape(error.splitlines()[0] if error else '')}",
-                      highlight=False)
+    errors: dict[str, list[str]] = {}
+    for error in result.errors:
+        errors.setdefault(brief_error(error), []).append("run")
+    for operation in result.operations.values():
+        for error in operation.errors:
+            errors.setdefault(brief_error(error), []).append(operation.label)
+    for text, where in errors.items():
+        place = where[0] if len(where) == 1 else f"{len(where)} operations"
+        console.print(f"[bold red]error[/] ({escape(place)}): {escape(text)}", highlight=False)
+    if result.cases == 0 and not errors:
+        console.print("[bold red]error:[/] no test case was run (no examples, or every phase "
+                      "was skipped)", highlight=False)
     verdict = "[bold red]FAILED[/]" if result.failed else "[bold green]PASSED[/]"
     console.print(
         f"{verdict}: {len(result.operations)} operations, {result.cases} cases, "

@@ -89,9 +89,11 @@ class RunResult:
 
     @property
     def failed(self) -> bool:
+        """Any failure or error, a run that stopped early, or a run that tested nothing."""
         return bool(self.failures or self.errors
                     or any(op.errors for op in self.operations.values())
-                    or self.stop_reason not in ("completed", "failure_limit"))
+                    or self.stop_reason not in ("completed", "failure_limit")
+                    or self.cases == 0)
 
     @property
     def cases(self) -> int:

@@ -86,3 +86,19 @@ def test_unreadable_spec_exits_2(tmp_path: Path) -> None:
                                       "http://127.0.0.1:9"])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_an_unreachable_api_fails_with_the_reason() -> None:
+    port = free_port()
+    code, output = invoke("--url", f"http://127.0.0.1:{port}", "--phases", "coverage", *FAST)
+    assert code == 1, output
+    assert "error (5 operations)" in output
+    assert "Network Error" in output and "Connection refused" in output
+
+
+def test_a_run_that_tests_nothing_fails() -> None:
+    # the Notes spec has no examples, so the examples phase alone generates no test case
+    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:app", "--phases",
+                          "examples", *FAST)
+    assert code == 1, output
+    assert "no test case was run" in output
