@@ -16,12 +16,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import connexion
+from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolution, Resolver
 from starlette.responses import Response
 
 from generator.errors import Location, SpecfirstError, SpecLoadError
 from generator.loader import Spec
 from generator.stubs.plan import pythonic
+from server.guard import RequestGuard
 from server.mock.catalog import MockOperation, build_catalog
 from server.mock.responder import MockAnswer, encode, parse_prefer, problem
 from server.mock.served import already_validated, connexion_document
@@ -31,6 +33,9 @@ from server.mock.validation import MockValidator
 __all__ = ["MockApp", "MockReport", "create_mock_app"]
 
 log = logging.getLogger(__name__)
+
+_MAX_BODY = 10 * 1024 * 1024
+_MAX_DEPTH = 64
 
 
 @dataclass
@@ -152,6 +157,10 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
         with already_validated():
             app.add_api(served, resolver=_MockResolver(handlers),
                         pythonic_params=True, validate_responses=False, base_path=base or None)
+        # the same ASGI guard as `serve`: size cap, UTF-8 and nesting depth before Connexion
+        app.add_middleware(RequestGuard,
+                           position=MiddlewarePosition.BEFORE_EXCEPTION,
+                           max_body=_MAX_BODY, max_depth=_MAX_DEPTH)
     except SpecfirstError:
         raise
     except Exception as exc:  # Connexion refusing the document is bad input, not a crash

@@ -22,7 +22,7 @@ from server.mock.values import GenerationError, ValueGenerator
 
 __all__ = ["MockAnswer", "Preferences", "Responder", "parse_prefer"]
 
-_ATTEMPTS = 12
+_ATTEMPTS = 40  # overlapping oneOf branches need a few draws to find an unambiguous value
 _NO_BODY_STATUSES = {204, 205, 304}
 
 

@@ -246,3 +246,14 @@ def test_cli_reports_bad_specs_without_traceback(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["mock", str(bad)])
     assert result.exit_code == 2
     assert "bad.yaml:" in result.output and "Traceback" not in result.output
+
+
+def test_request_guard_refuses_oversized_and_malformed_bodies(spec: Spec) -> None:
+    http = client(spec)
+    big = http.post("/api/pets", content=b'{"name": "' + b"x" * (11 * 1024 * 1024) + b'"}',
+                    headers={"content-type": "application/json"})
+    assert big.status_code == 413
+    assert big.headers["content-type"].startswith("application/problem+json")
+    bad = http.post("/api/pets", content=b'{"name": "\xff"}',
+                    headers={"content-type": "application/json"})
+    assert bad.status_code == 400
