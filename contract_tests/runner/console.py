@@ -109,14 +109,14 @@ def print_summary(console: Console, result: RunResult) -> None:
                 console.print(f"    {first}", highlight=False, markup=False)
             console.print(f"    {failure.curl.splitlines()[0] if failure.curl else ''}",
                           highlight=False, markup=False)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, dict[str, None]] = {}
     for error in result.errors:
-        errors.setdefault(brief_error(error), []).append("run")
+        errors.setdefault(brief_error(error), {})["run"] = None
     for operation in result.operations.values():
         for error in operation.errors:
-            errors.setdefault(brief_error(error), []).append(operation.label)
+            errors.setdefault(brief_error(error), {})[operation.label] = None
     for text, where in errors.items():
-        place = where[0] if len(where) == 1 else f"{len(where)} operations"
+        place = next(iter(where)) if len(where) == 1 else f"{len(where)} operations"
         console.print(f"[bold red]error[/] ({escape(place)}): {escape(text)}", highlight=False)
     if result.cases == 0 and not errors:
         console.print("[bold red]error:[/] no test case was run (no examples, or every phase "

@@ -158,9 +158,11 @@ class ResultCollector:
         elif isinstance(event, events.NonFatalError):
             message = event.info.format(base_url_is_set=True).strip()
             if event.related_to_operation and event.label in self.result.operations:
-                self.result.operations[event.label].errors.append(message)
+                errors = self.result.operations[event.label].errors
             else:
-                self.result.errors.append(f"{event.label}: {message}")
+                errors, message = self.result.errors, f"{event.label}: {message}"
+            if message not in errors:
+                errors.append(message)
         elif isinstance(event, events.FatalError):
             self.result.errors.append(f"fatal: {event.exception}")
         elif isinstance(event, events.Interrupted):
