@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +23,7 @@ from server.mock.regex import string_matching
 from server.mock.responder import parse_prefer
 from server.mock.validation import MockValidator
 from server.mock.values import ValueGenerator
+from server.tests.test_mock_startup import free_port
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -257,3 +263,27 @@ def test_request_guard_refuses_oversized_and_malformed_bodies(spec: Spec) -> Non
     bad = http.post("/api/pets", content=b'{"name": "\xff"}',
                     headers={"content-type": "application/json"})
     assert bad.status_code == 400
+
+
+def test_cli_serves_on_loopback_and_reports_at_start_up(spec: Spec) -> None:
+    port = free_port()
+    specfirst = str(Path(sys.executable).with_name("specfirst"))
+    process = subprocess.Popen([specfirst, "mock", str(spec.path), "--port", str(port),
+                                "--seed", "1"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        deadline, body = time.monotonic() + 60, None
+        while time.monotonic() < deadline and body is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/pets/1",
+                                            timeout=2) as answer:
+                    body = json.loads(answer.read())
+            except OSError:
+                assert process.poll() is None, process.stderr.read() if process.stderr else ""
+                time.sleep(0.1)
+        assert body == {"petId": "c1", "name": "Tom", "kind": "cat"}
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=30)
+    assert "GET /nothing: no responses are documented" in errors
+    assert f"listening on http://127.0.0.1:{port}/api" in errors
