@@ -213,3 +213,19 @@ def test_reference_crm_handlers_pass_the_drift_check(repo_root: Path) -> None:
     spec = Spec.from_path(repo_root / "openapi" / "crm.yaml")
     drift = check_stubs(spec, repo_root / "server" / "handlers").drift
     assert [str(d) for d in drift] == []
+
+
+def test_serve_app_factory_runs_generated_stubs(oas_examples_dir: Path, tmp_path: Path) -> None:
+    """The real wiring of `specfirst serve SPEC --handlers PACKAGE` (server.app.create_app)."""
+    from server.app import create_app
+    from server.settings import ServerSettings
+
+    spec_path = oas_examples_dir / "3.0" / "json" / "petstore.json"
+    _, name, _ = generate(spec_path, tmp_path)
+    import_package(name, tmp_path)
+    settings = ServerSettings.from_env({"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    app = create_app(spec_path, name, settings)
+    response = app.test_client().get("/v2/user/logout")
+    assert response.status_code == 501
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["detail"] == "The handler for GET /user/logout is not implemented yet."
