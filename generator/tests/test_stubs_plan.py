@@ -59,3 +59,10 @@ def test_parameter_names_that_cannot_be_python_need_kwargs(tmp_path: Path) -> No
         "      responses: {'200': {description: ok}}\n")
     op = plan_handlers(Spec.from_path(spec)).operations[0]
     assert op.needs_kwargs and op.parameters == ()
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import generator.stubs
+
+    assert generator.stubs.__all__ == sorted(generator.stubs.__all__)
+    assert all(hasattr(generator.stubs, name) for name in generator.stubs.__all__)

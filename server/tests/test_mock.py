@@ -287,3 +287,10 @@ def test_cli_serves_on_loopback_and_reports_at_start_up(spec: Spec) -> None:
         _, errors = process.communicate(timeout=30)
     assert "GET /nothing: no responses are documented" in errors
     assert f"listening on http://127.0.0.1:{port}/api" in errors
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import server.mock
+
+    assert server.mock.__all__ == sorted(server.mock.__all__)
+    assert all(hasattr(server.mock, name) for name in server.mock.__all__)
