@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
+from schemathesis.core.failures import Failure
 
 from contract_tests.runner.results import with_token_variable
 
@@ -83,6 +84,21 @@ def _claim_probe(check: str, label: str) -> bool:
         return True
 
 
+class SpecfirstCheckFailure(Failure):
+    """A failure of one of our checks; its title names what broke."""
+
+    kind_title = "specfirst check failed"
+
+    @property
+    def _unique_key(self) -> str:
+        # One finding per operation and title, so two of our checks never merge into one.
+        return str(self.title)
+
+
+def _fail(case: Case, title: str, message: str) -> SpecfirstCheckFailure:
+    return SpecfirstCheckFailure(operation=case.operation.label, title=title, message=message)
+
+
 def _header(response: Response, name: str) -> str | None:
     for key, values in response.headers.items():
         if key.lower() == name.lower() and values:
@@ -100,10 +116,9 @@ def problem_json(ctx: CheckContext, response: Response, case: Case) -> bool | No
         return None
     media_type = _media_type(_header(response, "Content-Type"))
     if media_type != PROBLEM_JSON:
-        raise AssertionError(
-            f"{response.status_code} answered with Content-Type {media_type or '(none)'!r}; "
-            f"errors must be {PROBLEM_JSON} (RFC 9457)"
-        )
+        raise _fail(case, "Error is not application/problem+json",
+                    f"{response.status_code} answered with Content-Type "
+                    f"{media_type or '(none)'!r}; errors must be {PROBLEM_JSON} (RFC 9457)")
     return True
 
 
@@ -112,7 +127,8 @@ def created_location(ctx: CheckContext, response: Response, case: Case) -> bool 
     if _current is None or response.status_code != 201:
         return None
     if not _header(response, "Location"):
-        raise AssertionError("201 Created without a Location header")
+        raise _fail(case, "201 Created without Location",
+                    "a 201 answer must say where the new resource is, in a Location header")
     return True
 
 
@@ -171,10 +187,9 @@ def scope_enforcement(ctx: CheckContext, response: Response, case: Case) -> bool
         return None
     answer, curl = _replay(ctx, tokens, case, token, "SECOND_TOKEN")
     if answer.status_code != 403:
-        raise AssertionError(
-            f"a token without {', '.join(sorted(lacking))} got {answer.status_code}, expected 403"
-            f"\n\nReproduce with:\n\n    {curl}"
-        )
+        raise _fail(case, "Missing scope not refused",
+                    f"a token without {', '.join(sorted(lacking))} got {answer.status_code}, "
+                    f"expected 403\n\nReproduce with:\n\n    {curl}")
     return True
 
 
@@ -194,10 +209,9 @@ def tenant_isolation(ctx: CheckContext, response: Response, case: Case) -> bool 
         return None
     answer, curl = _replay(ctx, tokens, case, token, "OTHER_TENANT_TOKEN")
     if answer.status_code != 404:
-        raise AssertionError(
-            f"another tenant's token got {answer.status_code} for {case.formatted_path}, "
-            f"expected 404\n\nReproduce with:\n\n    {curl}"
-        )
+        raise _fail(case, "Another tenant's resource not refused",
+                    f"another tenant's token got {answer.status_code} for {case.formatted_path}, "
+                    f"expected 404\n\nReproduce with:\n\n    {curl}")
     return True
 
 
