@@ -66,14 +66,19 @@ def runner_from_env(runtime: Runtime, stop: threading.Event | None = None) -> Im
 
 
 async def _run(runner: ImportRunner, poll_s: float) -> None:
+    failures = 0
     while not runner.stop.is_set():
+        pause = poll_s
         try:
             worked = await anyio.to_thread.run_sync(runner.run_once)
+            failures = 0
         except Exception:  # noqa: BLE001 - a failed round must not end the runner
-            logger.exception("import round failed")
+            failures += 1
+            logger.exception("import round failed (%d in a row)", failures)
             worked = False
+            pause = min(30.0, poll_s * 2 ** min(failures, 10))
         if not worked:
-            await asyncio.sleep(poll_s)
+            await asyncio.sleep(pause)
 
 
 @contextlib.asynccontextmanager

@@ -330,3 +330,25 @@ def test_unresolvable_target_is_retried(sync_db: Database) -> None:
     [row] = deliveries(sync_db, webhook_id)
     assert row.status == "pending" and row.attempts == 1
     assert "does not resolve" in row.error
+
+
+def test_worker_survives_database_errors_and_stops_on_request() -> None:
+    class Broken:
+        calls = 0
+
+        def write(self) -> Any:
+            Broken.calls += 1
+            raise RuntimeError("database unavailable")
+
+    worker = DeliveryWorker(Broken(), FAST)  # type: ignore[arg-type]
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(worker.run(stop))
+        await asyncio.sleep(0.5)
+        assert not task.done()
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+
+    asyncio.run(scenario())
+    assert 2 <= Broken.calls < 15  # retried, with growing pauses

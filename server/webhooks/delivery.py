@@ -44,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 TEST_EVENT = "webhook.test"
 PRUNE_INTERVAL_S = 3600.0
+ERROR_PAUSE_MAX_S = 30.0  # longest pause after repeated failures (database down, ...)
 
 
 def _env_float(environ: Mapping[str, str], name: str, default: float, minimum: float) -> float:
@@ -269,6 +270,7 @@ class DeliveryWorker:
     async def run(self, stop: asyncio.Event) -> None:
         """Deliver until `stop` is set; errors are logged and the loop goes on."""
         next_prune = time.monotonic() + 60
+        failures = 0
         async with guarded_client(timeout=self.config.timeout_s,
                                   allow_loopback=self.config.allow_loopback,
                                   resolver=self.resolver) as client:
@@ -279,15 +281,19 @@ class DeliveryWorker:
                         await anyio.to_thread.run_sync(self.prune)
                     except Exception:  # noqa: BLE001 - housekeeping must not stop deliveries
                         logger.exception("pruning old webhook deliveries failed")
+                pause = self.config.poll_interval_s
                 try:
                     done = await self.run_once(client)
+                    failures = 0
                 except Exception:  # noqa: BLE001 - a broken round must not kill the worker
-                    logger.exception("webhook delivery round failed")
+                    failures += 1
+                    logger.exception("webhook delivery round failed (%d in a row)", failures)
                     done = 0
+                    pause = min(ERROR_PAUSE_MAX_S, pause * 2 ** min(failures, 10))
                 if done:
                     continue
                 try:
-                    await asyncio.wait_for(stop.wait(), timeout=self.config.poll_interval_s)
+                    await asyncio.wait_for(stop.wait(), timeout=pause)
                 except TimeoutError:
                     pass
 
