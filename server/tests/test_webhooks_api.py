@@ -81,6 +81,10 @@ def test_subscription_lifecycle(http: httpx.Client, receiver: Receiver) -> None:
     assert paused.status_code == 200 and paused.json()["active"] is False
     assert paused.headers["etag"] == '"2"'
     assert http.get("/api/v1/webhooks", params={"active": "true"}).json()["data"] == []
+    moved = http.patch(f"/api/v1/webhooks/{hook['id']}", headers={"If-Match": '"2"'},
+                       json={"url": "http://169.254.169.254/latest/"})
+    assert moved.status_code == 422 and "link-local" in moved.json()["detail"]
+    assert http.get(f"/api/v1/webhooks/{hook['id']}").json()["url"] == hook["url"]
 
     rotated = http.post(f"/api/v1/webhooks/{hook['id']}/rotate-secret")
     assert rotated.status_code == 200
