@@ -15,6 +15,7 @@ from contract_tests.pipeline.summary import print_step, print_summary_table
 from contract_tests.runner import PHASES, parse_list
 from contract_tests.runner.console import LiveProgress, print_summary
 from contract_tests.runner.results import operations_of
+from generator.lint.config import LintConfig
 
 __all__ = ["check"]
 
@@ -61,6 +62,7 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
         handlers_dir=folder,
         docs_out=settings.path("docs-out") if is_configured else None,
         limits=settings.limits,
+        lint_config=LintConfig.from_settings(settings),
         db_url=db_url,
         baseline=baseline,
         junit=Path(junit) if junit else None,

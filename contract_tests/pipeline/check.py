@@ -25,6 +25,7 @@ from contract_tests.runner.engine import EventCallback
 from contract_tests.runner.junit import contract_suite, render_suites
 from contract_tests.runner.report import write_report_dir, write_text
 from generator.document import Limits
+from generator.lint.config import LintConfig
 from generator.loader import Spec
 
 __all__ = ["CheckOptions", "CheckPipeline", "ServerCommand", "serve_command"]
@@ -50,6 +51,7 @@ class CheckOptions:
     handlers_package: str | None
     handlers_dir: Path | None
     limits: Limits = field(default_factory=Limits)
+    lint_config: LintConfig | None = None
     docs_out: Path | None = None
     db_url: str | None = None
     baseline: str | None = None
@@ -109,7 +111,8 @@ class CheckPipeline:
     def lint(self) -> str:
         from generator.lint import lint_spec, merge_results, render
 
-        result = merge_results([(self.spec.display_path(self.spec.path), lint_spec(self.spec))])
+        findings = lint_spec(self.spec, config=self.options.lint_config)
+        result = merge_results([(self.spec.display_path(self.spec.path), findings)])
         summary = ", ".join(f"{count} {name}" for name, count in result.summary().items()
                             if count and name != "files") or "no findings"
         if result.failed:
