@@ -1,8 +1,9 @@
 """The contract suite fails when the CRM server is wrong: bugs planted in front of the real
-server (an ASGI layer that changes what `GET /api/v1/customers` answers) are each caught."""
+server (an ASGI layer that changes what it answers, or whose token it sees) are each caught."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -15,6 +16,28 @@ from contract_tests.tests.crm import create_tokens, crm_spec, database_url, in_p
 from generator.loader import Spec
 
 TARGET = "/api/v1/customers"
+
+
+def _with_token(scope: dict[str, Any], token: str) -> dict[str, Any]:
+    headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
+    headers.append((b"authorization", f"Bearer {token}".encode()))
+    return {**scope, "headers": headers}
+
+
+class LeakedIdentity:
+    """Serves requests made with `leaked` as if they came with `token`: the server no longer
+    tells the two apart (a missing scope check, or a missing tenant filter)."""
+
+    def __init__(self, app: Any, leaked: str, token: str):
+        self.app = app
+        self.leaked = f"Bearer {leaked}".encode()
+        self.token = token
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and (b"authorization", self.leaked) in [
+                (k.lower(), v) for k, v in scope["headers"]]:
+            scope = _with_token(scope, self.token)
+        await self.app(scope, receive, send)
 
 
 class PlantedBug:
@@ -30,10 +53,7 @@ class PlantedBug:
             await self.app(scope, receive, send)
             return
         if self.bug == "missing_auth":
-            headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"authorization"]
-            headers.append((b"authorization", f"Bearer {self.token}".encode()))
-            scope = {**scope, "headers": headers}
-            await self.app(scope, receive, send)
+            await self.app(_with_token(scope, self.token), receive, send)
             return
         start: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -92,3 +112,29 @@ def test_a_planted_bug_is_caught(crm: tuple[Spec, Any, CheckIdentities], bug: st
     assert result.failed
     assert check in {failure.check for failure in result.failures}, \
         [(f.check, f.title) for f in result.failures]
+
+
+@pytest.mark.parametrize("leak, check", [
+    ("second_token", "scope_enforcement"),
+    ("other_tenant_token", "tenant_isolation"),
+])
+def test_a_broken_authorization_is_caught(crm: tuple[Spec, Any, CheckIdentities], leak: str,
+                                          check: str) -> None:
+    spec, app, tokens = crm
+    leaked = getattr(tokens, leak)
+    assert leaked is not None
+    options = RunOptions(
+        app=LeakedIdentity(app, leaked, tokens.token), token=tokens.token,
+        second_token=tokens.second_token, second_token_scopes=tokens.second_token_scopes,
+        other_tenant_token=tokens.other_tenant_token,
+        operation_ids=("create_customer", "get_customer"), max_examples=5, seed=1,
+        phases=("examples", "stateful"))
+    result = run_contract_tests(spec, options)
+    found = {(failure.check, failure.operation) for failure in result.failures}
+    expected = "POST /api/v1/customers" if leak == "second_token" else "GET /api/v1/customers/{id}"
+    assert (check, expected) in found, found
+    # and the same run against the real server passes: the probes were refused as they should be
+    clean = run_contract_tests(spec, dataclasses.replace(options, app=app))
+    assert check not in {failure.check for failure in clean.failures}, \
+        [(f.check, f.message) for f in clean.failures]
+    assert 403 in clean.operations["POST /api/v1/customers"].seen_statuses
