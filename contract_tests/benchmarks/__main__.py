@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
-from contract_tests.benchmarks.compare import CompareConfig, compare
+from contract_tests.benchmarks.compare import CompareConfig, compare, curves
 from contract_tests.benchmarks.report import markdown_report
 from contract_tests.benchmarks.startup import github_spec, measure_startup
 
@@ -33,6 +33,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                         help="start-up samples per command (default 3)")
     parser.add_argument("--github", action="store_true",
                         help="also time start-up on GitHub's REST API spec (npm, cached)")
+    parser.add_argument("--curves", action="store_true",
+                        help="also draw our server's throughput–response-time curves "
+                             "(concurrency 1 to 64) into OUT/curves/")
     parser.add_argument("--skip-compare", action="store_true")
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(".specfirst/benchmarks"),
@@ -52,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         config = CompareConfig(args.rounds, args.concurrency, args.duration, args.warmup)
         results["compare"] = compare(config, lambda index, name: console.print(
             f"round {index + 1}/{args.rounds}: {name}"))
+    if args.curves:
+        console.print("throughput–response-time curves of the CRM server")
+        results["curves"] = curves(args.out / "curves", duration_s=args.duration,
+                                   warmup_s=args.warmup)
     if not args.skip_startup:
         console.print("start-up on a generated 1000-operation spec")
         results["startup"] = [measure_startup(args.startup_repeats)]

@@ -20,7 +20,7 @@ from typing import Any
 from contract_tests.bench import BenchConfig, BodyTemplate, LevelResult, parse_target, run_bench
 from contract_tests.benchmarks.servers import CONTENDERS, Contender, RssSampler, started
 
-__all__ = ["CompareConfig", "OPERATIONS", "compare", "summarize_rounds"]
+__all__ = ["OPERATIONS", "CompareConfig", "compare", "curves", "summarize_rounds"]
 
 log = logging.getLogger(__name__)
 
@@ -101,3 +101,28 @@ def summarize_rounds(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         entry["goal_met"] = entry["throughput_ratio"] >= 1.0 and entry["p99_ratio"] <= 1.0
         summary[operation] = entry
     return summary
+
+
+def curves(out_dir: Path, levels: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
+           duration_s: float = 10.0, warmup_s: float = 2.0) -> dict[str, Any]:
+    """Our server's throughput–response-time curve for both operations, one level after
+    another: `OUT/<operation>/bench.json` and `curve.svg`."""
+    from contract_tests.bench.report import bench_json, write_results
+
+    contender = next(c for c in CONTENDERS if c.name == "specfirst")
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="specfirst-curves-") as tmp, \
+            started(contender, Path(tmp)) as (server, prepared, customer_id):
+        headers = {"Authorization": f"Bearer {prepared.token}"}
+        plan = {
+            "get_customer": (parse_target(f"{server.base_url}/api/v1/customers/{customer_id}",
+                                          "GET", headers), None, "GET a customer"),
+            "create_customer": (parse_target(f"{server.base_url}/api/v1/customers", "POST",
+                                             headers), BodyTemplate.parse(CREATE_BODY),
+                                "POST a customer"),
+        }
+        for operation, (target, body, title) in plan.items():
+            levels_run = run_bench(BenchConfig(target, body, levels, duration_s, warmup_s))
+            write_results(out_dir / operation, levels_run, {"operation": operation}, title)
+            results[operation] = bench_json(levels_run)["runs"]
+    return results

@@ -46,14 +46,28 @@ def _startup_table(startup: dict[str, Any]) -> list[str]:
         f"Spec: {startup['spec']} ({startup['operations']} operations); spawn to first HTTP "
         "answer, median of the samples.",
         "",
-        "| command | median s | samples s | RSS after start MB | goal < 2 s |",
-        "|---|---:|---|---:|---|",
+        "| command | median s | samples s | CPU s | RSS after start MB | goal < 2 s |",
+        "|---|---:|---|---:|---:|---|",
     ]
     for kind in ("serve", "mock"):
         figures = startup[kind]
         samples = ", ".join(f"{s:.2f}" for s in figures["samples_s"])
         lines.append(f"| `specfirst {kind}` | {figures['median_s']:.2f} | {samples} | "
-                     f"{figures['rss_mb']:.0f} | {'yes' if figures['median_s'] < 2 else 'no'} |")
+                     f"{figures.get('cpu_s', 0):.2f} | {figures['rss_mb']:.0f} | "
+                     f"{'yes' if figures['median_s'] < 2 else 'no'} |")
+    return lines
+
+
+def _curves_table(curves: dict[str, Any]) -> list[str]:
+    lines = ["| operation | concurrency | req/s | p50 ms | p99 ms | mean ms | queue L = λ·W |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
+    for operation, runs in curves.items():
+        for run in runs:
+            latency = run["latency_ms"]
+            lines.append(f"| {_LABELS.get(operation, operation)} | {run['concurrency']} | "
+                         f"{run['throughput_rps']:,.0f} | {latency['p50']:.1f} | "
+                         f"{latency['p99']:.1f} | {run['mean_ms']:.1f} | "
+                         f"{run['queue_length']:.1f} |")
     return lines
 
 
@@ -62,6 +76,9 @@ def markdown_report(results: dict[str, Any]) -> str:
     if "compare" in results:
         lines += ["### CRM operations: specfirst against the FastAPI baseline", "",
                   *_compare_table(results["compare"]), ""]
+    if "curves" in results:
+        lines += ["### Throughput–response-time curves of the CRM server", "",
+                  *_curves_table(results["curves"]), ""]
     for startup in results.get("startup", []):
         lines += ["### Start-up on a large spec", "", *_startup_table(startup), ""]
     machine = results.get("machine")

@@ -14,8 +14,8 @@ import httpx
 
 from contract_tests.pipeline import ServerProcess, free_port
 
-__all__ = ["CONTENDERS", "Contender", "Prepared", "RssSampler", "prepare_database", "rss_bytes",
-           "started"]
+__all__ = ["CONTENDERS", "Contender", "Prepared", "RssSampler", "cpu_seconds", "prepare_database",
+           "rss_bytes", "started"]
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,6 +72,15 @@ def rss_bytes(pid: int) -> int:
     except OSError:
         pass
     return 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc; 0 where unavailable)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 class RssSampler:

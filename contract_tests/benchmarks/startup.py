@@ -22,7 +22,7 @@ import httpx
 import orjson
 
 from contract_tests.benchmarks.large_spec import generate_spec, operation_count
-from contract_tests.benchmarks.servers import REPO, rss_bytes
+from contract_tests.benchmarks.servers import REPO, cpu_seconds, rss_bytes
 from contract_tests.pipeline import free_port
 
 __all__ = ["github_spec", "measure_startup"]
@@ -49,8 +49,9 @@ def _commands(kind: str, spec: Path, port: int, folder: Path) -> list[str]:
 
 
 def _time_once(kind: str, spec: Path, folder: Path, timeout_s: float = 120.0
-               ) -> tuple[float, int]:
-    """Seconds from spawn to the first HTTP answer (polled every 20 ms), and RSS then."""
+               ) -> tuple[float, float, int]:
+    """Seconds from spawn to the first HTTP answer (polled every 20 ms), the CPU seconds the
+    server used until then (independent of other load on the machine), and its RSS then."""
     port = free_port()
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     log_path = folder / f"{kind}.log"
@@ -73,7 +74,7 @@ def _time_once(kind: str, spec: Path, folder: Path, timeout_s: float = 120.0
                 except httpx.HTTPError:
                     time.sleep(0.02)
         elapsed = time.perf_counter() - started
-        return elapsed, rss_bytes(process.pid)
+        return elapsed, cpu_seconds(process.pid), rss_bytes(process.pid)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -100,9 +101,11 @@ def measure_startup(repeats: int = 3, spec: Path | None = None) -> dict[str, Any
         result: dict[str, Any] = {"spec": name, "operations": operation_count(document)}
         for kind in ("serve", "mock"):
             samples = [_time_once(kind, spec, folder) for _ in range(repeats)]
-            seconds = [s for s, _ in samples]
+            seconds = [s for s, _, _ in samples]
             result[kind] = {"median_s": round(statistics.median(seconds), 3),
                             "samples_s": [round(s, 3) for s in seconds],
-                            "rss_mb": round(statistics.median(r for _, r in samples) / 2**20, 1)}
+                            "cpu_s": round(statistics.median(c for _, c, _ in samples), 3),
+                            "rss_mb": round(statistics.median(r for _, _, r in samples) / 2**20,
+                                            1)}
             log.info("%s start-up on %s: %.2f s", kind, name, result[kind]["median_s"])
     return result

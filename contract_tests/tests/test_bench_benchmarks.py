@@ -93,10 +93,10 @@ def test_summary_takes_medians_and_ratios() -> None:
                                           "summary": summary},
                               "startup": [{"spec": "generated", "operations": 1000,
                                            "serve": {"median_s": 1.5, "samples_s": [1.5],
-                                                     "rss_mb": 90},
+                                                     "cpu_s": 1.2, "rss_mb": 90},
                                            "mock": {"median_s": 2.5, "samples_s": [2.5],
-                                                    "rss_mb": 90}}]})
+                                                    "cpu_s": 2.1, "rss_mb": 90}}]})
     assert "| GET /api/v1/customers/{id} | 2.00× | 0.50× | yes |" in report
     assert "| POST /api/v1/customers | 2.00× | 2.00× | no |" in report
-    assert "| `specfirst serve` | 1.50 |" in report and "| 1.50 | 90 | yes |" in report
-    assert "| 2.50 | 90 | no |" in report
+    assert "| `specfirst serve` | 1.50 |" in report and "| 1.50 | 1.20 | 90 | yes |" in report
+    assert "| 2.50 | 2.10 | 90 | no |" in report
