@@ -14,9 +14,10 @@ from typing import Any
 
 from generator.docs.views import PropertyView, SchemaView
 
-__all__ = ["MAX_DEPTH", "SchemaBuilder", "display_value", "schema_names"]
+__all__ = ["MAX_DEPTH", "MAX_NODES", "SchemaBuilder", "display_value", "schema_names"]
 
 MAX_DEPTH = 24
+MAX_NODES = 5000
 SCHEMA_PREFIX = "#/components/schemas/"
 
 _CONSTRAINTS: tuple[tuple[str, str], ...] = (
@@ -96,6 +97,7 @@ class SchemaBuilder:
         self.document = document
         self.names = schema_names(document)
         self.anchor_for = anchor_for
+        self._remaining = MAX_NODES
 
     def resolve(self, ref: str) -> Any:
         node: Any = self.document
@@ -114,9 +116,21 @@ class SchemaBuilder:
         ref = SCHEMA_PREFIX + _escape(name)
         return self.build(self.resolve(ref), expand=True, seen=frozenset({ref}))
 
-    def build(self, schema: Any, *, expand: bool = True, depth: int = 0,
+    def build(self, schema: Any, *, expand: bool = True,
               seen: frozenset[str] = frozenset()) -> SchemaView:
-        """A view of `schema`; a top-level reference to a named schema is expanded if `expand`."""
+        """A view of `schema`; a top-level reference to a named schema is expanded if `expand`.
+
+        At most `MAX_NODES` nodes are built per call: references that are not named schemas
+        are expanded in place, and a spec could chain them to grow exponentially.
+        """
+        self._remaining = MAX_NODES
+        return self._build(schema, expand=expand, depth=0, seen=seen)
+
+    def _build(self, schema: Any, *, expand: bool, depth: int,
+               seen: frozenset[str]) -> SchemaView:
+        self._remaining -= 1
+        if self._remaining < 0:
+            return SchemaView(type="object", cut=True)
         if isinstance(schema, bool):
             return SchemaView(type="any" if schema else "never")
         if not isinstance(schema, dict):
@@ -142,7 +156,7 @@ class SchemaBuilder:
                               cut=ref in seen)
         if ref in seen or depth > MAX_DEPTH:
             return SchemaView(type="object", cut=True)
-        view = self.build(target, expand=True, depth=depth, seen=seen | {ref})
+        view = self._build(target, expand=True, depth=depth, seen=seen | {ref})
         if description and not view.description:
             view = _replace(view, description=description)
         if name is not None and view.named is None:
@@ -158,15 +172,15 @@ class SchemaBuilder:
         child = depth + 1
         properties = tuple(
             PropertyView(name=str(name), required=name in set(_list(merged.get("required"))),
-                         schema=self.build(value, expand=False, depth=child, seen=seen))
+                         schema=self._build(value, expand=False, depth=child, seen=seen))
             for name, value in _dict(merged.get("properties")).items()
         )
         additional_raw = merged.get("additionalProperties")
         additional = None
         if isinstance(additional_raw, dict):
-            additional = self.build(additional_raw, expand=False, depth=child, seen=seen)
+            additional = self._build(additional_raw, expand=False, depth=child, seen=seen)
         items_raw = merged.get("items")
-        items = self.build(items_raw, expand=False, depth=child, seen=seen) \
+        items = self._build(items_raw, expand=False, depth=child, seen=seen) \
             if isinstance(items_raw, dict) else None
         variant_kind = ""
         variants: tuple[SchemaView, ...] = ()
@@ -174,7 +188,7 @@ class SchemaBuilder:
             options = merged.get(kind)
             if isinstance(options, list) and options:
                 variant_kind = kind
-                variants = tuple(self.build(option, expand=False, depth=child, seen=seen)
+                variants = tuple(self._build(option, expand=False, depth=child, seen=seen)
                                  for option in options)
                 break
         discriminator = merged.get("discriminator")
@@ -213,6 +227,9 @@ class SchemaBuilder:
         """`allOf` of object schemas folded into one schema (as Redoc does); else unchanged."""
         parts = schema.get("allOf")
         if not isinstance(parts, list) or not parts:
+            return schema, []
+        self._remaining -= len(parts)
+        if self._remaining < 0:
             return schema, []
         extends: list[str] = []
         resolved: list[Mapping[str, Any]] = []

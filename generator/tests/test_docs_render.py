@@ -114,3 +114,32 @@ def test_public_api_is_sorted_and_importable(module: str) -> None:
     loaded = importlib.import_module(module)
     assert list(loaded.__all__) == sorted(loaded.__all__)
     assert all(hasattr(loaded, name) for name in loaded.__all__)
+
+
+def test_deeply_nested_schema_renders_every_output(tmp_path: Path) -> None:
+    schema: dict[str, object] = {"type": "string"}
+    for level in range(120):
+        schema = {"type": "object", "properties": {f"l{level}": schema, "n": {"type": "integer"}}}
+    document = {"openapi": "3.1.0", "info": {"title": "deep", "version": "1"},
+                "paths": {"/d": {"post": {"requestBody": {"content": {"application/json": {
+                    "schema": schema}}}, "responses": {"200": {"description": "ok"}}}}}}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(document))
+    rendered = render_outputs(build_site(Spec.from_path(path)))
+    assert "(nesting cut here)" in rendered["index.html"]
+    assert rendered["reference.md"].count("### <a id=\"op-") == 1
+
+
+def test_output_is_identical_across_processes(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / seed
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "contract_tests.cli", "docs", str(PETSTORE),
+                        "--out", str(out)], check=True, env=env, capture_output=True, timeout=120)
+        outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
+    assert outputs[0] == outputs[1]

@@ -194,3 +194,25 @@ def test_code_samples_quote_values() -> None:
     assert '"n": None' in python and "os.environ['TOKEN']" in python
     compile(python, "sample.py", "exec")
     assert "JSON.stringify(" in js and "Bearer ${TOKEN}" in js
+
+
+def test_exponential_reference_chains_stay_bounded(tmp_path: Path) -> None:
+    """Each level refers to the next twice (through pointers that are not named schemas)."""
+    levels: dict[str, Any] = {"l40": {"type": "string"}}
+    for level in range(39, -1, -1):
+        nxt = {"$ref": f"#/x-levels/l{level + 1}"}
+        levels[f"l{level}"] = {"type": "object", "properties": {"a": nxt, "b": nxt},
+                               "allOf": [nxt, nxt]}
+    spec = write_spec(tmp_path, {
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "x-levels": levels,
+        "paths": {"/a": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {
+                "$ref": "#/x-levels/l0"}}}},
+            "responses": {"200": {"description": "ok"}}}}}})
+    import time
+
+    started = time.perf_counter()
+    site = build_site(spec)
+    assert time.perf_counter() - started < 10
+    body = site.operations[0].request_body
+    assert body is not None and body.schema is not None and body.examples
