@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +34,9 @@ class Cursor:
 
 
 def query_scope(resource: str, tenant_id: str, query: Mapping[str, Any]) -> bytes:
-    return orjson.dumps([resource, tenant_id, query], option=orjson.OPT_SORT_KEYS)
+    """A canonical form of what a cursor is bound to (stdlib json: any integer, ASCII only)."""
+    return json.dumps([resource, tenant_id, query], sort_keys=True, separators=(",", ":"),
+                      ensure_ascii=True).encode()
 
 
 def _b64(data: bytes) -> str:

@@ -8,8 +8,8 @@ size. The guard reads each request body before Connexion does:
 - a JSON or text body that is not valid UTF-8 → 400;
 - a JSON body nested deeper than the limit → 400 (counted without parsing, so a deep document
   cannot exhaust the parser's stack);
-- a JSON body whose `\\u` escapes encode lone surrogates (not characters, cannot be stored)
-  → 400.
+- a JSON body that is not strict JSON (`NaN`, `Infinity`, lone surrogate escapes, which Python's
+  parser lets through to the handlers) → 400.
 
 A method the spec does not define on a path is answered 405 with the exact `Allow` of that
 path (Connexion would list only the first route it matched). The guard also serves the spec
@@ -138,9 +138,9 @@ class RequestGuard:
                 await self._reject(send, 400, f"The JSON body is nested deeper than "
                                               f"{self.max_depth} levels.")
                 return
-            if b"json" in content_type and b"\\u" in body and _bad_escapes(body):
-                await self._reject(send, 400, "The JSON body has an invalid \\u escape (a lone "
-                                              "surrogate is not a character).")
+            if b"json" in content_type and not _strict_json(body):
+                await self._reject(send, 400, "The body is not valid JSON (RFC 8259: no NaN or "
+                                              "Infinity, no lone surrogates, numbers in range).")
                 return
         await self.app(scope, _replay(body, receive), send)
 
@@ -166,14 +166,14 @@ class RequestGuard:
                     close=status == 413)
 
 
-def _bad_escapes(body: bytes) -> bool:
-    """True when a JSON body with `\\u` escapes does not parse: lone surrogates, which would
-    reach the handlers as strings that cannot be encoded or stored."""
+def _strict_json(body: bytes) -> bool:
+    """Whether the body is strict JSON. Python's own parser, which Connexion uses, accepts
+    `NaN`, `Infinity` and lone surrogate escapes: values that cannot be stored or answered."""
     try:
         orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        return "surrogate" in str(exc)
-    return False
+    except orjson.JSONDecodeError:
+        return False
+    return True
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

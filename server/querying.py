@@ -103,6 +103,8 @@ def _coerce(field: Field, value: Any, where: tuple[int, int]) -> Any:
     if kind in ("int", "num"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise _bad(where, f"'{field.name}' compares with a number")
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            return float(value)  # beyond a 64-bit column: compare as a float
         return value
     if kind == "bool":
         if not isinstance(value, bool):

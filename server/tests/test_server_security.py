@@ -166,10 +166,15 @@ def test_error_hygiene(live_server: LiveServer, tenant: Tenant) -> None:
                 {"field": "name); DROP TABLE customers; --", "operator": "eq",
                  "value": "x"}]}]}), 400),
             (http.get("/api/v1/customers", params={"cursor": "' OR 1=1"}), 400),
+            (http.post("/api/v1/customers", content=b'{"name": "x", "properties": {"a": NaN}}',
+                       headers={"content-type": "application/json"}), 400),
         ]
         for response, status in cases:
             assert_problem(response, status)
         assert http.get("/api/v1/customers").status_code == 200
+        huge = http.post("/api/v1/companies/search", json={"filter_groups": [{"filters": [
+            {"field": "employee_count", "operator": "in", "value": [10**30, -(10**30)]}]}]})
+        assert huge.status_code == 200 and huge.json()["data"] == []
         assert http.put("/api/v1/customers").headers["allow"] == "GET, POST"
         search = http.patch("/api/v1/customers/search", json={})
         assert_problem(search, 405)
