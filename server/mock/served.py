@@ -43,7 +43,7 @@ _DROP_31 = frozenset({"$schema", "$id", "$anchor", "$comment", "$dynamicRef", "$
                       "unevaluatedItems", "contentMediaType", "contentEncoding",
                       "contentSchema", "propertyNames", "patternProperties", "const",
                       "webhooks", "jsonSchemaDialect", "pathItems", "identifier"})
-_MAX_REPAIRS = 500
+_MAX_ROUNDS = 25
 _FAST_CHECK = jsonschema_rs.Draft4Validator(OpenAPISpecification.openapi_schema)
 
 
@@ -75,21 +75,22 @@ def _downgrade_schema(node: dict[str, Any]) -> dict[str, Any]:
     return node
 
 
-def _copy(node: Any, is_v31: bool, names: bool = False, depth: int = 0) -> Any:
+def _copy(node: Any, is_v31: bool, drop: frozenset[str], names: bool = False,
+          depth: int = 0) -> Any:
     if depth > 500:
         return {}
     if isinstance(node, list):
-        return [_copy(item, is_v31, False, depth + 1) for item in node]
+        return [_copy(item, is_v31, drop, False, depth + 1) for item in node]
     if not isinstance(node, dict):
         return node
     out: dict[str, Any] = {}
     for key, value in node.items():
-        if not names and (key in _DROP or (is_v31 and key in _DROP_31 and key != "const")):
+        if not names and (key in drop or (is_v31 and key in _DROP_31 and key != "const")):
             continue
-        if not names and key in ("enum", "const"):
+        if not names and key in ("enum", "const", "default"):
             out[key] = value
             continue
-        out[key] = _copy(value, is_v31, not names and key in _NAME_MAPS, depth + 1)
+        out[key] = _copy(value, is_v31, drop, not names and key in _NAME_MAPS, depth + 1)
     if is_v31 and not names:
         out = _downgrade_schema(out)
         out.pop("const", None)
@@ -320,10 +321,17 @@ def already_validated() -> Iterator[None]:
 
 
 def connexion_document(document: dict[str, Any], *, is_v31: bool,
-                       notes: list[str] | None = None) -> dict[str, Any]:
-    """A copy of `document` that Connexion 3 accepts; relaxations are appended to `notes`."""
+                       notes: list[str] | None = None,
+                       keep_defaults: bool = False) -> dict[str, Any]:
+    """A copy of `document` that Connexion 3 accepts; relaxations are appended to `notes`.
+
+    `keep_defaults=True` is for serving real handlers, to which Connexion passes the defaults
+    of absent query parameters: defaults are kept (those Connexion refuses are dropped, and
+    noted), at the cost of Connexion's own, slower validation pass here.
+    """
     notes = notes if notes is not None else []
-    served: dict[str, Any] = _copy(document, is_v31)
+    drop = _DROP - {"default"} if keep_defaults else _DROP
+    served: dict[str, Any] = _copy(document, is_v31, drop)
     if isinstance(document.get("servers"), list):  # server variables need their defaults
         served["servers"] = copy.deepcopy(document["servers"])
     if is_v31:
@@ -336,16 +344,17 @@ def connexion_document(document: dict[str, Any], *, is_v31: bool,
     _optional_bodies_nullable(served)
     _relax_parameters(served, notes)
     _literal_paths_first(served)
-    if _FAST_CHECK.is_valid(served):
+    if not keep_defaults and _FAST_CHECK.is_valid(served):
         return served
     validator = create_spec_validator(served)(OpenAPISpecification.openapi_schema)
     attempts: dict[str, int] = {}
-    for _ in range(_MAX_REPAIRS):
-        error = next(iter(validator.iter_errors(served)), None)
-        if error is None:
+    for _ in range(_MAX_ROUNDS):  # each round: one validation pass, every error repaired
+        errors = list(validator.iter_errors(served))
+        if not errors:
             break
-        if not _repair(served, error, attempts, notes):
-            notes.append(f"cannot make the document acceptable: {error.message[:200]}")
+        repaired = [_repair(served, error, attempts, notes) for error in errors]
+        if not any(repaired):
+            notes.append(f"cannot make the document acceptable: {errors[0].message[:200]}")
             break
     for note in notes:
         log.debug("mock request validation: %s", note)

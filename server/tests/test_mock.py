@@ -294,3 +294,26 @@ def test_public_api_is_sorted_and_importable() -> None:
 
     assert server.mock.__all__ == sorted(server.mock.__all__)
     assert all(hasattr(server.mock, name) for name in server.mock.__all__)
+
+
+def test_connexion_document_keeps_valid_defaults_when_asked() -> None:
+    from connexion.spec import OpenAPISpecification
+
+    from server.mock.served import connexion_document
+
+    document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {
+        "get": {"parameters": [
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "default": 25}},
+            {"name": "q", "in": "query", "schema": {"type": "string", "default": None}}],
+            "responses": {"200": {"description": "ok", "content": {"application/json": {
+                "schema": {"type": ["string", "null"], "const": "x"}}}}}}}}}
+    notes: list[str] = []
+    served = connexion_document(document, is_v31=True, notes=notes, keep_defaults=True)
+    params = served["paths"]["/a"]["get"]["parameters"]
+    assert params[0]["schema"]["default"] == 25
+    assert "default" not in params[1]["schema"] and any("default dropped" in n for n in notes)
+    schema = served["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert schema["schema"] == {"type": "string", "nullable": True, "enum": ["x"]}
+    OpenAPISpecification._validate_spec(served)  # Connexion accepts it
+    plain = connexion_document(document, is_v31=True)
+    assert "default" not in plain["paths"]["/a"]["get"]["parameters"][0]["schema"]
