@@ -35,8 +35,10 @@ from connexion.options import SwaggerUIOptions
 from starlette.exceptions import HTTPException
 
 from generator.loader import Spec
+from server import fast_spec
 from server.context import Runtime, configure
 from server.db import Database, DatabaseBusy
+from server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
 from server.guard import RequestGuard
 from server.jsonify import jsonifier
 from server.migrations import apply_migrations
@@ -163,6 +165,7 @@ def create_app(
     """Build the app for a spec and a handler package (default: the reference CRM)."""
     settings = settings or ServerSettings.from_env()
     install_format_checks()
+    fast_spec.install()
     is_crm = spec_path is None and handlers_package in (None, CRM_HANDLERS)
     spec = Spec.from_path(spec_path or CRM_SPEC)
     document = spec.document
@@ -183,7 +186,7 @@ def create_app(
         strict_validation=True,
         validate_responses=settings.response_validation,
         security_map={"bearer": BearerAuth},
-        validator_map={"parameter": PreconditionParameterValidator},
+        validator_map={**COMPILED_VALIDATORS, "parameter": PreconditionParameterValidator},
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False,
             spec_path=f"{prefix}/openapi.json",

@@ -78,6 +78,10 @@ class Database:
         self.dialect = engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._local = threading.local()
+        # SQLite has one writer at a time: this process's writers queue here, in order, instead
+        # of polling the file lock through the busy handler (which left tail latencies of
+        # seconds under 32 concurrent creates). Other processes still meet at BEGIN IMMEDIATE.
+        self._writers = threading.RLock()
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 30,
@@ -104,7 +108,7 @@ class Database:
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A connection inside a write transaction; commit on success, rollback on error."""
-        with self.engine.connect() as conn:
+        with self._writer_turn(), self.engine.connect() as conn:
             if self.is_sqlite:
                 self._begin_immediate(conn)
             else:
@@ -115,6 +119,18 @@ class Database:
                 conn.rollback()
                 raise
             conn.commit()
+
+    @contextmanager
+    def _writer_turn(self) -> Iterator[None]:
+        if not self.is_sqlite:
+            yield
+            return
+        if not self._writers.acquire(timeout=WRITE_LOCK_DEADLINE_S):
+            raise DatabaseBusy("the database is busy")
+        try:
+            yield
+        finally:
+            self._writers.release()
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

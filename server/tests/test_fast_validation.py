@@ -1,0 +1,156 @@
+"""Compiled validation gives Connexion's verdicts: start-up checks of the spec, and bodies."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from connexion.exceptions import InvalidSpecification
+from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, resolve_refs
+from connexion.spec import OpenAPISpecification, Specification
+from jsonschema import Draft4Validator
+
+from generator.loader import Spec
+from server import fast_spec
+from server.app import CRM_SPEC
+from server.fast_validation import compiled
+from server.validation import install_format_checks
+
+_METHODS = ("get", "put", "post", "patch", "delete")
+
+
+def _crm_schemas() -> Iterator[tuple[str, dict[str, Any], bool]]:
+    document = resolve_refs(copy.deepcopy(Spec.from_path(CRM_SPEC).document))
+    for path, item in document["paths"].items():
+        for method in _METHODS:
+            operation = item.get(method)
+            if not operation:
+                continue
+            body = operation.get("requestBody", {}).get("content", {})
+            for media in body.values():
+                if "schema" in media:
+                    yield f"{method} {path} request", media["schema"], False
+            for status, response in operation.get("responses", {}).items():
+                for media in response.get("content", {}).values():
+                    if "schema" in media:
+                        yield f"{method} {path} {status}", media["schema"], True
+
+
+def _variants(schema: dict[str, Any]) -> Iterator[Any]:
+    """The schema's example and values around it: nulls, wrong types, bad formats, extras."""
+    example = schema.get("example")
+    yield example
+    yield None
+    yield {}
+    yield []
+    yield "text"
+    if isinstance(example, dict):
+        yield {**example, "unexpected_property": 1}
+        for name, value in example.items():
+            yield {**example, name: None}
+            yield {k: v for k, v in example.items() if k != name}
+            yield {**example, name: 12345 if isinstance(value, str) else "not-a-number"}
+            if isinstance(value, str):
+                yield {**example, name: ""}
+                yield {**example, name: "x" * 300}
+                yield {**example, name: "not a uuid, date, e-mail or uri"}
+            if isinstance(value, list):
+                yield {**example, name: [None]}
+                yield {**example, name: list(range(30))}
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                yield {**example, name: -1}
+                yield {**example, name: 1.5}
+                yield {**example, name: 10**12}
+
+
+def test_compiled_bodies_agree_with_connexion_on_every_crm_schema() -> None:
+    install_format_checks()
+    checked = 0
+    for label, schema, response in _crm_schemas():
+        validator = compiled(schema, response=response)
+        if validator is None:
+            continue  # validated by Connexion itself: nothing to compare
+        reference_class = Draft4ResponseValidator if response else Draft4RequestValidator
+        reference = reference_class(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+        for instance in _variants(schema):
+            expected = reference.is_valid(instance)
+            assert validator.is_valid(instance) == expected, (label, instance)
+            checked += 1
+    assert checked > 500
+
+
+def test_translation_keeps_openapi_meaning() -> None:
+    install_format_checks()
+    schema = {"type": "object", "required": ["a"], "properties": {
+        "a": {"type": "string", "nullable": True, "enum": ["x", "y"]},
+        "nullable": {"type": "integer"},  # a property with a keyword's name
+        "secret": {"type": "string", "writeOnly": True},
+        "id": {"type": "string", "format": "uuid"},
+        "when": {"type": "string", "format": "no-such-format"},
+    }}
+    request = compiled(schema, response=False)
+    response = compiled(schema, response=True)
+    assert request is not None and response is not None
+    assert request.is_valid({"a": None}) and request.is_valid({"a": "x"})
+    assert not request.is_valid({"a": "z"})
+    assert not request.is_valid({"a": "x", "nullable": "1"})
+    assert request.is_valid({"a": "x", "secret": "s"})
+    assert not response.is_valid({"a": "x", "secret": "s"})  # write-only never comes back
+    assert not request.is_valid({"a": "x", "id": "not-a-uuid"})
+    assert request.is_valid({"a": "x", "when": "anything"})  # unknown formats are ignored
+
+
+def test_recursive_schemas_stay_with_connexion() -> None:
+    schema = {"type": "object", "properties": {"child": {"$ref": "#/components/schemas/T"}}}
+    assert compiled(schema, response=False) is None
+
+
+def _spec(**schema_extra: Any) -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+        "paths": {"/a": {"get": {"parameters": [{"name": "q", "in": "query", "schema": {
+            "type": "integer", **schema_extra}}], "responses": {"200": {"description": "ok"},
+                                                               "default": {"description": "e"}}}}},
+        "components": {"schemas": {"S": {"type": "object", "properties": {
+            "default": {"type": "string"}, "type": {"type": "string"}}}}},
+    }
+
+
+@pytest.fixture()
+def compiled_spec_validation() -> Iterator[None]:
+    own = OpenAPISpecification.__dict__.get("_validate_spec")
+    fast_spec.install()
+    try:
+        yield
+    finally:
+        if own is None:
+            del OpenAPISpecification._validate_spec
+        else:
+            OpenAPISpecification._validate_spec = own  # type: ignore[assignment]
+
+
+def _connexion_error(document: dict[str, Any]) -> str | None:
+    try:
+        Specification.from_dict(copy.deepcopy(document))
+    except InvalidSpecification as exc:
+        return str(exc)
+    return None
+
+
+def test_spec_check_refuses_what_connexion_refuses(compiled_spec_validation: None) -> None:
+    assert _connexion_error(_spec()) is None
+    assert _connexion_error(_spec(default=3)) is None
+    bad_default = _connexion_error(_spec(default="three"))
+    assert bad_default is not None and "three" in bad_default
+    broken = _spec()
+    del broken["paths"]["/a"]["get"]["responses"]["200"]["description"]
+    assert _connexion_error(broken) is not None
+
+
+def test_nodes_with_defaults_skip_names_and_examples() -> None:
+    document = _spec(default=3)
+    document["paths"]["/a"]["get"]["x-note"] = {"default": "ignored"}
+    found = list(fast_spec.nodes_with_defaults(document))
+    assert found == [{"type": "integer", "default": 3}]
