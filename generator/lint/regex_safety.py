@@ -171,10 +171,10 @@ class _Analyser:
         return self.item_chars(op, av)
 
     def repeats_in(self, op: Any, av: Any) -> list[tuple[Any, Intervals]]:
-        """Repeats (allowing more than one iteration) inside an item, with their charsets."""
+        """Repeats of variable length inside an item (`+`, `*`, `{2,5}`), with their charsets."""
         found: list[tuple[Any, Intervals]] = []
         if op in _REPEATS:
-            if av[1] > 1:
+            if av[1] > 1 and av[1] != av[0]:  # a fixed count ({4}) splits text one way only
                 found.append((av, self.chars(av[2])))
             for sub_op, sub_av in av[2]:
                 found.extend(self.repeats_in(sub_op, sub_av))
@@ -235,13 +235,24 @@ class _Analyser:
                     return
 
     def ambiguous_branch(self, alternatives: list[Any]) -> bool:
+        """Whether some text can be spelled by the alternatives in more than one way.
+
+        Checked for alternatives made of single characters: two one-character alternatives
+        that overlap (`a|[a-z]`), or a longer alternative every character of which another,
+        one-character alternative can also match (`a|aa`, `a|b|ab`).
+        """
         spelled = [self.spelling(alt) for alt in alternatives]
-        for i, a in enumerate(spelled):
-            for j, b in enumerate(spelled):
-                if i == j or a is None or b is None:
-                    continue
-                if len(a) == 1 and all(_overlaps(a[0], part) for part in b):
+        singles = [(i, s[0]) for i, s in enumerate(spelled) if s is not None and len(s) == 1]
+        for index, parts in enumerate(spelled):
+            if parts is None:
+                continue
+            others = [charset for i, charset in singles if i != index]
+            if len(parts) == 1:
+                if any(_overlaps(parts[0], other) for other in others):
                     return True
+            elif others and all(any(_overlaps(part, other) for other in others)
+                                for part in parts):
+                return True
         return False
 
     def spelling(self, seq: Any) -> list[Intervals] | None:
