@@ -176,13 +176,13 @@ def render_junit(result: LintResult) -> str:
     for file, findings in by_file.items():
         blocking = [f for f in findings if f.severity >= Severity.WARNING]
         suite = ET.SubElement(suites, "testsuite", name=file, tests=str(max(len(blocking), 1)),
-                              failures=str(len(blocking)), errors="0", skipped="0")
+                              failures=str(len(blocking)), errors="0", skipped="0", time="0")
         if not blocking:
-            ET.SubElement(suite, "testcase", classname=file, name="lint")
+            ET.SubElement(suite, "testcase", classname=file, name="lint", time="0")
             total += 1
         for f in blocking:
             case = ET.SubElement(suite, "testcase", classname=file,
-                                 name=f"{f.rule} {f.name} at #{f.pointer}")
+                                 name=f"{f.rule} {f.name} at #{f.pointer}", time="0")
             failure = ET.SubElement(case, "failure", type=str(f.severity),
                                     message=f"{f.file}:{f.line}:{f.column} {f.message}")
             failure.text = f.message + (f"\nhint: {f.hint}" if f.hint else "")
