@@ -19,6 +19,7 @@ from generator.docs.views import (
     ExampleView,
     HeaderView,
     InfoView,
+    LinkView,
     NamedSchemaView,
     OperationView,
     ParameterView,
@@ -85,6 +86,8 @@ class SiteBuilder:
                                       .get("securitySchemes")).items()
         }
         self.base_url = self._base_url()
+        self.op_anchor: dict[tuple[str, str], str] = {}
+        self.op_anchor_by_id: dict[str, str] = {}
 
     def _anchor_for(self, name: str) -> str:
         return self.schema_anchor.get(name) or self.anchors.make("schema", name)
@@ -101,7 +104,14 @@ class SiteBuilder:
         declared = [_dict(t) for t in self.document.get("tags") or [] if isinstance(t, dict)]
         by_tag: dict[str, list[OperationView]] = {_text(t.get("name")): [] for t in declared}
         count = 0
-        for path, method, operation, path_item in self._operations():
+        found = self._operations()
+        for path, method, operation, _ in found:
+            anchor = self.anchors.make("op", _text(operation.get("operationId"))
+                                       or f"{method}-{path}")
+            self.op_anchor[(path, method)] = anchor
+            if isinstance(operation.get("operationId"), str):
+                self.op_anchor_by_id.setdefault(operation["operationId"], anchor)
+        for path, method, operation, path_item in found:
             tags = [_text(t) for t in operation.get("tags") or [] if isinstance(t, str | int)]
             view = self.operation(path, method, operation, path_item, tuple(tags))
             by_tag.setdefault(tags[0] if tags else DEFAULT_TAG, []).append(view)
@@ -199,7 +209,7 @@ class SiteBuilder:
         request_body = request_bodies[0] if request_bodies else None
         sketch = self._sketch(method, path, parameters, request_body, security)
         return OperationView(
-            anchor=self.anchors.make("op", operation_id or f"{method}-{path}"),
+            anchor=self.op_anchor[(path, method)],
             method=method.upper(),
             path=path,
             operation_id=operation_id,
@@ -290,6 +300,25 @@ class SiteBuilder:
             bodies=tuple(self._body(media, content, "response")
                          for media, content in _dict(response.get("content")).items()),
             headers=headers,
+            links=tuple(self._link(str(name), self.resolve(link))
+                        for name, link in _dict(response.get("links")).items()),
+        )
+
+    def _link(self, name: str, link: dict[str, Any]) -> LinkView:
+        """A response link: the operation it leads to, and where its parameters come from."""
+        target = _text(link.get("operationId") or link.get("operationRef"))
+        anchor = self.op_anchor_by_id.get(target)
+        ref = link.get("operationRef")
+        if anchor is None and isinstance(ref, str) and ref.startswith("#/paths/"):
+            tokens = ref[len("#/paths/"):].split("/")
+            if len(tokens) == 2:
+                path = tokens[0].replace("~1", "/").replace("~0", "~")
+                anchor = self.op_anchor.get((path, tokens[1].lower()))
+        return LinkView(
+            name=name, target=target, anchor=anchor,
+            parameters=tuple((str(k), v if isinstance(v, str) else json.dumps(v))
+                             for k, v in _dict(link.get("parameters")).items()),
+            description=_text(link.get("description")),
         )
 
     def _sketch(self, method: str, path: str, parameters: tuple[ParameterView, ...],

@@ -17,6 +17,7 @@ __all__ = [
     "ExampleView",
     "HeaderView",
     "InfoView",
+    "LinkView",
     "NamedSchemaView",
     "OperationView",
     "ParameterView",
@@ -122,11 +123,24 @@ class HeaderView:
 
 
 @dataclass(frozen=True)
+class LinkView:
+    """A response link: `target` is the operationId (or operationRef) it leads to; `anchor`
+    that operation's anchor when it is in this spec."""
+
+    name: str
+    target: str
+    anchor: str | None
+    parameters: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class ResponseView:
     status: str
     description: str
     bodies: tuple[BodyView, ...] = ()
     headers: tuple[HeaderView, ...] = ()
+    links: tuple[LinkView, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -59,6 +59,21 @@ def test_postman_collection_structure(petstore: Spec) -> None:
     assert health["request"]["auth"] == {"type": "noauth"}
 
 
+def test_response_links_point_at_their_operations(petstore: Spec) -> None:
+    site = build_site(petstore)
+    create = next(op for op in site.operations if op.operation_id == "create_pet")
+    link = create.responses[0].links[0]
+    assert (link.name, link.target, link.anchor) == ("DeletePet", "delete_pet", "op-delete-pet")
+    assert link.parameters == (("pet_id", "$response.body#/id"),)
+    rendered = render_outputs(site)
+    assert '<a href="#op-delete-pet"><code>delete_pet</code></a> with <code>pet_id</code>' \
+        in rendered["index.html"]
+    assert "- **DeletePet** → [delete\\_pet](#op-delete-pet) with `pet_id`" not in \
+        rendered["reference.md"]
+    assert "- **DeletePet** → [delete_pet](#op-delete-pet) with `pet_id` = " \
+        "`$response.body#/id`" in rendered["reference.md"]
+
+
 def test_templates_override_by_file_name(petstore: Spec, tmp_path: Path) -> None:
     (tmp_path / "reference.md.jinja").write_text(
         "{% for op in site.operations %}{{ op.method }} {{ op.path }}\n{% endfor %}")

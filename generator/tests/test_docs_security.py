@@ -61,7 +61,10 @@ def hostile_spec() -> dict[str, Any]:
                                 "headers": {f"X-R{IMG}": {"description": HOSTILE,
                                                            "schema": {"type": "string"}}},
                                 "content": {"application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Thing"}}}},
+                                    "schema": {"$ref": "#/components/schemas/Thing"}}},
+                                "links": {f"link{SCRIPT}": {
+                                    "operationId": f"op{IMG}", "description": HOSTILE,
+                                    "parameters": {f"p{IMG}": f"$response.body#/{SCRIPT}"}}}},
                     },
                 },
             },
