@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+import warnings
 from typing import Any
 
 from generator.errors import UsageError
@@ -25,7 +26,14 @@ def load_app(reference: str) -> Any:
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            module = importlib.import_module(module_name)
+        for warning in caught:
+            # deprecation notices of the app's dependencies are not the question here
+            if not type(warning.message).__name__.endswith("DeprecationWarning"):
+                warnings.warn_explicit(warning.message, warning.category, warning.filename,
+                                       warning.lineno)
     except ImportError as exc:
         raise UsageError(f"--app: cannot import {module_name!r}: {exc}") from None
     try:
