@@ -47,10 +47,9 @@ def npm_install(package: str) -> Path:
 def npm_bin(package: str, command: str) -> Path:
     """The path of an npm package's executable, installing the package if needed."""
     module_dir = npm_install(package)
-    binary = module_dir.parent / ".bin" / command
-    if not binary.exists():
-        binary = module_dir.parent.parent / "node_modules" / ".bin" / command
-    return binary
+    node_modules = module_dir.parent.parent if module_dir.parent.name.startswith("@") \
+        else module_dir.parent
+    return node_modules / ".bin" / command
 
 
 def _oas_example_files(root: Path) -> list[Path]:

@@ -291,6 +291,25 @@ def _explain(exc: yaml.MarkedYAMLError, text: str) -> tuple[str, str | None]:
     return problem, hint
 
 
+_SURROGATE_PAIR = re.compile(
+    r"(?<!\\)((?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+)
+
+
+def _json_for_yaml(text: str) -> str:
+    """JSON text the YAML parser reads the same way: tabs as spaces (JSON has no raw tabs in
+    strings), UTF-16 surrogate-pair escapes as one `\\U` escape (YAML has no surrogates)."""
+    text = text.replace("\t", " ")
+    if "\\u" not in text:
+        return text
+
+    def join(match: re.Match[str]) -> str:
+        high, low = int(match.group(2), 16), int(match.group(3), 16)
+        return match.group(1) + f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
+
+    return _SURROGATE_PAIR.sub(join, text)
+
+
 def _check_json(path: str, text: str) -> None:
     """JSON is read through the YAML parser for positions; this makes its syntax strict."""
     try:
@@ -315,7 +334,7 @@ def parse_document(path: str, raw: bytes, limits: Limits = Limits()) -> ParsedDo
     is_json = path.endswith(".json") or stripped.startswith(("{", "["))
     if is_json:
         _check_json(path, text)
-    source = text.replace("\t", " ") if is_json else text
+    source = _json_for_yaml(text) if is_json else text
     if not is_json:
         match = _TAB_INDENT.search(text)
         if match:

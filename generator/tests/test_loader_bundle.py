@@ -137,3 +137,9 @@ def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
     spec = Spec.from_path(path)
     properties = spec.document["components"]["schemas"]["Scim"]["properties"]
     assert properties == {"$ref": {"type": "string"}, "example": {"type": "string"}}
+
+
+def test_json_surrogate_pairs_decode_and_escaped_backslashes_stay() -> None:
+    raw = b'{"a": "x\\ud83d\\ude00y", "b": "\\\\ud83d\\\\ude00", "c": 1}'
+    doc = parse_document("a.json", raw)
+    assert doc.data == json.loads(raw)
