@@ -26,15 +26,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import jsonschema_rs
 import orjson
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
+from connexion.spec import OpenAPISpecification
 from starlette.exceptions import HTTPException
 
 from generator.loader import Spec
+from generator.stubs import plan_handlers
 from server import fast_spec
 from server.context import Runtime, configure
 from server.db import Database, DatabaseBusy
@@ -42,6 +45,7 @@ from server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
 from server.guard import RequestGuard
 from server.jsonify import jsonifier
 from server.migrations import apply_migrations
+from server.mock.served import connexion_document
 from server.problems import Problem, problem_response
 from server.resolver import ConventionResolver
 from server.routes import RouteTable
@@ -178,9 +182,9 @@ def create_app(
     served = orjson.dumps(document)
     lifespan = _services_lifespan(runtime, SERVICE_MODULES if is_crm else ())
     app = AsyncApp(__name__, lifespan=lifespan, jsonifier=jsonifier)
-    resolver = ConventionResolver(handlers_package or CRM_HANDLERS)
+    resolver = ConventionResolver(handlers_package or CRM_HANDLERS, handler_names(spec))
     app.add_api(
-        copy.deepcopy(document),
+        _connexion_document(spec, is_crm),
         resolver=resolver,
         pythonic_params=True,
         strict_validation=True,
@@ -208,6 +212,31 @@ def create_app(
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))
     return app
+
+
+# What Connexion 3 itself requires of a document (its OpenAPI 3.0 schema), compiled once.
+_FAST_SPEC_CHECK = jsonschema_rs.Draft4Validator(OpenAPISpecification.openapi_schema)
+
+
+def handler_names(spec: Spec) -> dict[tuple[str, str], tuple[str, str]]:
+    """(method, path) -> (module, function) by the stubs generator's own assignment."""
+    return {(op.method, op.path): (op.module, op.function)
+            for op in plan_handlers(spec).operations}
+
+
+def _connexion_document(spec: Spec, is_crm: bool) -> dict[str, Any]:
+    """The document handed to Connexion: the spec itself when Connexion accepts it; otherwise
+    (OpenAPI 3.1, or constructs Connexion 3 refuses) a compatible copy, with the relaxations
+    logged. Responses are still those of the handlers; see docs/mock.md for what is relaxed."""
+    document = copy.deepcopy(spec.document)
+    if is_crm or (not spec.is_v31 and _FAST_SPEC_CHECK.is_valid(document)):
+        return document
+    notes: list[str] = []
+    served = connexion_document(spec.document, is_v31=spec.is_v31, notes=notes,
+                                keep_defaults=True)
+    for note in notes:
+        log.warning("serving a Connexion-compatible copy: %s", note)
+    return served
 
 
 def create_app_from_env() -> AsyncApp:

@@ -44,9 +44,13 @@ def not_implemented_handler(module: str, function: str) -> Callable[..., Any]:
 class ConventionResolver(Resolver):  # type: ignore[misc]
     """Resolve operations by the handler convention; missing handlers answer 501."""
 
-    def __init__(self, package: str):
+    def __init__(self, package: str,
+                 names: dict[tuple[str, str], tuple[str, str]] | None = None):
         super().__init__()
         self.package = package
+        # (method, path) -> (module, function) as the stubs generator assigned them, so that two
+        # operations whose names collide resolve to `name` and `name_2` like the generated code.
+        self.names = names or {}
         self.missing: list[str] = []
         self._modules: dict[str, ModuleType | None] = {}
 
@@ -63,8 +67,12 @@ class ConventionResolver(Resolver):  # type: ignore[misc]
 
     def resolve(self, operation: Any) -> Resolution:
         raw = getattr(operation, "_operation", {})
-        module_path, func_name = handler_location(self.package, raw, operation.method,
-                                                  operation.path)
+        planned = self.names.get((operation.method.lower(), operation.path))
+        if planned is not None:
+            module_path, func_name = f"{self.package}.{planned[0]}", planned[1]
+        else:
+            module_path, func_name = handler_location(self.package, raw, operation.method,
+                                                      operation.path)
         module = self._module(module_path)
         function = getattr(module, func_name, None) if module is not None else None
         if function is None or not callable(function):
