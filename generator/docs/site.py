@@ -116,6 +116,13 @@ class SiteBuilder:
             view = self.operation(path, method, operation, path_item, tuple(tags))
             by_tag.setdefault(tags[0] if tags else DEFAULT_TAG, []).append(view)
             count += 1
+        webhooks = []
+        for name, method, operation, path_item in self._webhooks():
+            self.op_anchor[(name, method)] = self.anchors.make("webhook", f"{name}-{method}")
+            hook_tags = tuple(_text(t) for t in operation.get("tags") or []
+                              if isinstance(t, str | int))
+            webhooks.append(self.operation(name, method, operation, path_item, hook_tags,
+                                           webhook=True))
         descriptions = {_text(t.get("name")): _text(t.get("description")) for t in declared}
         tag_views = tuple(
             TagView(name=name, anchor=self.anchors.make("tag", name),
@@ -144,6 +151,7 @@ class SiteBuilder:
             security_schemes=tuple(self._scheme_view(n, s)
                                    for n, s in self.security_schemes.items()),
             operation_count=count,
+            webhooks=tuple(webhooks),
         )
 
     def _operations(self) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
@@ -154,6 +162,17 @@ class SiteBuilder:
                 operation = path_item.get(method)
                 if isinstance(operation, dict):
                     found.append((str(path), method, operation, path_item))
+        return found
+
+    def _webhooks(self) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+        """OpenAPI 3.1 webhooks: requests the API sends, by name and method."""
+        found = []
+        for name, item in _dict(self.document.get("webhooks")).items():
+            path_item = self.resolve(item)
+            for method in HTTP_METHODS:
+                operation = path_item.get(method)
+                if isinstance(operation, dict):
+                    found.append((str(name), method, operation, path_item))
         return found
 
     def _servers(self) -> list[dict[str, Any]]:
@@ -191,7 +210,8 @@ class SiteBuilder:
     # -- operations --------------------------------------------------------------------------------
 
     def operation(self, path: str, method: str, operation: dict[str, Any],
-                  path_item: dict[str, Any], tags: tuple[str, ...]) -> OperationView:
+                  path_item: dict[str, Any], tags: tuple[str, ...],
+                  webhook: bool = False) -> OperationView:
         operation_id = _text(operation.get("operationId"))
         parameters = self._parameters(path_item, operation)
         body = self.resolve(operation.get("requestBody"))
@@ -223,7 +243,7 @@ class SiteBuilder:
             request_bodies=request_bodies,
             responses=responses,
             security=security,
-            samples=code_samples(sketch),
+            samples=() if webhook else code_samples(sketch),
             request=sketch,
             status_codes=tuple(r.status for r in responses),
         )

@@ -242,6 +242,7 @@ class SiteView:
     schemas: tuple[NamedSchemaView, ...]
     security_schemes: tuple[SecuritySchemeView, ...]
     operation_count: int = 0
+    webhooks: tuple[OperationView, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property

@@ -158,3 +158,30 @@ def test_output_is_identical_across_processes(tmp_path: Path) -> None:
                         "--out", str(out)], check=True, env=env, capture_output=True, timeout=120)
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]
+
+
+def test_webhooks_are_documented_but_not_requested(tmp_path: Path) -> None:
+    document = {
+        "openapi": "3.1.0", "info": {"title": "w", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "get_a", "responses": {"200": {
+            "description": "ok"}}}}},
+        "webhooks": {"order.created": {"post": {
+            "summary": "An order was created",
+            "requestBody": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"id": {"type": "string"}}}}}},
+            "responses": {"204": {"description": "Received."}}}}},
+    }
+    path = tmp_path / "w.json"
+    path.write_text(json.dumps(document))
+    site = build_site(Spec.from_path(path))
+    assert [w.title for w in site.webhooks] == ["An order was created"]
+    assert site.webhooks[0].anchor == "webhook-order-created-post"
+    assert site.webhooks[0].samples == ()
+    rendered = render_outputs(site)
+    assert 'id="webhook-order-created-post"' in rendered["index.html"]
+    assert '<code class="path webhook">order.created</code>' in rendered["index.html"]
+    assert '### <a id="webhook-order-created-post"></a>An order was created' \
+        in rendered["reference.md"]
+    collection = json.loads(rendered["postman_collection.json"])
+    assert [i["name"] for f in collection["item"] for i in f["item"]] == ["get_a"]
+    assert "order.created" not in rendered["api.apib"]
