@@ -4,7 +4,8 @@ Fixes are small edits made in the file where each value is written (through `$re
 
 - operationIds that break the spec's naming style are renamed, together with the `links` that
   name them (handler functions are named after operationIds);
-- operations without a summary get one made from their operationId.
+- operations without a summary get one made from their operationId;
+- responses are sorted by status code (whole entries move, with the comments above them).
 
 Each edit is spliced into the text at the position the source map gives, so comments, folded
 lines, quoting and key order stay exactly as they were. (A YAML round-trip through ruamel.yaml
@@ -30,9 +31,10 @@ from generator.lint.casing import convert, matches
 from generator.lint.finding import Finding
 from generator.lint.rule import LintContext
 from generator.lint.rules.sf301_operation_summary import summary_from_operation_id
+from generator.lint.rules.sf310_response_order import status_order
 from generator.loader import Spec, escape_pointer, resolve_pointer, unescape_pointer
 
-__all__ = ["Edit", "FixReport", "apply_fixes", "plan_fixes"]
+__all__ = ["Edit", "FixReport", "Reorder", "apply_fixes", "plan_fixes"]
 
 log = logging.getLogger(__name__)
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-/ ]*$")
@@ -51,16 +53,26 @@ class Edit:
     before: str | None = None
 
 
+@dataclass(frozen=True)
+class Reorder:
+    """Put the entries of the block mapping at `pointer` (in `file`) in the order `keys`."""
+
+    file: Path
+    pointer: str
+    keys: tuple[str, ...]
+    rule: str
+
+
 @dataclass
 class FixReport:
-    fixed: list[Edit] = field(default_factory=list)
+    fixed: list[Edit | Reorder] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)  # file -> why it was not rewritten
 
 
-def plan_fixes(spec: Spec, findings: Sequence[Finding]) -> list[Edit]:
+def plan_fixes(spec: Spec, findings: Sequence[Finding]) -> list[Edit | Reorder]:
     """The edits that would fix the fixable findings."""
     ctx = LintContext(spec)
-    edits: list[Edit] = []
+    edits: list[Edit | Reorder] = []
     renames: dict[str, str] = {}
     by_pointer = {op.pointer: op for op in ctx.operation_list()}
     for finding in findings:
@@ -82,6 +94,13 @@ def plan_fixes(spec: Spec, findings: Sequence[Finding]) -> list[Edit]:
             edits.append(Edit(file, pointer, "summary",
                               summary_from_operation_id(op.operation_id), "SF301",
                               before="operationId"))
+        elif finding.rule == "SF310" and finding.pointer.endswith("/responses"):
+            op = by_pointer.get(finding.pointer.rsplit("/", 1)[0])
+            responses = op.node.get("responses") if op is not None else None
+            if isinstance(responses, dict):
+                file, pointer = spec.origin(finding.pointer)
+                wanted = tuple(sorted((str(k) for k in responses), key=status_order))
+                edits.append(Reorder(file, pointer, wanted, "SF310"))
     if renames:
         edits.extend(_link_edits(spec, ctx, renames))
     return edits
@@ -198,27 +217,37 @@ def _expected(data: Any, edits: Sequence[Edit]) -> Any:
     return data
 
 
-def apply_fixes(spec: Spec, edits: Sequence[Edit]) -> FixReport:
+def apply_fixes(spec: Spec, edits: Sequence[Edit | Reorder]) -> FixReport:
     """Apply edits file by file; a file whose edited text does not check out is left alone."""
     report = FixReport()
-    by_file: dict[Path, list[Edit]] = {}
+    by_file: dict[Path, list[Edit | Reorder]] = {}
     for edit in edits:
         by_file.setdefault(edit.file, []).append(edit)
     for file, file_edits in by_file.items():
         parsed = spec.files[file]
+        values = [e for e in file_edits if isinstance(e, Edit)]
+        reorders = [e for e in file_edits if isinstance(e, Reorder)]
         lines = parsed.text.splitlines(keepends=True)
         # Bottom-up, so earlier positions stay valid while later ones change.
-        ordered = sorted(file_edits, key=lambda e: _order(parsed, e), reverse=True)
-        applied = [e for e in ordered if _splice(parsed, lines, e) is not None]
-        if not applied:
-            continue
+        ordered = sorted(values, key=lambda e: _order(parsed, e), reverse=True)
+        applied: list[Edit | Reorder] = [e for e in ordered
+                                         if _splice(parsed, lines, e) is not None]
         text = "".join(lines)
         try:
+            current = parse_document(parsed.path, text.encode("utf-8")) if applied else parsed
+            if reorders and not parsed.is_json:
+                lines = text.splitlines(keepends=True)
+                moved = [r for r in reorders if _reorder(current, lines, r)]
+                if moved:
+                    text = "".join(lines)
+                    applied += moved
+            if not applied:
+                continue
             reread = parse_document(parsed.path, text.encode("utf-8"))
         except SpecLoadError as exc:
             report.skipped[parsed.path] = f"the edited file would not parse ({exc.message})"
             continue
-        if reread.data != _expected(parsed.data, applied):
+        if not _says_what_was_intended(reread.data, parsed.data, applied):
             report.skipped[parsed.path] = "the edited file would not say what was intended"
             continue
         raw = file.read_bytes()
@@ -230,6 +259,89 @@ def apply_fixes(spec: Spec, edits: Sequence[Edit]) -> FixReport:
         report.fixed.extend(applied)
         log.debug("fixed %d finding(s) in %s", len(applied), file)
     return report
+
+
+def _says_what_was_intended(reread: Any, original: Any, applied: Sequence[Edit | Reorder]
+                            ) -> bool:
+    values = [e for e in applied if isinstance(e, Edit)]
+    if reread != _expected(original, values):
+        return False
+    for reorder in applied:
+        if isinstance(reorder, Reorder):
+            try:
+                mapping = resolve_pointer(reread, reorder.pointer)
+            except KeyError:
+                return False
+            if not isinstance(mapping, dict) or tuple(mapping) != reorder.keys:
+                return False
+    return True
+
+
+def _reorder(parsed: ParsedDocument, lines: list[str], reorder: Reorder) -> bool:
+    """Move the line blocks of a block mapping's entries into the wanted order, in place."""
+    starts = []
+    for key in reorder.keys:
+        position = parsed.keys.get(f"{reorder.pointer}/{escape_pointer(key)}")
+        if position is None:
+            return False
+        line_no, column = position
+        if lines[line_no - 1][: column - 1].strip():
+            return False  # flow style, or a key sharing its line
+        starts.append((line_no - 1, column - 1, key))
+    if len({column for _, column, _ in starts}) != 1:
+        return False
+    starts.sort()
+    indent = starts[0][1]
+    begins = []
+    floor = starts[0][0]
+    for index, (line, _, _) in enumerate(starts):
+        begin = line
+        limit = starts[index - 1][0] + 1 if index else _mapping_floor(lines, floor, indent)
+        while begin - 1 >= limit and _is_comment_at(lines[begin - 1], indent):
+            begin -= 1
+        begins.append(begin)
+    end = _block_end(lines, starts[-1][0], indent)
+    blocks = {}
+    for index, (_, _, key) in enumerate(starts):
+        stop = begins[index + 1] if index + 1 < len(starts) else end
+        block = lines[begins[index]:stop]
+        if block and not block[-1].endswith("\n"):
+            block[-1] += "\n"
+        blocks[key] = block
+    region_end_newline = lines[end - 1].endswith("\n") if end else True
+    replacement = [line for key in reorder.keys for line in blocks[key]]
+    if not region_end_newline and replacement:
+        replacement[-1] = replacement[-1].rstrip("\n")
+    lines[begins[0]:end] = replacement
+    return True
+
+
+def _is_comment_at(line: str, indent: int) -> bool:
+    stripped = line.lstrip(" ")
+    return stripped.startswith("#") and len(line) - len(stripped) == indent
+
+
+def _mapping_floor(lines: list[str], first: int, indent: int) -> int:
+    """The first line that may belong to the first entry (after the mapping's own key)."""
+    line = first
+    while line - 1 >= 0 and _is_comment_at(lines[line - 1], indent):
+        line -= 1
+    return line
+
+
+def _block_end(lines: list[str], start: int, indent: int) -> int:
+    """The line after the last entry: the next line indented less than the entries."""
+    line = start + 1
+    while line < len(lines):
+        text = lines[line]
+        stripped = text.strip()
+        if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip(" ")) \
+                <= indent:
+            break
+        line += 1
+    while line - 1 > start and not lines[line - 1].strip():
+        line -= 1  # trailing blank lines stay where they are
+    return line
 
 
 def _order(parsed: ParsedDocument, edit: Edit) -> tuple[int, int]:

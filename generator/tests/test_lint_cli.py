@@ -74,4 +74,4 @@ def test_list_rules_shows_effective_severities() -> None:
     result = CliRunner().invoke(cli, ["lint", "--list-rules", "--ruleset", "minimal"])
     lines = {line.split()[0]: line.split()[2] for line in result.stdout.splitlines()}
     assert lines["SF507"] == "error" and lines["SF504"] == "off"
-    assert len(lines) >= 39
+    assert len(lines) >= 40

@@ -31,7 +31,7 @@ def test_fix_rewrites_only_the_fixed_bytes(tmp_path: Path) -> None:
                                                               plugins=False))
     report = apply_fixes(spec, plan_fixes(spec, findings))
     assert report.skipped == {}
-    assert sorted(e.rule for e in report.fixed) == ["SF104", "SF104", "SF301", "SF301"]
+    assert sorted(e.rule for e in report.fixed) == ["SF104", "SF104", "SF301", "SF301", "SF310"]
     assert (folder / "spec.yaml").read_bytes() == (CASE / "expected.yaml").read_bytes()
     assert (folder / "paths" / "pet.yaml").read_bytes() == \
         (CASE / "paths" / "pet.expected.yaml").read_bytes()
@@ -112,6 +112,6 @@ def test_cli_fix_reports_and_relints(tmp_path: Path) -> None:
     runner = CliRunner()
     result = runner.invoke(cli, ["lint", "--fix", "--ruleset", "recommended", "--format",
                                  "json", str(folder / "spec.yaml")])
-    assert "fixed 4 problem(s)" in result.stderr
+    assert "fixed 5 problem(s)" in result.stderr
     assert '"SF104"' not in result.stdout and '"SF301"' not in result.stdout
     assert (folder / "spec.yaml").read_bytes() == (CASE / "expected.yaml").read_bytes()

@@ -27,6 +27,7 @@ from generator.lint.rules.sf306_tags_declared import TagsDeclared
 from generator.lint.rules.sf307_tag_description import TagDescription
 from generator.lint.rules.sf308_enum_documented import EnumDocumented
 from generator.lint.rules.sf309_parameter_description import ParameterDescription
+from generator.lint.rules.sf310_response_order import ResponseOrder
 from generator.lint.rules.sf401_request_body_extensible import RequestBodyExtensible
 from generator.lint.rules.sf402_info_version import InfoVersion
 from generator.lint.rules.sf403_response_envelope import ResponseEnvelope
@@ -75,6 +76,7 @@ __all__ = [
     "RedosPattern",
     "RequestBodyExtensible",
     "ResponseEnvelope",
+    "ResponseOrder",
     "TagDescription",
     "TagsDeclared",
     "TooManyParameters",
@@ -111,6 +113,7 @@ ALL_RULES = (
     TagDescription,
     EnumDocumented,
     ParameterDescription,
+    ResponseOrder,
     RequestBodyExtensible,
     InfoVersion,
     ResponseEnvelope,
