@@ -335,8 +335,9 @@ def _block_end(lines: list[str], start: int, indent: int) -> int:
     while line < len(lines):
         text = lines[line]
         stripped = text.strip()
-        if stripped and not stripped.startswith("#") and len(text) - len(text.lstrip(" ")) \
-                <= indent:
+        depth = len(text) - len(text.lstrip(" "))
+        # A key or a comment at the entries' indentation or less belongs to what follows.
+        if stripped and depth <= indent:
             break
         line += 1
     while line - 1 > start and not lines[line - 1].strip():
