@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -31,10 +30,7 @@ def large_docs(large_public_spec: Path,
     from generator.docs import build_site, render_outputs, write_outputs
 
     spec = Spec.from_path(large_public_spec)
-    started = time.perf_counter()
     outputs = render_outputs(build_site(spec))
-    elapsed = time.perf_counter() - started
     folder = tmp_path_factory.mktemp("large-docs")
     write_outputs(outputs, folder)
-    (folder / "render-seconds.txt").write_text(f"{elapsed:.3f}\n")
     return spec, outputs, folder

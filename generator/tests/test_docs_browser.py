@@ -98,12 +98,13 @@ def test_crm_page_searches_renders_and_screenshots(chromium: str, tmp_path: Path
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 20_000
 
 
-def test_large_spec_page_opens_quickly(chromium: str,
+def test_large_spec_page_stays_light_and_searchable(chromium: str,
                                        large_docs: tuple[Spec, dict[str, str], Path]) -> None:
     _, _, folder = large_docs
     with Browser(chromium, timeout=60) as browser:
-        seconds = browser.open((folder / "index.html").as_uri())
-        assert seconds < 20, f"the page took {seconds:.1f}s to load"
+        # Load time is measured by the docs benchmark (docs/benchmarks.md), not asserted here;
+        # what keeps it short is structural: a light DOM with lazy operation bodies.
+        browser.open((folder / "index.html").as_uri())
         nodes = browser.evaluate("document.getElementsByTagName('*').length")
         assert nodes < 60_000, f"{nodes} DOM nodes: operation bodies should stay lazy"
         search(browser, "get a repository")
