@@ -209,10 +209,6 @@ def test_exponential_reference_chains_stay_bounded(tmp_path: Path) -> None:
             "requestBody": {"content": {"application/json": {"schema": {
                 "$ref": "#/x-levels/l0"}}}},
             "responses": {"200": {"description": "ok"}}}}}})
-    import time
-
-    started = time.perf_counter()
-    site = build_site(spec)
-    assert time.perf_counter() - started < 10
+    site = build_site(spec)  # 2**40 expansions if views were not budgeted
     body = site.operations[0].request_body
     assert body is not None and body.schema is not None and body.examples

