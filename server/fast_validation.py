@@ -15,7 +15,9 @@ validators here keep Connexion's classes and rules and change only how the work 
   cannot be compiled, such as one with a recursive `$ref`) goes through Connexion's own
   validation, so every error a client sees is exactly the one Connexion would have given.
 
-Plugged in through Connexion's `validator_map` (`VALIDATOR_MAP` below).
+Bodies are plugged in through Connexion's `validator_map` (`VALIDATOR_MAP` below); parameters
+(path, query, header, cookie) get the same treatment through `validate_parameter`, which
+`server.validation.PreconditionParameterValidator` uses.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from typing import Any
 import jsonschema_rs
 import orjson
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
+from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import (
     FormDataValidator,
@@ -35,10 +38,11 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
+from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
 
 __all__ = ["FastJSONRequestBodyValidator", "FastJSONResponseBodyValidator", "VALIDATOR_MAP",
-           "compiled", "translate"]
+           "compiled", "translate", "validate_parameter"]
 
 log = logging.getLogger(__name__)
 
@@ -159,6 +163,21 @@ class FastJSONResponseBodyValidator(JSONResponseBodyValidator):  # type: ignore[
         if validator is not None and validator.is_valid(body):
             return
         super()._validate(body)
+
+
+def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any],
+                       param_name: str | None = None) -> str | None:
+    """`ParameterValidator.validate_parameter` with the compiled parameter schema first.
+
+    Connexion deep-copies each parameter and builds a new jsonschema validator for it on every
+    request; a value the compiled schema accepts skips that, anything else gets Connexion's own
+    check and message."""
+    if value is not None and not (is_nullable(param) and is_null(value)):
+        validator = compiled(param.get("schema", param), response=False)
+        if validator is not None and validator.is_valid(value):
+            return None
+    return ParameterValidator.validate_parameter(  # type: ignore[no-any-return]
+        parameter_type, value, param, param_name)
 
 
 VALIDATOR_MAP: dict[str, Any] = {

@@ -27,6 +27,7 @@ from sqlalchemy import select, update
 from server.context import get_runtime
 from server.db import Database
 from server.migrations.m0001_core import api_tokens, tenants
+from server.point_reads import first_row
 from server.problems import Problem
 from server.ratelimit import RateLimiter
 from server.timeutil import now_iso
@@ -100,16 +101,16 @@ def revoke_token(db: Database, *, token: str | None = None, token_id: str | None
         return int(result.rowcount or 0)
 
 
+_LOOKUP = ("SELECT id, tenant_id, scopes, revoked_at FROM api_tokens "
+           "WHERE token_hash = :hash")
+
+
 def lookup_token(db: Database, token: str) -> TokenInfo | None:
     """The live token with this value, or None (unknown or revoked)."""
-    with db.read() as conn:
-        row = conn.execute(
-            select(api_tokens.c.id, api_tokens.c.tenant_id, api_tokens.c.scopes,
-                   api_tokens.c.revoked_at).where(api_tokens.c.token_hash == hash_token(token))
-        ).first()
-    if row is None or row.revoked_at is not None:
+    row = first_row(db, _LOOKUP, {"hash": hash_token(token)})
+    if row is None or row[3] is not None:
         return None
-    return TokenInfo(str(row.id), str(row.tenant_id), frozenset(row.scopes.split()))
+    return TokenInfo(str(row[0]), str(row[1]), frozenset(str(row[2]).split()))
 
 
 def _unauthorized(detail: str) -> Problem:

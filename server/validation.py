@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
 
+from server.fast_validation import validate_parameter as compiled_validate_parameter
 from server.problems import PreconditionRequired
 
 __all__ = ["PreconditionParameterValidator", "install_format_checks"]
@@ -70,6 +71,8 @@ def install_format_checks() -> None:
 
 
 class PreconditionParameterValidator(ParameterValidator):  # type: ignore[misc]
+    validate_parameter = staticmethod(compiled_validate_parameter)
+
     def validate_header_parameter(self, param: dict[str, Any], request: Any) -> Any:
         if (param.get("required") and param.get("name", "").lower() == "if-match"
                 and request.headers.get(param["name"]) is None):

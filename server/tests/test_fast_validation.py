@@ -28,6 +28,8 @@ def _crm_schemas() -> Iterator[tuple[str, dict[str, Any], bool]]:
             operation = item.get(method)
             if not operation:
                 continue
+            for parameter in [*item.get("parameters", []), *operation.get("parameters", [])]:
+                yield f"{method} {path} {parameter['name']}", parameter["schema"], False
             body = operation.get("requestBody", {}).get("content", {})
             for media in body.values():
                 if "schema" in media:
@@ -45,7 +47,9 @@ def _variants(schema: dict[str, Any]) -> Iterator[Any]:
     yield None
     yield {}
     yield []
-    yield "text"
+    yield from ("text", "", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", "2024-02-30", "2024-02-03",
+                "2024-02-03T10:00:00Z", "https://example.com/x", "-name", "a" * 300, 0, 1, 25,
+                100, 101, -1, 1.5, True)
     if isinstance(example, dict):
         yield {**example, "unexpected_property": 1}
         for name, value in example.items():
@@ -154,3 +158,23 @@ def test_nodes_with_defaults_skip_names_and_examples() -> None:
     document["paths"]["/a"]["get"]["x-note"] = {"default": "ignored"}
     found = list(fast_spec.nodes_with_defaults(document))
     assert found == [{"type": "integer", "default": 3}]
+
+
+def test_parameter_validator_keeps_connexions_messages() -> None:
+    from connexion.validators.parameter import ParameterValidator
+
+    from server.validation import PreconditionParameterValidator as CompiledParameterValidator
+
+    install_format_checks()
+    param = {"name": "id", "in": "path", "required": True,
+             "schema": {"type": "string", "format": "uuid"}}
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
+                                                        "maximum": 100}}
+    cases = [("path", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", param), ("path", "nope", param),
+             ("path", None, param), ("query", 5, limit), ("query", 500, limit),
+             ("query", "x", limit), ("query", None, limit)]
+    for kind, value, spec in cases:
+        ours = CompiledParameterValidator.validate_parameter(kind, value, spec)
+        theirs = ParameterValidator.validate_parameter(kind, value, spec)
+        assert ours == theirs, (value, ours, theirs)
+    assert CompiledParameterValidator.validate_parameter("path", "nope", param) is not None
