@@ -80,3 +80,12 @@ def test_the_lint_guide_lists_every_rule() -> None:
 def test_rule_ids_and_names_are_unique() -> None:
     assert len({r.id for r in ALL_RULES}) == len(ALL_RULES)
     assert len({r.name for r in ALL_RULES}) == len(ALL_RULES)
+
+
+def test_public_api_is_sorted_and_importable() -> None:
+    import generator.lint
+    import generator.lint.rules
+
+    for module in (generator.lint, generator.lint.rules):
+        assert list(module.__all__) == sorted(module.__all__)
+        assert all(hasattr(module, name) for name in module.__all__)
