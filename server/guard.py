@@ -4,7 +4,9 @@ Connexion on its own answers invalid UTF-8 and very deep JSON with 500 and accep
 size. The guard reads each request body before Connexion does:
 
 - `Content-Length` above the cap → 413 at once, without reading; a body that streams more
-  bytes than the cap (chunked, or lying about its length) → 413 as soon as it passes the cap;
+  bytes than the cap (chunked, or lying about its length) → 413 as soon as it passes the cap.
+  The cap is the server's, or the operation's own `x-specfirst-max-body` when the spec gives
+  one (`server.routes`);
 - a JSON or text body that is not valid UTF-8 → 400;
 - a JSON body nested deeper than the limit → 400 (counted without parsing, so a deep document
   cannot exhaust the parser's stack);
@@ -117,15 +119,16 @@ class RequestGuard:
         if length is None and not chunked:
             await self.app(scope, receive, send)
             return
-        if length is not None and length > self.max_body:
-            await self._reject(send, 413, f"The request body is larger than {self.max_body} "
-                                          "bytes.")
+        cap = self.max_body
+        if self.routes is not None:
+            cap = self.routes.max_body(scope["path"], method) or cap
+        if length is not None and length > cap:
+            await self._reject(send, 413, f"The request body is larger than {cap} bytes.")
             return
         try:
-            body = await self._read(receive)
+            body = await self._read(receive, cap)
         except _TooLarge:
-            await self._reject(send, 413, f"The request body is larger than {self.max_body} "
-                                          "bytes.")
+            await self._reject(send, 413, f"The request body is larger than {cap} bytes.")
             return
         textual = any(marker.encode() in content_type for marker in _TEXTUAL)
         if body and textual:
@@ -144,7 +147,7 @@ class RequestGuard:
                 return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _read(self, receive: Receive) -> bytes:
+    async def _read(self, receive: Receive, cap: int) -> bytes:
         parts: list[bytes] = []
         size = 0
         while True:
@@ -153,7 +156,7 @@ class RequestGuard:
                 break
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_body:
+            if size > cap:
                 raise _TooLarge
             parts.append(chunk)
             if not message.get("more_body", False):

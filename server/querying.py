@@ -1,11 +1,14 @@
 """Queries of the resource layer: list filters, sort keys, keyset pages, search filter groups.
 
 Every condition is built with SQLAlchemy expressions over allow-listed columns, so values are
-always bound parameters and field names never come from the request as SQL text.
+always bound parameters and field names never come from the request as SQL text. A search
+filter whose value does not suit its field and operator matches no record (the contract's rule):
+it is a false condition, not an error.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -96,65 +99,112 @@ def _bad(index: tuple[int, int], message: str) -> BadRequest:
                                                               "message": message}])
 
 
-def _coerce(field: Field, value: Any, where: tuple[int, int]) -> Any:
+class _Unsuitable(Exception):
+    """A filter value that cannot equal any value of its field: the filter matches nothing."""
+
+
+def _timestamp(value: str) -> str:
+    """An RFC 3339 date-time, or a date (its first instant, UTC), as stored."""
+    try:
+        return format_ts(parse_ts(value))
+    except ValueError:
+        pass
+    try:
+        day = dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise _Unsuitable from None
+    return format_ts(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC))
+
+
+def _coerce(field: Field, value: Any) -> Any:
     kind = field.kind
     if isinstance(value, list):
-        raise _bad(where, "a list is only allowed with the 'in' operator")
+        raise _Unsuitable
     if kind in ("int", "num"):
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise _bad(where, f"'{field.name}' compares with a number")
+            raise _Unsuitable
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             return float(value)  # beyond a 64-bit column: compare as a float
         return value
     if kind == "bool":
         if not isinstance(value, bool):
-            raise _bad(where, f"'{field.name}' compares with true or false")
+            raise _Unsuitable
         return value
     if not isinstance(value, str):
-        raise _bad(where, f"'{field.name}' compares with a string")
+        raise _Unsuitable
     if kind == "ts":
-        try:
-            return format_ts(parse_ts(value))
-        except ValueError:
-            raise _bad(where, f"'{field.name}' compares with an RFC 3339 date-time") from None
+        return _timestamp(value)
     return value
+
+
+def _suitable(field: Field, values: Sequence[Any]) -> list[Any]:
+    kept = []
+    for value in values:
+        try:
+            kept.append(_coerce(field, value))
+        except _Unsuitable:
+            continue
+    return kept
 
 
 def _filter(rtype: ResourceType, spec: Mapping[str, Any], where: tuple[int, int]
             ) -> ColumnElement[bool]:
+    """One filter as a condition. A value that does not suit the field and operator can equal
+    no stored value, so such a filter matches nothing (the contract's rule, not an error)."""
     name = spec["field"]
     field = rtype.by_name.get(name)
     if field is None:
         raise _bad(where, f"unknown field '{name}'")
-    column = rtype.table.c[name]
     operator = spec["operator"]
-    value = spec.get("value")
+    if operator not in _OPERATORS:
+        raise _bad(where, f"unknown operator '{operator}'")
+    if operator != "exists" and spec.get("value") is None:
+        raise _bad(where, f"operator '{operator}' needs a value")
+    try:
+        return _condition(rtype, field, operator, spec.get("value"))
+    except _Unsuitable:
+        return false()
+
+
+_OPERATORS = frozenset({"eq", "neq", "lt", "lte", "gt", "gte", "contains", "in", "exists"})
+
+
+def _condition(rtype: ResourceType, field: Field, operator: str, value: Any
+               ) -> ColumnElement[bool]:
+    name = field.name
+    column = rtype.table.c[name]
     if operator == "exists":
         wanted = True if value is None else value
         if not isinstance(wanted, bool):
-            raise _bad(where, "'exists' takes true or false")
+            raise _Unsuitable
         present: ColumnElement[bool] = (column != "[]") if field.kind == "tags" else (
             column.is_not(None))
         return present if wanted else not_(present)
-    if value is None:
-        raise _bad(where, f"operator '{operator}' needs a value")
     if field.kind == "tags":
         if operator not in ("contains", "eq", "neq", "in"):
-            raise _bad(where, f"'{name}' supports contains, eq, neq, in and exists")
-        items = value if operator == "in" else [value]
-        if not isinstance(items, list) or not all(isinstance(v, str) for v in items):
-            raise _bad(where, f"'{name}' compares with strings")
+            raise _Unsuitable
+        if operator == "in":
+            if not isinstance(value, list):
+                raise _Unsuitable
+            items = [v for v in value if isinstance(v, str)]
+        elif isinstance(value, str):
+            items = [value]
+        else:
+            raise _Unsuitable
         any_tag = or_(false(), *(_tag_condition(rtype, name, v) for v in items))
         return not_(any_tag) if operator == "neq" else any_tag
     if operator == "in":
         if not isinstance(value, list):
-            raise _bad(where, "'in' takes a list of values")
-        return column.in_([_coerce(field, v, where) for v in value]) if value else false()
-    coerced = _coerce(field, value, where)
+            raise _Unsuitable
+        values = _suitable(field, value)
+        return column.in_(values) if values else false()
+    coerced = _coerce(field, value)
     if operator == "contains":
         if field.kind in ("int", "num", "bool"):
-            raise _bad(where, f"'contains' does not apply to '{name}'")
+            raise _Unsuitable
         return func.lower(column).contains(str(coerced).lower(), autoescape=True)
+    if field.kind == "bool" and operator not in ("eq", "neq"):
+        raise _Unsuitable
     comparisons: dict[str, Callable[[], ColumnElement[bool]]] = {
         "eq": lambda: column == coerced,
         "neq": lambda: or_(column != coerced, column.is_(None)),
@@ -163,10 +213,6 @@ def _filter(rtype: ResourceType, spec: Mapping[str, Any], where: tuple[int, int]
         "gt": lambda: column > coerced,
         "gte": lambda: column >= coerced,
     }
-    if operator not in comparisons:
-        raise _bad(where, f"unknown operator '{operator}'")
-    if field.kind == "bool" and operator not in ("eq", "neq"):
-        raise _bad(where, f"'{operator}' does not apply to '{name}'")
     return comparisons[operator]()
 
 

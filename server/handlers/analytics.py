@@ -8,7 +8,7 @@ from typing import Any
 
 from server import analytics
 from server.context import caller, get_db
-from server.problems import BadRequest, NotFound
+from server.problems import BadRequest, NotFound, Unprocessable
 from server.replies import Reply
 
 __all__ = ["get_customers_by_source", "get_sales_funnel", "get_ticket_volumes"]
@@ -51,6 +51,7 @@ def get_ticket_volumes(from_: str, to: str, interval: str | None = None, *, user
             report = analytics.ticket_volumes(conn, who.tenant_id, first, last,
                                               interval or "day")
     except analytics.PeriodRangeError as exc:
-        raise BadRequest(f"The date range is not accepted: {exc}.",
-                         errors=[{"pointer": "to", "message": str(exc)}]) from None
+        # Both dates are well-formed: a range the report cannot cover is 422, not 400.
+        raise Unprocessable(f"The date range is not accepted: {exc}.",
+                            errors=[{"pointer": "to", "message": str(exc)}]) from None
     return Reply(200, report).response()

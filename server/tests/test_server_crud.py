@@ -149,9 +149,27 @@ def test_search_and_batches(live_server: LiveServer, tenant: Tenant) -> None:
             "sorts": [{"field": "name", "direction": "desc"}]})
         assert search.status_code == 200, search.text
         assert [c["name"] for c in search.json()["data"]] == ["Beta", "Alpha"]
-        bad = http.post("/api/v1/companies/search", json={"filter_groups": [
-            {"filters": [{"field": "employee_count", "operator": "gte", "value": "many"}]}]})
-        assert bad.status_code == 400
+        # A value that does not suit its field matches nothing: 200, no records (the contract's
+        # rule), also inside an OR with a filter that does match.
+        for unsuitable in ({"field": "employee_count", "operator": "gte", "value": "many"},
+                           {"field": "name", "operator": "eq", "value": [0]},
+                           {"field": "tags", "operator": "lt", "value": "a"},
+                           {"field": "created_at", "operator": "gt", "value": "yesterday"},
+                           {"field": "employee_count", "operator": "contains", "value": 1},
+                           {"field": "owner_id", "operator": "exists", "value": "yes"}):
+            none = http.post("/api/v1/companies/search",
+                             json={"filter_groups": [{"filters": [unsuitable]}]})
+            assert none.status_code == 200 and none.json()["data"] == [], (unsuitable, none.text)
+        either = http.post("/api/v1/companies/search", json={"filter_groups": [
+            {"filters": [{"field": "employee_count", "operator": "gte", "value": "many"}]},
+            {"filters": [{"field": "name", "operator": "eq", "value": "Beta"}]}]})
+        assert [c["name"] for c in either.json()["data"]] == ["Beta"]
+        mixed = http.post("/api/v1/companies/search", json={"filter_groups": [{"filters": [
+            {"field": "employee_count", "operator": "in", "value": ["ten", 10]}]}]})
+        assert [c["name"] for c in mixed.json()["data"]] == ["Alpha"]
+        today = http.post("/api/v1/companies/search", json={"filter_groups": [{"filters": [
+            {"field": "created_at", "operator": "gte", "value": "2000-01-01"}]}]})
+        assert len(today.json()["data"]) == 2, today.text
 
         updates = http.post("/api/v1/companies/batch/update", json={"records": [
             {"id": ids[0], "version": 1, "data": {"industry": "Robotics"}},

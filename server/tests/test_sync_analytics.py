@@ -118,9 +118,11 @@ def test_ticket_volumes(live_server: LiveServer, tenant: Tenant) -> None:
                                 "interval": "week"}).json()
         assert all(p["created"] == 0 for p in past["data"]) and len(past["data"]) == 5
         assert http.get("/api/v1/analytics/ticket-volumes",
-                        params={"from": "2020-01-02", "to": "2020-01-01"}).status_code == 400
+                        params={"from": "2020-01-02", "to": "2020-01-01"}).status_code == 422
         assert http.get("/api/v1/analytics/ticket-volumes",
-                        params={"from": "2000-01-01", "to": "2020-01-01"}).status_code == 400
+                        params={"from": "2000-01-01", "to": "2020-01-01"}).status_code == 422
+        assert http.get("/api/v1/analytics/ticket-volumes",
+                        params={"from": "2020-01-01", "to": "2020-01-xx"}).status_code == 400
 
 
 def test_periods() -> None:
