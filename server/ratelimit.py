@@ -62,6 +62,9 @@ class RateLimiter:
         self.batch = max(1, min(1000, limit // 100))
         self._leases: dict[str, _Lease] = {}
         self._lock = threading.Lock()
+        # One refill at a time: threads that find the lease used up together would otherwise
+        # each take a batch from the shared counter and keep only the last, burning the quota.
+        self._refill = threading.Lock()
 
     @property
     def enabled(self) -> bool:
@@ -71,19 +74,30 @@ class RateLimiter:
         now = time.time()
         window_start = int(now // self.window) * self.window
         reset = max(1, math.ceil(window_start + self.window - now))
+        local = self._take_local(tenant_id, window_start, reset)
+        if local is not None:
+            return local
+        with self._refill:
+            local = self._take_local(tenant_id, window_start, reset)  # refilled meanwhile?
+            if local is not None:
+                return local
+            granted, used = self._lease(tenant_id, window_start)
+            with self._lock:
+                if granted == 0:
+                    self._leases[tenant_id] = _Lease(window_start, 0, self.limit)
+                    return Decision(False, self.limit, 0, reset, self.window)
+                self._leases[tenant_id] = _Lease(window_start, granted - 1, used)
+        return Decision(True, self.limit, max(0, self.limit - used), reset, self.window)
+
+    def _take_local(self, tenant_id: str, window_start: int, reset: int) -> Decision | None:
+        """One request from this process's lease, or None when the lease is used up."""
         with self._lock:
             lease = self._leases.get(tenant_id)
             if lease is not None and lease.window_start == window_start and lease.left > 0:
                 lease.left -= 1
                 return Decision(True, self.limit, max(0, self.limit - lease.used_estimate
                                                       - 1), reset, self.window)
-        granted, used = self._lease(tenant_id, window_start)
-        with self._lock:
-            if granted == 0:
-                self._leases[tenant_id] = _Lease(window_start, 0, self.limit)
-                return Decision(False, self.limit, 0, reset, self.window)
-            self._leases[tenant_id] = _Lease(window_start, granted - 1, used)
-        return Decision(True, self.limit, max(0, self.limit - used), reset, self.window)
+        return None
 
     def _lease(self, tenant_id: str, window_start: int) -> tuple[int, int]:
         """Take up to one batch from the shared counter: (granted, counter after)."""

@@ -1,0 +1,51 @@
+"""Many threads refilling one tenant's lease at once do not burn the tenant's quota."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from server.db import Database
+from server.migrations import apply_migrations
+from server.ratelimit import RateLimiter
+from server.security import ensure_tenant
+
+
+def test_concurrent_refills_take_one_batch_each(tmp_path: Path) -> None:
+    db = Database.from_url(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    apply_migrations(db)
+    tenant = ensure_tenant(db, "acme")
+    limiter = RateLimiter(db, limit=2000, window=3600)  # batches of 20
+    take_batch = limiter._lease
+
+    def slow_lease(tenant_id: str, window_start: int) -> tuple[int, int]:
+        time.sleep(0.01)  # a write that waits for the lock, as under load
+        return take_batch(tenant_id, window_start)
+
+    limiter._lease = slow_lease  # type: ignore[method-assign]
+    denied: list[int] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(17)
+
+    def client() -> None:
+        try:
+            start.wait(10)
+            for _ in range(60):
+                if not limiter.acquire(tenant).allowed:
+                    denied.append(1)
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=client) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    start.wait(10)
+    for thread in threads:
+        thread.join(60)
+    assert not failures
+    assert not denied  # 960 requests of a 2000 quota
+    with db.read() as conn:
+        used = conn.exec_driver_sql("SELECT SUM(used) FROM rate_limit_buckets").scalar_one()
+    assert 960 <= used <= 960 + limiter.batch  # leased, never wasted
+    db.dispose()
