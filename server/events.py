@@ -130,15 +130,11 @@ def record_change(
         action == "updated" and object_type in _FIELD_EVENTS
     ) else None
     occurred_at = now_iso()
-    conn.execute(
-        changes.insert().values(
-            tenant_id=tenant_id,
-            object_type=object_type,
-            object_id=object_id,
-            action=action,
-            occurred_at=occurred_at,
-            data=None if data is None else orjson.dumps(data).decode(),
-        )
+    conn.execute(  # values as parameters: the compiled INSERT is cached, not rebuilt
+        changes.insert(),
+        {"tenant_id": tenant_id, "object_type": object_type, "object_id": object_id,
+         "action": action, "occurred_at": occurred_at,
+         "data": None if data is None else orjson.dumps(data).decode()},
     )
     event_data = {"id": object_id} if action == "deleted" or data is None else data
     for event_type in event_types_for(object_type, action, data, previous):
@@ -213,7 +209,7 @@ def queue_delivery(
         "lease_owner": None,
         "lease_until": None,
     }
-    conn.execute(webhook_deliveries.insert().values(**row))
+    conn.execute(webhook_deliveries.insert(), row)
     return row
 
 
