@@ -6,11 +6,14 @@
 | `SPECFIRST_SERVER_RESPONSE_VALIDATION` | `true` | validate every response against the spec |
 | `SPECFIRST_SERVER_RATE_LIMIT` | `100000` | requests per tenant per window (0 = unlimited) |
 | `SPECFIRST_SERVER_RATE_WINDOW` | `60` | rate-limit window, seconds |
-| `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above) |
+| `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above), see below |
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
 | `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
+
+An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
+replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_chec
 from contract_tests.runner.opaque import without_opaque_inputs
 from contract_tests.runner.options import RunOptions
 from contract_tests.runner.results import ResultCollector, RunResult, operations_of
+from contract_tests.runner.unique import unique_keys
 from generator.errors import SpecfirstError, UsageError
 from generator.loader import Spec
 
@@ -141,7 +142,7 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     )
     log.info("contract test of %s against %s, seed %d", spec.path,
              collector.result.base_url, seed)
-    with active_checks(tokens):
+    with active_checks(tokens), unique_keys(spec.document):
         stream = from_schema(schema).execute()
         try:
             for event in stream:
