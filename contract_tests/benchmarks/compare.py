@@ -20,7 +20,7 @@ from typing import Any
 from contract_tests.bench import BenchConfig, BodyTemplate, LevelResult, parse_target, run_bench
 from contract_tests.benchmarks.servers import CONTENDERS, Contender, RssSampler, started
 
-__all__ = ["OPERATIONS", "CompareConfig", "compare", "curves", "summarize_rounds"]
+__all__ = ["CompareConfig", "OPERATIONS", "compare", "curves", "summarize_rounds"]
 
 log = logging.getLogger(__name__)
 
