@@ -63,12 +63,9 @@ def batch_create(rtype: ResourceType, caller: Caller, body: Mapping[str, Any]) -
 
     key = header("Idempotency-Key")
     with tenant_write(caller) as conn:
-        if key:
-            reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
-                                   endpoint=f"POST {request.url.path}", body=body,
-                                   produce=lambda: _each(conn, records, work))
-        else:
-            reply = _each(conn, records, work)
+        reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
+                               endpoint=f"POST {request.url.path}", body=body,
+                               produce=lambda: _each(conn, records, work))
     return reply.response()
 
 

@@ -38,9 +38,12 @@ def request_hash(body: Any) -> str:
     return hashlib.sha256(orjson.dumps(body, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def run_idempotent(conn: Connection, *, tenant_id: str, key: str, endpoint: str, body: Any,
-                   produce: Callable[[], Reply]) -> Reply:
-    """Run `produce` once per (tenant, key, endpoint), inside the caller's write transaction."""
+def run_idempotent(conn: Connection, *, tenant_id: str, key: str | None, endpoint: str,
+                   body: Any, produce: Callable[[], Reply]) -> Reply:
+    """Run `produce` once per (tenant, key, endpoint), inside the caller's write transaction;
+    without a key (the client sent no `Idempotency-Key`), simply run it."""
+    if not key:
+        return produce()
     digest = request_hash(body)
     now = time.time()
     table = idempotency_keys

@@ -280,12 +280,9 @@ def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
                                    "ETag": etag(record["version"])})
 
     with tenant_write(caller) as conn:
-        if key:
-            reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
-                                   endpoint=f"POST {base}", body=body,
-                                   produce=lambda: produce(conn))
-        else:
-            reply = produce(conn)
+        reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
+                               endpoint=f"POST {base}", body=body,
+                               produce=lambda: produce(conn))
     return reply.response()
 
 

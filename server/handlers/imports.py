@@ -38,12 +38,9 @@ def create_import(body: Mapping[str, Any], *, user: Any = None,
         return Reply(202, job, {"Location": f"{base}/{job['id']}"})
 
     with get_db().write() as conn:
-        if key:
-            reply = run_idempotent(conn, tenant_id=who.tenant_id, key=str(key),
-                                   endpoint=f"POST {base}", body=body,
-                                   produce=lambda: produce(conn))
-        else:
-            reply = produce(conn)
+        reply = run_idempotent(conn, tenant_id=who.tenant_id, key=key and str(key),
+                               endpoint=f"POST {base}", body=body,
+                               produce=lambda: produce(conn))
     return reply.response()
 
 

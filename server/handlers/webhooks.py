@@ -108,12 +108,9 @@ def create_webhook(body: Mapping[str, Any], *, user: Any = None,
                      {"Location": f"{base}/{view['id']}", "ETag": etag(view["version"])})
 
     with get_db().write() as conn:
-        if key:
-            reply = run_idempotent(conn, tenant_id=who.tenant_id, key=str(key),
-                                   endpoint=f"POST {base}", body=body,
-                                   produce=lambda: produce(conn))
-        else:
-            reply = produce(conn)
+        reply = run_idempotent(conn, tenant_id=who.tenant_id, key=key and str(key),
+                               endpoint=f"POST {base}", body=body,
+                               produce=lambda: produce(conn))
     return reply.response()
 
 
