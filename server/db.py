@@ -95,8 +95,11 @@ class Database:
                 raise ConfigError("an in-memory SQLite database cannot be shared by the server's "
                                   "threads; give a file: sqlite:///path/to/file.db")
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            # Every connection is kept (no overflow): an overflow connection is closed when
+            # it is returned, and opening one (file open + PRAGMAs) cost a quarter of a read
+            # request's CPU time under 32 connections. Same ceiling as pool + overflow.
             engine = create_engine(
-                full, pool_size=pool_size, max_overflow=max_overflow, pool_timeout=60,
+                full, pool_size=pool_size + max_overflow, max_overflow=0, pool_timeout=60,
                 connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
             )
             _configure_sqlite(engine, busy_timeout_ms)
