@@ -38,7 +38,7 @@ from starlette.exceptions import HTTPException
 
 from generator.loader import Spec
 from generator.stubs import plan_handlers
-from server import fast_spec
+from server import dispatch, fast_spec
 from server.context import Runtime, configure
 from server.db import Database, DatabaseBusy
 from server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
@@ -182,6 +182,7 @@ def create_app(
     served = orjson.dumps(document)
     lifespan = _services_lifespan(runtime, SERVICE_MODULES if is_crm else ())
     app = AsyncApp(__name__, lifespan=lifespan, jsonifier=jsonifier)
+    dispatch.install(app)
     resolver = ConventionResolver(handlers_package or CRM_HANDLERS, handler_names(spec))
     app.add_api(
         _connexion_document(spec, is_crm),
