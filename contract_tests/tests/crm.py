@@ -25,16 +25,6 @@ def crm_spec() -> Spec:
     return Spec.from_path(CRM_SPEC)
 
 
-def postgres_available() -> bool:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, connect_timeout=3):
-            return True
-    except Exception:  # noqa: BLE001 - any failure means "not here"
-        return False
-
-
 @contextmanager
 def database_url(backend: str) -> Iterator[str]:
     """A fresh database: a temporary SQLite file, or a uniquely named PostgreSQL database that
