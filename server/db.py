@@ -149,8 +149,10 @@ class Database:
         attempt = 0
         while True:
             try:
+                # the "begin" listener below emits BEGIN IMMEDIATE right here (no extra
+                # statement needed to force it: each one inside the write lock costs a GIL
+                # hand-off)
                 conn.execution_options(sqlite_begin="IMMEDIATE").begin()
-                conn.exec_driver_sql("SELECT 1")  # the BEGIN is emitted lazily: force it now
                 return
             except OperationalError as exc:
                 conn.rollback()

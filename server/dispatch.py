@@ -46,7 +46,7 @@ class CachedAsyncOperation(AsyncOperation):  # type: ignore[misc]
     def fn(self) -> t.Callable[..., Any]:
         decorator = _OnceStarletteDecorator(pythonic_params=self.pythonic_params,
                                             jsonifier=self.jsonifier)
-        return decorator(self._fn)  # type: ignore[no-any-return]
+        return decorator(self._fn)
 
 
 class CachedAsyncApi(AsyncApi):  # type: ignore[misc]

@@ -132,7 +132,7 @@ def _read_one(rtype: ResourceType, caller: Caller, record_id: str,
     raw point-read path (`server.point_reads`), without a transaction around it."""
     db = get_db()
     with_parent = bool(rtype.parent) and parent_id is not None
-    params = {"tenant_id": caller.tenant_id, "id": record_id}
+    params: dict[str, str | None] = {"tenant_id": caller.tenant_id, "id": record_id}
     if with_parent:
         params["parent_id"] = parent_id
     found = first_row(db, _point_read_sql(rtype, with_parent, db), params)
