@@ -25,6 +25,8 @@ __all__ = ["Spec", "escape_pointer", "load_spec", "resolve_pointer", "unescape_p
 
 log = logging.getLogger(__name__)
 
+DEFAULT_LIMITS = Limits()
+
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
 # Mappings under these keys are keyed by names, so a key "$ref" there is a property's name.
@@ -65,7 +67,7 @@ class Spec:
     origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike[str], limits: Limits = Limits()) -> Spec:
+    def from_path(cls, path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Spec:
         return _SpecReader(Path(path), limits).read()
 
     @property
@@ -119,7 +121,7 @@ class Spec:
         return node
 
 
-def load_spec(path: str | os.PathLike[str], limits: Limits = Limits()) -> Spec:
+def load_spec(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Spec:
     """Read a spec for any command: see `Spec.from_path`."""
     return Spec.from_path(path, limits)
 
@@ -188,7 +190,8 @@ class _SpecReader:
         if "swagger" in data:
             _, (line, column) = root.position("/swagger")
             raise SpecLoadError(
-                f"this is a Swagger {data['swagger']} document; specfirst reads OpenAPI 3.0 and 3.1",
+                f"this is a Swagger {data['swagger']} document; "
+                "specfirst reads OpenAPI 3.0 and 3.1",
                 Location(root.path, line, column, "/swagger"),
                 hint="convert it first, e.g. `npx swagger2openapi spec.yaml -o openapi.yaml`",
             )

@@ -112,7 +112,8 @@ def test_json_crlf_and_bom_keep_positions() -> None:
 
 
 def test_status_code_keys_stay_strings_and_duplicates_are_recorded() -> None:
-    doc = parse_document("a.yaml", b"responses:\n  200: {description: a}\n  200: {description: b}\n")
+    raw = b"responses:\n  200: {description: a}\n  200: {description: b}\n"
+    doc = parse_document("a.yaml", raw)
     assert list(doc.data["responses"]) == ["200"]
     assert doc.duplicate_keys == [("/responses/200", 3, 3)]
 
