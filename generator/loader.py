@@ -21,11 +21,14 @@ from urllib.parse import unquote, urlsplit
 from generator.document import Limits, ParsedDocument, escape_pointer, parse_document
 from generator.errors import Location, SpecLoadError
 
-__all__ = ["Spec", "escape_pointer", "load_spec", "resolve_pointer", "unescape_pointer"]
+__all__ = ["HTTP_METHODS", "Spec", "escape_pointer", "load_spec", "resolve_pointer",
+           "unescape_pointer"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = Limits()
+# The operation keys of an OpenAPI path item, in the specification's order.
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})

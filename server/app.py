@@ -62,7 +62,6 @@ CRM_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "crm.yaml"
 CRM_HANDLERS = "server.handlers"
 # Modules whose `lifespan(runtime)` async context manager runs with the CRM app.
 SERVICE_MODULES: tuple[str, ...] = ("server.webhooks", "server.jobs")
-_METHODS = {"get", "put", "post", "delete", "patch", "options", "head", "trace"}
 
 
 def docs_prefix(document: dict[str, Any]) -> str:

@@ -14,16 +14,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from generator.loader import HTTP_METHODS
+
 __all__ = ["MAX_BODY_EXTENSION", "RouteTable"]
 
 MAX_BODY_EXTENSION = "x-specfirst-max-body"
-_METHODS = ("get", "put", "post", "delete", "patch", "options", "head", "trace")
 _TEMPLATE = re.compile(r"\\\{[^}]*\\\}")
 
 
 def _body_caps(item: dict[str, Any]) -> dict[str, int]:
     caps: dict[str, int] = {}
-    for method in _METHODS:
+    for method in HTTP_METHODS:
         operation = item.get(method)
         if not isinstance(operation, dict):
             continue
@@ -39,7 +40,7 @@ class RouteTable:
         for path, item in (document.get("paths") or {}).items():
             if not isinstance(item, dict):
                 continue
-            methods = tuple(m.upper() for m in _METHODS if m in item)
+            methods = tuple(m.upper() for m in HTTP_METHODS if m in item)
             pattern = re.compile("^" + re.escape(base_path) + _TEMPLATE.sub(
                 "[^/]+", re.escape(path)) + "$")
             routes.append(("{" in path, pattern, methods, _body_caps(item)))

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.diff.schema_view import NodeRef, deref
-from generator.loader import Spec, escape_pointer
+from generator.loader import HTTP_METHODS, Spec, escape_pointer
 
-__all__ = ["METHODS", "Operation", "list_operations", "sunset_of"]
+__all__ = ["Operation", "list_operations", "sunset_of"]
 
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
 
 
@@ -52,7 +51,7 @@ def list_operations(spec: Spec) -> dict[tuple[str, str], Operation]:
         item_ref = deref(spec, NodeRef(item, f"/paths/{escape_pointer(path)}"))
         if not isinstance(item_ref.node, dict):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             node = item_ref.node.get(method)
             if isinstance(node, dict):
                 key = (method, normalise_path(path))

@@ -30,13 +30,12 @@ from generator.docs.views import (
     SiteView,
     TagView,
 )
-from generator.loader import Spec
+from generator.loader import HTTP_METHODS, Spec
 
 __all__ = ["HTTP_METHODS", "build_site", "slug"]
 
 log = logging.getLogger(__name__)
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 DEFAULT_TAG = "default"
 MAX_EXAMPLE_CHARS = 20_000
 _SLUG = re.compile(r"[^a-z0-9]+")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.loader import Spec, escape_pointer, resolve_pointer
+from generator.loader import HTTP_METHODS, Spec, escape_pointer, resolve_pointer
 
 __all__ = [
     "HTTP_METHODS",
@@ -24,7 +24,6 @@ __all__ = [
     "path_pointer",
 ]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 SCHEMA_CHILDREN = ("items", "additionalProperties", "not", "contains", "propertyNames",
                    "additionalItems", "unevaluatedProperties", "unevaluatedItems", "if", "then",
                    "else")

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import Spec, escape_pointer
+from generator.loader import HTTP_METHODS, Spec, escape_pointer
 from generator.naming import function_name, module_name, unique_name
 
 __all__ = [
@@ -29,7 +29,6 @@ __all__ = [
     "pythonic",
 ]
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 # Passed by Connexion when the handler asks for them; never part of the drift comparison.
 CONTEXT_PARAMETERS = frozenset({"user", "token_info", "context_"})
 

@@ -10,9 +10,7 @@ import pytest
 
 from generator.docs import build_site, render_outputs
 from generator.errors import SpecfirstError
-from generator.loader import Spec
-
-METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+from generator.loader import HTTP_METHODS, Spec
 
 
 def expected_operations(spec: Spec) -> list[tuple[str, str]]:
@@ -22,7 +20,7 @@ def expected_operations(spec: Spec) -> list[tuple[str, str]]:
         item = spec.resolve(item)
         if not isinstance(item, dict):
             continue
-        for method in METHODS:
+        for method in HTTP_METHODS:
             if isinstance(item.get(method), dict):
                 found.append((method.upper(), str(path)))
     return found

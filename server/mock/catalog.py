@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.loader import escape_pointer, resolve_pointer
+from generator.loader import HTTP_METHODS, escape_pointer, resolve_pointer
 from server.mock.validation import MockValidator
 
 __all__ = ["HeaderView", "MediaView", "MockOperation", "ResponseView", "build_catalog",
@@ -19,7 +19,6 @@ __all__ = ["HeaderView", "MediaView", "MockOperation", "ResponseView", "build_ca
 
 log = logging.getLogger(__name__)
 
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
 def is_json(media_type: str) -> bool:
