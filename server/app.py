@@ -26,14 +26,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import jsonschema_rs
 import orjson
 from connexion import AsyncApp
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
-from connexion.spec import OpenAPISpecification
 from starlette.exceptions import HTTPException
 
 from generator.loader import Spec
@@ -214,10 +212,6 @@ def create_app(
     return app
 
 
-# What Connexion 3 itself requires of a document (its OpenAPI 3.0 schema), compiled once.
-_FAST_SPEC_CHECK = jsonschema_rs.Draft4Validator(OpenAPISpecification.openapi_schema)
-
-
 def handler_names(spec: Spec) -> dict[tuple[str, str], tuple[str, str]]:
     """(method, path) -> (module, function) by the stubs generator's own assignment."""
     return {(op.method, op.path): (op.module, op.function)
@@ -228,9 +222,8 @@ def _connexion_document(spec: Spec, is_crm: bool) -> dict[str, Any]:
     """The document handed to Connexion: the spec itself when Connexion accepts it; otherwise
     (OpenAPI 3.1, or constructs Connexion 3 refuses) a compatible copy, with the relaxations
     logged. Responses are still those of the handlers; see docs/mock.md for what is relaxed."""
-    document = copy.deepcopy(spec.document)
-    if is_crm or (not spec.is_v31 and _FAST_SPEC_CHECK.is_valid(document)):
-        return document
+    if is_crm or (not spec.is_v31 and fast_spec.accepts(spec.document)):
+        return copy.deepcopy(spec.document)
     notes: list[str] = []
     served = connexion_document(spec.document, is_v31=spec.is_v31, notes=notes,
                                 keep_defaults=True)

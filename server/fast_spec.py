@@ -27,7 +27,7 @@ from connexion.spec import OpenAPISpecification, Specification
 from jsonschema import Draft4Validator
 from jsonschema.validators import extend
 
-__all__ = ["install", "nodes_with_defaults", "validate_spec"]
+__all__ = ["accepts", "install", "nodes_with_defaults", "validate_spec"]
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +70,21 @@ def _defaults_valid(spec: dict[str, Any]) -> bool:
     return True
 
 
-def validate_spec(cls: type, spec: dict[str, Any]) -> None:
-    """The replacement of `Specification._validate_spec` (same contract: raise or return)."""
+def accepts(spec: dict[str, Any]) -> bool:
+    """Whether both compiled checks pass: then Connexion accepts the OpenAPI 3.0 document.
+    False means "Connexion's own validation would have to decide", not necessarily invalid."""
     global _structure
     if _structure is None:
         _structure = jsonschema_rs.Draft4Validator(OpenAPISpecification.openapi_schema)
     try:
-        fine = bool(_structure.is_valid(spec)) and _defaults_valid(spec)
-    except Exception:  # noqa: BLE001 - e.g. a value jsonschema_rs cannot take: fall back
-        fine = False
-    if not fine:
+        return bool(_structure.is_valid(spec)) and _defaults_valid(spec)
+    except Exception:  # noqa: BLE001 - e.g. a value jsonschema_rs cannot take: undecided
+        return False
+
+
+def validate_spec(cls: type, spec: dict[str, Any]) -> None:
+    """The replacement of `Specification._validate_spec` (same contract: raise or return)."""
+    if not accepts(spec):
         _original.__get__(None, cls)(spec)
 
 
