@@ -227,7 +227,7 @@ def _connexion_document(spec: Spec, is_crm: bool) -> dict[str, Any]:
     notes: list[str] = []
     served = connexion_document(spec.document, is_v31=spec.is_v31, notes=notes,
                                 keep_defaults=True)
-    for note in notes:
+    for note in dict.fromkeys(notes):  # one line per relaxation, however many operations share it
         log.warning("serving a Connexion-compatible copy: %s", note)
     return served
 
