@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,14 @@ from urllib.parse import unquote, urlsplit
 
 from generator.document import Limits, ParsedDocument, escape_pointer, parse_document
 from generator.errors import Location, SpecLoadError
+from generator.operations import HTTP_METHODS, OperationRef, walk_operations
 
-__all__ = ["HTTP_METHODS", "Spec", "escape_pointer", "load_spec", "resolve_pointer",
-           "unescape_pointer"]
+__all__ = ["HTTP_METHODS", "OperationRef", "Spec", "deref", "escape_pointer", "load_spec",
+           "resolve_pointer", "unescape_pointer"]
 
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS = Limits()
-# The operation keys of an OpenAPI path item, in the specification's order.
-HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
@@ -57,6 +57,26 @@ def resolve_pointer(data: Any, pointer: str) -> Any:
         else:
             raise KeyError(pointer)
     return node
+
+
+def deref(document: Any, node: Any, pointer: str = "", *, depth: int = 64,
+          when: Callable[[dict[str, Any]], bool] | None = None) -> tuple[Any, str]:
+    """Follow local `$ref`s from `node` (found at `pointer`): the target and its pointer.
+
+    Stops at a node that is not a local reference, at a dangling one, after `depth` hops
+    (cycles), or at a reference for which `when` (if given) is false.
+    """
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0:
+        ref = node["$ref"]
+        if not ref.startswith("#") or (when is not None and not when(node)):
+            break
+        try:
+            node = resolve_pointer(document, ref[1:])
+        except KeyError:
+            break
+        pointer = ref[1:]
+        depth -= 1
+    return node, pointer
 
 
 @dataclass
@@ -110,18 +130,19 @@ class Spec:
         _, (line, column) = parsed.position(file_pointer, key=key)
         return Location(self.display_path(file), line, column, pointer)
 
+    def deref(self, node: Any, pointer: str = "", *, depth: int = 64,
+              when: Callable[[dict[str, Any]], bool] | None = None) -> tuple[Any, str]:
+        """Follow local `$ref`s within this spec's document (see the module function `deref`)."""
+        return deref(self.document, node, pointer, depth=depth, when=when)
+
     def resolve(self, node: Any, *, depth: int = 64) -> Any:
-        """Follow local `$ref`s until a node that is not a reference (cycles stop at `depth`)."""
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0:
-            ref = node["$ref"]
-            if not ref.startswith("#"):
-                return node
-            try:
-                node = resolve_pointer(self.document, ref[1:])
-            except KeyError:
-                return node
-            depth -= 1
-        return node
+        """Follow local `$ref`s until a node that is not a reference (see `deref`)."""
+        return self.deref(node, depth=depth)[0]
+
+    def operations(self, *, webhooks: bool = False,
+                   callbacks: bool = False) -> list[OperationRef]:
+        """Every operation under `paths`; with the flags, 3.1 webhooks and callbacks as well."""
+        return walk_operations(self.document, self.deref, webhooks=webhooks, callbacks=callbacks)
 
 
 def load_spec(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Spec:

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from generator.loader import resolve_pointer
+from generator.loader import deref
 
 __all__ = ["OPAQUE_EXTENSION", "is_opaque", "without_opaque_inputs"]
 
@@ -30,17 +30,7 @@ def is_opaque(name: str, node: MutableMapping[str, Any]) -> bool:
 
 
 def _deref(document: dict[str, Any], node: Any) -> Any:
-    seen = 0
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and seen < 32:
-        ref = node["$ref"]
-        if not ref.startswith("#"):
-            return node
-        try:
-            node = resolve_pointer(document, ref[1:])
-        except KeyError:
-            return node
-        seen += 1
-    return node
+    return deref(document, node)[0]
 
 
 def _operations(document: dict[str, Any]) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:

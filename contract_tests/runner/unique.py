@@ -24,7 +24,7 @@ from typing import Any
 import jsonschema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 
-from generator.loader import resolve_pointer
+from generator.loader import deref
 
 __all__ = ["UNIQUE_EXTENSION", "fresh_headers", "unique_keys"]
 
@@ -40,15 +40,7 @@ _active: FreshHeaders | None = None
 
 
 def _deref(document: Mapping[str, Any], node: Any) -> Any:
-    for _ in range(32):
-        if not (isinstance(node, Mapping) and isinstance(node.get("$ref"), str)
-                and node["$ref"].startswith("#")):
-            return node
-        try:
-            node = resolve_pointer(dict(document), node["$ref"][1:])
-        except KeyError:
-            return node
-    return node
+    return deref(document, node)[0]
 
 
 def _is_fresh(parameter: Mapping[str, Any]) -> bool:

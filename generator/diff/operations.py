@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diff.schema_view import NodeRef, deref
-from generator.loader import HTTP_METHODS, Spec, escape_pointer
+from generator.diff.schema_view import NodeRef
+from generator.loader import Spec
 
 __all__ = ["Operation", "list_operations", "sunset_of"]
 
@@ -44,19 +44,10 @@ def normalise_path(path: str) -> str:
 def list_operations(spec: Spec) -> dict[tuple[str, str], Operation]:
     """Every operation keyed by (method, normalised path)."""
     operations: dict[tuple[str, str], Operation] = {}
-    paths = spec.document.get("paths")
-    if not isinstance(paths, dict):
-        return operations
-    for path, item in paths.items():
-        item_ref = deref(spec, NodeRef(item, f"/paths/{escape_pointer(path)}"))
-        if not isinstance(item_ref.node, dict):
-            continue
-        for method in HTTP_METHODS:
-            node = item_ref.node.get(method)
-            if isinstance(node, dict):
-                key = (method, normalise_path(path))
-                operations.setdefault(key, Operation(method, path, node,
-                                                     f"{item_ref.pointer}/{method}", item_ref))
+    for op in spec.operations():
+        operations.setdefault((op.method, normalise_path(op.path)),
+                              Operation(op.method, op.path, op.node, op.pointer,
+                                        NodeRef(op.item, op.item_pointer)))
     return operations
 
 

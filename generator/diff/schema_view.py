@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator.loader import Spec, escape_pointer, resolve_pointer
+from generator.loader import Spec, escape_pointer
 
 __all__ = ["Bound", "NodeRef", "SchemaView", "deref", "schema_view"]
 
@@ -144,17 +144,8 @@ def _tighter(a: Bound | None, b: Bound | None, *, upper: bool) -> Bound | None:
 
 def deref(spec: Spec, ref: NodeRef, depth: int = _MAX_DEPTH) -> NodeRef:
     """Follow `$ref`s with nothing but annotations beside them; the pointer follows along."""
-    node, pointer = ref.node, ref.pointer
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0 \
-            and node["$ref"].startswith("#") and set(node) - {"$ref"} <= ANNOTATIONS:
-        target = node["$ref"][1:]
-        try:
-            node = resolve_pointer(spec.document, target)
-        except KeyError:
-            break
-        pointer = target
-        depth -= 1
-    return NodeRef(node, pointer)
+    return NodeRef(*spec.deref(ref.node, ref.pointer, depth=depth,
+                               when=lambda node: set(node) - {"$ref"} <= ANNOTATIONS))
 
 
 def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:

@@ -8,14 +8,11 @@ from typing import Any, ClassVar, TypeVar
 
 from generator.lint.finding import Finding, Severity
 from generator.lint.walk import (
-    HTTP_METHODS,
-    deref,
     document_schemas,
     iter_schema,
     media_types,
-    path_pointer,
 )
-from generator.loader import Spec, resolve_pointer
+from generator.loader import OperationRef, Spec, resolve_pointer
 
 __all__ = ["CATEGORIES", "MINIMAL", "RECOMMENDED", "STRICT", "LintContext", "Operation", "Rule",
            "is_json"]
@@ -30,24 +27,8 @@ CATEGORIES = ("validity", "consistency", "simplicity", "readability", "extensibi
 _JSON = ("application/json", "application/problem+json")
 
 
-@dataclass(frozen=True)
-class Operation:
-    """One operation of the spec with what most rules ask about it."""
-
-    path: str
-    method: str
-    node: dict[str, Any]
-    pointer: str
-    item: dict[str, Any]
-    item_pointer: str
-
-    @property
-    def operation_id(self) -> str | None:
-        value = self.node.get("operationId")
-        return value if isinstance(value, str) else None
-
-    def label(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+# One operation of the spec with what most rules ask about it.
+Operation = OperationRef
 
 
 @dataclass
@@ -69,7 +50,7 @@ class LintContext:
         return value
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
-        return deref(self.spec, node, pointer)
+        return self.spec.deref(node, pointer)
 
     def operations(self) -> Iterator[tuple[str, str, dict[str, Any], str]]:
         """(path, method, operation, pointer) for every operation, path items resolved."""
@@ -80,20 +61,7 @@ class LintContext:
         return self.cached("operations", self._operations)
 
     def _operations(self) -> list[Operation]:
-        out: list[Operation] = []
-        paths = self.document.get("paths")
-        if not isinstance(paths, dict):
-            return out
-        for path, item in paths.items():
-            item, item_pointer = self.deref(item, path_pointer(path))
-            if not isinstance(item, dict):
-                continue
-            for method in HTTP_METHODS:
-                node = item.get(method)
-                if isinstance(node, dict):
-                    out.append(Operation(path, method, node, f"{item_pointer}/{method}", item,
-                                         item_pointer))
-        return out
+        return self.spec.operations()
 
     def parameters(self, op: Operation) -> list[tuple[dict[str, Any], str]]:
         """The operation's effective parameters (path-level ones overridden by its own)."""

@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.loader import HTTP_METHODS, Spec, escape_pointer, resolve_pointer
+from generator.loader import HTTP_METHODS, Spec, escape_pointer
 
 __all__ = [
     "HTTP_METHODS",
     "SCHEMA_CHILD_LISTS",
     "SCHEMA_CHILD_MAPS",
     "SCHEMA_CHILDREN",
-    "deref",
     "document_schemas",
     "iter_schema",
     "media_types",
@@ -38,21 +37,6 @@ def path_pointer(path: str, *rest: str) -> str:
     return "/paths/" + escape_pointer(path) + "".join("/" + escape_pointer(r) for r in rest)
 
 
-def deref(spec: Spec, node: Any, pointer: str, depth: int = 64) -> tuple[Any, str]:
-    """Follow local `$ref`s from `node` (at `pointer`); the target and its pointer."""
-    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and depth > 0:
-        ref = node["$ref"]
-        if not ref.startswith("#"):
-            break
-        try:
-            node = resolve_pointer(spec.document, ref[1:])
-        except KeyError:
-            break
-        pointer = ref[1:]
-        depth -= 1
-    return node, pointer
-
-
 def iter_schema(spec: Spec, schema: Any, pointer: str, *, follow: bool = False,
                 seen: set[str] | None = None, depth: int = 0) -> Iterator[tuple[dict[str, Any],
                                                                                   str]]:
@@ -64,7 +48,7 @@ def iter_schema(spec: Spec, schema: Any, pointer: str, *, follow: bool = False,
     if "$ref" in schema:
         if not follow:
             return
-        schema, pointer = deref(spec, schema, pointer)
+        schema, pointer = spec.deref(schema, pointer)
         if not isinstance(schema, dict) or "$ref" in schema:
             return
     if pointer in seen:
@@ -122,7 +106,7 @@ def document_schemas(spec: Spec) -> Iterator[tuple[dict[str, Any], str]]:
 def media_types(spec: Spec, holder: Any, pointer: str) -> Iterator[tuple[str, dict[str, Any],
                                                                          str]]:
     """(media type, media type object, pointer) of a request body or response."""
-    holder, pointer = deref(spec, holder, pointer)
+    holder, pointer = spec.deref(holder, pointer)
     if not isinstance(holder, dict):
         return
     content = holder.get("content")

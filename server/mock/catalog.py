@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.loader import HTTP_METHODS, escape_pointer, resolve_pointer
+from generator.loader import HTTP_METHODS, deref, escape_pointer
 from server.mock.validation import MockValidator
 
 __all__ = ["HeaderView", "MediaView", "MockOperation", "ResponseView", "build_catalog",
@@ -99,17 +99,7 @@ class _Walker:
         self.is_v31 = is_v31
 
     def deref(self, node: Any, pointer: str) -> tuple[Any, str]:
-        hops = 0
-        while isinstance(node, dict) and isinstance(node.get("$ref"), str) and hops < 32:
-            ref = node["$ref"]
-            if not ref.startswith("#"):
-                break
-            try:
-                node, pointer = resolve_pointer(self.document, ref[1:]), ref[1:]
-            except KeyError:
-                break
-            hops += 1
-        return node, pointer
+        return deref(self.document, node, pointer)
 
     def examples(self, media: dict[str, Any], pointer: str, schema_pointer: str | None,
                  json_like: bool, where: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from generator.loader import resolve_pointer
+from generator.loader import deref, resolve_pointer
 from server.mock.catalog import MockOperation, is_json
 from server.mock.responder import MockAnswer, Preferences, Responder, problem
 from server.mock.store import CollectionRoute, ResourceStore, collection_routes, id_field
@@ -105,14 +105,7 @@ class StatefulResponder(Responder):
         return False
 
     def _deref(self, schema: Any) -> Any:
-        for _ in range(16):
-            if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-                break
-            try:
-                schema = resolve_pointer(self.document, schema["$ref"].lstrip("#"))
-            except KeyError:
-                break
-        return schema
+        return deref(self.document, schema)[0]
 
     def on_list(self, op: MockOperation, route: CollectionRoute, prefs: Preferences,
                 accept: str | None, collection: str, key: str | None, body: Any) -> MockAnswer:
