@@ -21,7 +21,7 @@ import importlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -47,7 +47,7 @@ from server.mock.served import connexion_document
 from server.problems import Problem, problem_response
 from server.resolver import ConventionResolver
 from server.routes import RouteTable
-from server.security import BearerAuth
+from server.security_schemes import SECURITY_MAP, OperationChallenges
 from server.settings import ServerSettings
 from server.validation import PreconditionParameterValidator, install_format_checks
 
@@ -85,25 +85,38 @@ def base_path(document: dict[str, Any]) -> str:
     return urlsplit(url).path.rstrip("/")
 
 
-def _problem_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    if isinstance(exc, Problem):
-        return exc.to_problem()
-    assert isinstance(exc, ProblemException)
-    status = int(exc.status or 500)
-    detail = exc.detail if status < 500 else None
-    if status == 500 and exc.detail and "response" in str(exc.title or "").lower() + str(
-            exc.detail).lower():
-        log.error("response does not conform to the spec: %s", exc.detail)
-    errors = None
-    if status == 400 and detail:
-        detail, errors = _validation_detail(str(detail))
-    headers = dict(exc.headers or {})
-    if status == 401:
-        headers.setdefault("WWW-Authenticate", 'Bearer realm="api"')
-    if status == 403:
-        detail = "The token lacks a scope this operation requires."
-    return problem_response(status, str(detail) if detail else None, headers=headers,
-                            errors=errors)
+def _problem_handler(challenges: OperationChallenges | None = None
+                     ) -> Callable[[ConnexionRequest, Exception], ConnexionResponse]:
+    """The handler of every ProblemException. A 401 raised by Connexion itself (no credential
+    sent for any alternative of the operation's security) gets the challenges and the detail
+    of the operation's own schemes."""
+
+    def handle(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+        if isinstance(exc, Problem):
+            return exc.to_problem()
+        assert isinstance(exc, ProblemException)
+        status = int(exc.status or 500)
+        detail = exc.detail if status < 500 else None
+        if status == 500 and exc.detail and "response" in str(exc.title or "").lower() + str(
+                exc.detail).lower():
+            log.error("response does not conform to the spec: %s", exc.detail)
+        errors = None
+        if status == 400 and detail:
+            detail, errors = _validation_detail(str(detail))
+        headers = dict(exc.headers or {})
+        if status == 401 and "WWW-Authenticate" not in headers:
+            found = challenges.for_request(request.scope["path"], request.method) if (
+                challenges is not None) else None
+            challenge, required = found if found is not None else (None, None)
+            headers["WWW-Authenticate"] = challenge or 'Bearer realm="api"'
+            if required and str(detail).startswith("No authorization token provided"):
+                detail = required
+        if status == 403:
+            detail = "The token lacks a scope this operation requires."
+        return problem_response(status, str(detail) if detail else None, headers=headers,
+                                errors=errors)
+
+    return handle
 
 
 _ERROR_PATH = re.compile(r" - '([^']*)'$")
@@ -177,6 +190,7 @@ def create_app(
 
     prefix = docs_prefix(document)
     served = orjson.dumps(document)
+    routes = RouteTable(document, base_path(document))
     lifespan = _services_lifespan(runtime, SERVICE_MODULES if is_crm else ())
     app = AsyncApp(__name__, lifespan=lifespan, jsonifier=jsonifier)
     dispatch.install(app)
@@ -187,7 +201,7 @@ def create_app(
         pythonic_params=True,
         strict_validation=True,
         validate_responses=settings.response_validation,
-        security_map={"bearer": BearerAuth},
+        security_map=SECURITY_MAP,
         validator_map={**COMPILED_VALIDATORS, "parameter": PreconditionParameterValidator},
         swagger_ui_options=SwaggerUIOptions(
             serve_spec=False,
@@ -196,7 +210,8 @@ def create_app(
         ),
     )
     app.add_error_handler(DatabaseBusy, _busy_handler)
-    app.add_error_handler(ProblemException, _problem_handler)
+    app.add_error_handler(ProblemException,
+                          _problem_handler(OperationChallenges(document, routes)))
     app.add_error_handler(HTTPException, _http_handler)
     app.add_error_handler(Exception, _error_handler)
     app.add_middleware(
@@ -205,7 +220,7 @@ def create_app(
         max_body=settings.max_body,
         max_depth=settings.max_json_depth,
         spec_routes={f"{base_path(document)}{prefix}/openapi.json": served},
-        routes=RouteTable(document, base_path(document)),
+        routes=routes,
     )
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))

@@ -13,7 +13,7 @@ these functions, never through globals of their own:
             ...
             record_change(conn, tenant_id=who.tenant_id, ...)
 
-`token_info` is what the bearer check (`server.security`) put in the request context; Connexion
+`token_info` is what the token check (`server.security_schemes`) put in the request context; Connexion
 passes it to every handler of an operation with security. `caller` raises a 401 problem when it
 is missing, so a handler can never run without a tenant by mistake.
 

@@ -1,5 +1,5 @@
-"""What the spec says about a request path before any handler runs: the methods it allows (for
-405 answers with an exact `Allow`) and per-operation body size caps.
+"""What the spec says about a request path before any handler runs: the spec path it matches,
+the methods it allows (for 405 answers with an exact `Allow`) and per-operation body size caps.
 
 Concrete paths take precedence over templated ones (OpenAPI's matching rule): a PATCH to
 `/customers/search` is a 405 on the search path, not a PATCH of a customer whose id is "search".
@@ -36,27 +36,34 @@ def _body_caps(item: dict[str, Any]) -> dict[str, int]:
 
 class RouteTable:
     def __init__(self, document: dict[str, Any], base_path: str = ""):
-        routes: list[tuple[bool, re.Pattern[str], tuple[str, ...], dict[str, int]]] = []
+        routes: list[tuple[bool, re.Pattern[str], tuple[str, ...], dict[str, int], str]] = []
         for path, item in (document.get("paths") or {}).items():
             if not isinstance(item, dict):
                 continue
             methods = tuple(m.upper() for m in HTTP_METHODS if m in item)
             pattern = re.compile("^" + re.escape(base_path) + _TEMPLATE.sub(
                 "[^/]+", re.escape(path)) + "$")
-            routes.append(("{" in path, pattern, methods, _body_caps(item)))
+            routes.append(("{" in path, pattern, methods, _body_caps(item), path))
         routes.sort(key=lambda route: route[0])  # concrete paths first
         self._routes = routes
 
     def allowed(self, path: str) -> tuple[str, ...] | None:
         """The methods of the spec path matching `path`, or None when no spec path does."""
-        for _templated, pattern, methods, _caps in self._routes:
+        for _templated, pattern, methods, _caps, _template in self._routes:
             if pattern.match(path):
                 return methods
         return None
 
+    def template(self, path: str) -> str | None:
+        """The spec path (`/pets/{petId}`) matching `path`, or None when no spec path does."""
+        for _templated, pattern, _methods, _caps, template in self._routes:
+            if pattern.match(path):
+                return template
+        return None
+
     def max_body(self, path: str, method: str) -> int | None:
         """The operation's own body size cap, or None when it has none (the server's applies)."""
-        for _templated, pattern, _methods, caps in self._routes:
+        for _templated, pattern, _methods, caps, _template in self._routes:
             if pattern.match(path):
                 return caps.get(method.upper())
         return None

@@ -1,12 +1,15 @@
-"""Bearer tokens per tenant: creation, revocation, and the check in front of every operation.
+"""API tokens per tenant: creation, revocation, and the check in front of every operation.
 
 A token is 32 random bytes (`sf_` + URL-safe base64); only its SHA-256 is stored, so a database
 leak does not leak usable tokens, and the token is shown once, when it is created. The check
-(`BearerAuth`, plugged into Connexion's security middleware) looks the hash up on every request,
-so a revocation takes effect at once on every worker. Scopes come from the operation's security
-requirement: the token needs all of them (403 otherwise). A missing, malformed, unknown or
-revoked token gets 401 with `WWW-Authenticate: Bearer`. After authentication the tenant's rate
-limit is applied (429 with `Retry-After`, `RateLimit`, `RateLimit-Policy`).
+(`verify_token`) looks the hash up on every request, so a revocation takes effect at once on
+every worker. Scopes come from the operation's security requirement: the token needs all of
+them (403 otherwise). A malformed, unknown or revoked token gets 401 with the challenge of the
+scheme it was sent for. After authentication the tenant's rate limit is applied (429 with
+`Retry-After`, `RateLimit`, `RateLimit-Policy`).
+
+How a token travels (bearer header, API key, Basic password, OAuth 2 access token) is the
+business of the Connexion security handlers in `server.security_schemes`; they all end here.
 """
 
 from __future__ import annotations
@@ -16,12 +19,10 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import anyio.to_thread
-from connexion.security import BearerSecurityHandler
 from sqlalchemy import select, update
 
 from server.context import get_runtime
@@ -33,7 +34,6 @@ from server.ratelimit import RateLimiter
 from server.timeutil import now_iso
 
 __all__ = [
-    "BearerAuth",
     "CRM_SCOPES",
     "TokenInfo",
     "create_token",
@@ -41,6 +41,7 @@ __all__ = [
     "hash_token",
     "lookup_token",
     "revoke_token",
+    "verify_token",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,6 @@ CRM_SCOPES: tuple[str, ...] = (
     "changes:read", "webhooks:read", "analytics:read", "admin",
 )
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,200}$")
-_CHALLENGE = 'Bearer realm="api"'
 
 
 @dataclass(frozen=True)
@@ -113,10 +113,6 @@ def lookup_token(db: Database, token: str) -> TokenInfo | None:
     return TokenInfo(str(row[0]), str(row[1]), frozenset(str(row[2]).split()))
 
 
-def _unauthorized(detail: str) -> Problem:
-    return Problem(detail, status=401, headers={"WWW-Authenticate": _CHALLENGE})
-
-
 _limiters: dict[int, RateLimiter] = {}
 
 
@@ -130,22 +126,23 @@ def _limiter() -> RateLimiter:
     return limiter
 
 
-def authenticate(authorization: str | None, required_scopes: Iterable[str]) -> dict[str, Any]:
-    """The whole check for one request (runs in a worker thread): token_info or a Problem."""
-    if not authorization:
-        raise _unauthorized("A bearer token is required (Authorization: Bearer <token>).")
-    scheme, _, token = authorization.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not _TOKEN_SHAPE.match(token):
-        raise _unauthorized("The Authorization header must be 'Bearer <token>'.")
+def verify_token(token: str, required_scopes: Iterable[str], *,
+                 unauthorized: Mapping[str, str], forbidden: Mapping[str, str] | None = None,
+                 what: str = "token") -> dict[str, Any]:
+    """The whole check of one presented token (runs in a worker thread): the `token_info` of
+    the request, or a Problem: 401 with the `unauthorized` headers (the scheme's challenge),
+    403 with the `forbidden` ones, 429 from the rate limit. `what` names the credential in
+    the problem's detail ("bearer token", "API key", ...)."""
+    if not _TOKEN_SHAPE.match(token):
+        raise Problem(f"The {what} is malformed.", status=401, headers=unauthorized)
     runtime = get_runtime()
     info = lookup_token(runtime.db, token)
     if info is None:
-        raise _unauthorized("The bearer token is unknown or revoked.")
+        raise Problem(f"The {what} is unknown or revoked.", status=401, headers=unauthorized)
     missing = sorted(set(required_scopes) - info.scopes)
     if missing:
         raise Problem(f"This operation requires the scope {', '.join(repr(m) for m in missing)}.",
-                      status=403)
+                      status=403, headers=forbidden)
     limiter = _limiter()
     if limiter.enabled:
         decision = limiter.acquire(info.tenant_id)
@@ -154,25 +151,3 @@ def authenticate(authorization: str | None, required_scopes: Iterable[str]) -> d
                           "Retry-After.", status=429, headers=decision.headers())
     return {"sub": info.tenant_id, "tenant_id": info.tenant_id, "token_id": info.token_id,
             "scopes": sorted(info.scopes)}
-
-
-class BearerAuth(BearerSecurityHandler):  # type: ignore[misc]
-    """Connexion security handler for `http`/`bearer` schemes backed by the token table.
-
-    A scheme that names its own `x-bearerInfoFunc` keeps Connexion's behaviour.
-    """
-
-    def get_fn(self, security_scheme: dict[str, Any],
-               required_scopes: list[str]) -> Callable[..., Any] | None:
-        if security_scheme.get("x-bearerInfoFunc"):
-            inherited: Callable[..., Any] | None = super().get_fn(security_scheme,
-                                                                  required_scopes)
-            return inherited
-        scopes = tuple(required_scopes or ())
-
-        async def verify(request: Any) -> dict[str, Any]:
-            header = request.headers.get("Authorization")
-            return await anyio.to_thread.run_sync(authenticate, header, scopes)
-
-        return verify
-

@@ -75,7 +75,8 @@ class LiveServer:
 
     @classmethod
     def start(cls, db_url: str, *, env: Mapping[str, str] | None = None,
-              args: Sequence[str] = (), workers: int = 1) -> LiveServer:
+              args: Sequence[str] = (), workers: int = 1,
+              ready_path: str = "/api/v1/health/live") -> LiveServer:
         port = free_port()
         environment = {k: v for k, v in os.environ.items()
                        if not k.startswith("SPECFIRST_SERVER_")}
@@ -88,20 +89,20 @@ class LiveServer:
         process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log,
                                    stderr=subprocess.STDOUT, start_new_session=True)
         server = cls(db_url, port, process, Path(log.name))
-        server.wait_ready()
+        server.wait_ready(ready_path)
         return server
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def wait_ready(self) -> None:
+    def wait_ready(self, ready_path: str = "/api/v1/health/live") -> None:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log()}")
             try:
-                if httpx.get(self.url + "/api/v1/health/live", timeout=1).status_code == 200:
+                if httpx.get(self.url + ready_path, timeout=1).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass
