@@ -13,9 +13,9 @@ these functions, never through globals of their own:
             ...
             record_change(conn, tenant_id=who.tenant_id, ...)
 
-`token_info` is what the token check (`server.security_schemes`) put in the request context; Connexion
-passes it to every handler of an operation with security. `caller` raises a 401 problem when it
-is missing, so a handler can never run without a tenant by mistake.
+`token_info` is what the token check (`server.security_schemes`) put in the request context;
+Connexion passes it to every handler of an operation with security. `caller` raises a 401
+problem when it is missing, so a handler can never run without a tenant by mistake.
 
 Background services: `create_app` enters, for the CRM app, the async context manager
 `lifespan(runtime)` of each module in `server.app.SERVICE_MODULES` that defines one (webhook
