@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -26,7 +27,7 @@ from contract_tests.cli import cli
 from contract_tests.tests.bench_server import TinyServer, tiny_server
 from generator.errors import UsageError
 
-SHORT = {"duration_s": 0.4, "warmup_s": 0.1, "timeout_s": 5.0}
+SHORT: dict[str, Any] = {"duration_s": 0.4, "warmup_s": 0.1, "timeout_s": 5.0}
 
 
 @pytest.fixture()

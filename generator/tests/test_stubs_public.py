@@ -94,7 +94,7 @@ def sample_requests(spec: Spec, served_paths: set[str], limit: int = 3) -> list[
         url = op.path
         try:
             for param in op.parameters:
-                schema = next((p.get("schema", {}) for p in reversed(params)
+                schema: Any = next((p.get("schema", {}) for p in reversed(params)
                                if p.get("in") == "path" and p.get("name") == param.spec_name), {})
                 schema = spec.resolve(schema)
                 if not isinstance(schema, dict) or schema.get("type") not in (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -53,7 +54,7 @@ def get_pet(id_: int) -> Any:
 '''
 
 
-def write_spec(path: Path, document: dict) -> Spec:
+def write_spec(path: Path, document: dict[str, Any]) -> Spec:
     path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
     return Spec.from_path(path)
 

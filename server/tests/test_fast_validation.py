@@ -132,7 +132,7 @@ def compiled_spec_validation() -> Iterator[None]:
         if own is None:
             del OpenAPISpecification._validate_spec
         else:
-            OpenAPISpecification._validate_spec = own  # type: ignore[assignment]
+            OpenAPISpecification._validate_spec = own
 
 
 def _connexion_error(document: dict[str, Any]) -> str | None:
@@ -170,9 +170,10 @@ def test_parameter_validator_keeps_connexions_messages() -> None:
              "schema": {"type": "string", "format": "uuid"}}
     limit = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                         "maximum": 100}}
-    cases = [("path", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", param), ("path", "nope", param),
-             ("path", None, param), ("query", 5, limit), ("query", 500, limit),
-             ("query", "x", limit), ("query", None, limit)]
+    cases: list[tuple[str, Any, dict[str, Any]]] = [
+        ("path", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", param), ("path", "nope", param),
+        ("path", None, param), ("query", 5, limit), ("query", 500, limit),
+        ("query", "x", limit), ("query", None, limit)]
     for kind, value, spec in cases:
         ours = CompiledParameterValidator.validate_parameter(kind, value, spec)
         theirs = ParameterValidator.validate_parameter(kind, value, spec)

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -71,7 +72,8 @@ def main() -> None:
     from conftest import OCTOKIT_OPENAPI, npm_install  # the fixtures' installer
 
     spec = npm_install(OCTOKIT_OPENAPI) / "generated" / "api.github.com.json"
-    commands = {"specfirst mock": lambda port: mock_command(spec, port)}
+    commands: dict[str, Callable[[int], list[str]]] = {
+        "specfirst mock": lambda port: mock_command(spec, port)}
     if "--prism" in sys.argv:
         package = npm_install("@stoplight/prism-cli@5")
         prism = next(parent / ".bin" / "prism" for parent in package.parents

@@ -7,6 +7,7 @@ import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
@@ -73,7 +74,7 @@ def test_32_mixed_writers_never_see_busy(live_server: LiveServer, tenant: Tenant
     def writer(n: int) -> None:
         rng = random.Random(n)
         with httpx.Client(base_url=live_server.url, headers=tenant.headers, timeout=60) as http:
-            mine: list[dict] = []
+            mine: list[dict[str, Any]] = []
             for step in range(12):
                 action = rng.choice(["create", "create", "update", "delete", "batch"])
                 if action == "create" or not mine:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import httpx
+
 from server.tests.conftest import Tenant
 from server.tests.live import LiveServer
 
 
-def _walk(http, path: str, params: dict) -> list[str]:  # type: ignore[no-untyped-def]
+def _walk(http: httpx.Client, path: str, params: dict[str, Any]) -> list[str]:
     seen: list[str] = []
     cursor = None
     for _ in range(50):  # bounded
