@@ -184,7 +184,8 @@ def _relax_parameter(path: str, param: dict[str, Any], notes: list[str]) -> None
     elif location == "path" and kind in _NUMBER_PATTERNS:
         # Starlette's int/float route converters refuse signs and exponents (404).
         param["schema"] = {"type": "string", "pattern": _NUMBER_PATTERNS[kind]}
-        notes.append(f"{where}: checked as a {kind} without its bounds")
+        notes.append(f"{where}: checked as {'an' if kind == 'integer' else 'a'} {kind} "
+                     "without its bounds")
     elif location in ("path", "query") and (kind in ("object", None) or "$ref" in schema):
         deep = param.get("style") == "deepObject"
         param["schema"] = {"type": "object"} if deep else {"type": "string"}
@@ -330,6 +331,15 @@ def connexion_document(document: dict[str, Any], *, is_v31: bool,
     noted), at the cost of Connexion's own, slower validation pass here.
     """
     notes = notes if notes is not None else []
+    first_new = len(notes)
+    try:
+        return _connexion_document(document, is_v31, notes, keep_defaults)
+    finally:  # a relaxation shared by several operations (a component) is noted once
+        notes[first_new:] = dict.fromkeys(notes[first_new:])
+
+
+def _connexion_document(document: dict[str, Any], is_v31: bool, notes: list[str],
+                        keep_defaults: bool) -> dict[str, Any]:
     drop = _DROP - {"default"} if keep_defaults else _DROP
     served: dict[str, Any] = _copy(document, is_v31, drop)
     if isinstance(document.get("servers"), list):  # server variables need their defaults
@@ -356,6 +366,6 @@ def connexion_document(document: dict[str, Any], *, is_v31: bool,
         if not any(repaired):
             notes.append(f"cannot make the document acceptable: {errors[0].message[:200]}")
             break
-    for note in notes:
+    for note in dict.fromkeys(notes):
         log.debug("mock request validation: %s", note)
     return served

@@ -317,3 +317,17 @@ def test_connexion_document_keeps_valid_defaults_when_asked() -> None:
     OpenAPISpecification._validate_spec(served)  # Connexion accepts it
     plain = connexion_document(document, is_v31=True)
     assert "default" not in plain["paths"]["/a"]["get"]["parameters"][0]["schema"]
+
+
+def test_connexion_document_notes_a_shared_relaxation_once() -> None:
+    from server.mock.served import connexion_document
+
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    ok = {"200": {"description": "ok"}}
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/pets/{id}": {method: {"parameters": [dict(param, schema={"type": "integer"})],
+                                "responses": ok} for method in ("get", "put", "delete")}}}
+    notes = ["kept from before", "kept from before"]
+    connexion_document(document, is_v31=False, notes=notes)
+    assert notes == ["kept from before", "kept from before",
+                     "/pets/{id}: path parameter id: checked as an integer without its bounds"]
