@@ -44,7 +44,13 @@ from server.guard import RequestGuard
 from server.jsonify import jsonifier
 from server.migrations import apply_migrations
 from server.mock.served import connexion_document
-from server.problems import Problem, problem_response
+from server.problems import (
+    ABOUT_BLANK,
+    CRM_TYPE_BASE,
+    Problem,
+    configure_problem_types,
+    problem_response,
+)
 from server.resolver import ConventionResolver
 from server.routes import RouteTable
 from server.security_schemes import SECURITY_MAP, OperationChallenges
@@ -181,6 +187,9 @@ def create_app(
     install_format_checks()
     fast_spec.install()
     is_crm = spec_path is None and handlers_package in (None, CRM_HANDLERS)
+    serves_crm_spec = spec_path is None or Path(spec_path).resolve() == CRM_SPEC
+    configure_problem_types(settings.problem_base_uri
+                            or (CRM_TYPE_BASE if serves_crm_spec else ABOUT_BLANK))
     spec = Spec.from_path(spec_path or CRM_SPEC)
     document = spec.document
     db = db or Database.from_url(settings.database_url)

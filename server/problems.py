@@ -2,13 +2,19 @@
 
 Handlers raise `Problem` (or one of the named subclasses); Connexion's exception middleware turns
 it into the response. `problem_body` and `problem_response` build the same thing for the ASGI
-guard and the error handlers. Problem types are `https://crm.example.com/problems/<slug>`; the
-`code` member is the slug in snake_case. Details never carry tracebacks, SQL or file paths.
+guard and the error handlers. The `code` member is the problem's slug in snake_case (`not_found`,
+`idempotency_key_reused`). Details never carry tracebacks, SQL or file paths.
+
+The `type` member is `<base><slug>`, where the base is set once per process by the app factory
+(`configure_problem_types`): `SPECFIRST_SERVER_PROBLEM_BASE_URI` when set, else
+`https://crm.example.com/problems/` for the CRM reference server and `about:blank` for any other
+spec. With `about:blank` (RFC 9457 section 4.2.1) the `title` is the HTTP status phrase.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from http import HTTPStatus
 from typing import Any
 
 import orjson
@@ -16,7 +22,9 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionResponse
 
 __all__ = [
+    "ABOUT_BLANK",
     "BadRequest",
+    "CRM_TYPE_BASE",
     "Conflict",
     "NotFound",
     "PROBLEM_JSON",
@@ -26,14 +34,17 @@ __all__ = [
     "ServiceUnavailable",
     "TooManyRequests",
     "Unprocessable",
+    "configure_problem_types",
     "problem_body",
     "problem_bytes",
     "problem_response",
+    "problem_type",
     "slug_for",
 ]
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://crm.example.com/problems/"
+CRM_TYPE_BASE = "https://crm.example.com/problems/"
+ABOUT_BLANK = "about:blank"
 
 # status -> (slug, title)
 _KINDS: dict[int, tuple[str, str]] = {
@@ -44,6 +55,7 @@ _KINDS: dict[int, tuple[str, str]] = {
     405: ("method-not-allowed", "Method not allowed"),
     406: ("not-acceptable", "Not acceptable"),
     409: ("conflict", "Conflict"),
+    410: ("gone", "Gone"),
     412: ("precondition-failed", "Precondition failed"),
     413: ("payload-too-large", "Payload too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
@@ -54,6 +66,27 @@ _KINDS: dict[int, tuple[str, str]] = {
     501: ("not-implemented", "Not implemented"),
     503: ("unavailable", "Service unavailable"),
 }
+
+
+# The status phrases of RFC 9110 where Python's differ (its names predate the RFC).
+_PHRASES: dict[int, str] = {
+    **{int(status): status.phrase for status in HTTPStatus},
+    413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content",
+}
+
+_type_base: str | None = CRM_TYPE_BASE  # None: about:blank
+
+
+def configure_problem_types(base: str) -> None:
+    """Make problem types `base + slug` from now on, or `about:blank` when `base` is
+    `about:blank` (then every title is the status phrase). Called once by the app factory."""
+    global _type_base
+    _type_base = None if base == ABOUT_BLANK else base
+
+
+def problem_type(slug: str) -> str:
+    """The `type` URI of the problem with this slug, under the configured base."""
+    return ABOUT_BLANK if _type_base is None else _type_base + slug
 
 
 def slug_for(status: int) -> str:
@@ -71,10 +104,11 @@ def problem_body(
 ) -> dict[str, Any]:
     default_slug, default_title = _KINDS.get(status, ("error", "Error"))
     slug = slug or default_slug
+    base = _type_base
     body: dict[str, Any] = {
-        "type": TYPE_BASE + slug,
-        "title": (title or default_title)[:200],
-        "status": status,
+        "type": ABOUT_BLANK, "title": _PHRASES.get(status, "Error"), "status": status,
+    } if base is None else {
+        "type": base + slug, "title": (title or default_title)[:200], "status": status,
     }
     if detail:
         body["detail"] = detail[:2000]
@@ -128,7 +162,7 @@ class Problem(ProblemException):  # type: ignore[misc]
         status = status or self.status_code_default
         default_slug, default_title = _KINDS.get(status, ("error", "Error"))
         super().__init__(status=status, title=title or default_title, detail=detail,
-                         type=TYPE_BASE + (slug or default_slug), headers=dict(headers or {}))
+                         type=problem_type(slug or default_slug), headers=dict(headers or {}))
         self.slug = slug or default_slug
         self.errors = list(errors or [])
 

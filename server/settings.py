@@ -11,9 +11,13 @@
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
 | `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
+| `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
 
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
+
+Problem `type` URIs are `<base><slug>`: by default `https://crm.example.com/problems/` for the CRM
+reference server and `about:blank` (title = the status phrase, RFC 9457) for any other spec.
 """
 
 from __future__ import annotations
@@ -22,10 +26,11 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from generator.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_int"]
+__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_int", "env_problem_base"]
 
 DEFAULT_DATABASE_URL = "sqlite:///.specfirst/crm.db"
 _TRUE = {"1", "true", "yes", "on"}
@@ -57,6 +62,21 @@ def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 
     return value
 
 
+def env_problem_base(environ: Mapping[str, str], name: str) -> str | None:
+    """`about:blank`, or an absolute URI that problem slugs are appended to (a `/` is added
+    unless it already ends with `/`, `#`, `:`, `=` or `?`); None when unset."""
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw == "about:blank":
+        return raw
+    parts = urlsplit(raw)
+    if not parts.scheme or any(c.isspace() or c in '"<>\\^`{|}' for c in raw) or not (
+            parts.netloc or parts.path):
+        raise ConfigError(f"{name} must be an absolute URI or about:blank, not {raw!r}")
+    return raw if raw.endswith(("/", "#", ":", "=", "?")) else raw + "/"
+
+
 @dataclass(frozen=True)
 class ServerSettings:
     database_url: str = DEFAULT_DATABASE_URL
@@ -68,6 +88,7 @@ class ServerSettings:
     cursor_secret: str | None = None
     allow_loopback_webhooks: bool = False
     migrate: bool = True
+    problem_base_uri: str | None = None  # None: the default of the app (CRM or about:blank)
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -84,6 +105,7 @@ class ServerSettings:
             allow_loopback_webhooks=env_bool(env, "SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS",
                                              False),
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
+            problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
