@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
@@ -13,9 +13,10 @@ from generator.lint.walk import (
     media_types,
 )
 from generator.loader import OperationRef, Spec, resolve_pointer
+from generator.operations import OperationKind
 
-__all__ = ["CATEGORIES", "MINIMAL", "RECOMMENDED", "STRICT", "LintContext", "Operation", "Rule",
-           "is_json"]
+__all__ = ["ALL_OPERATIONS", "CATEGORIES", "MINIMAL", "PATH_OPERATIONS", "RECOMMENDED", "STRICT",
+           "LintContext", "Operation", "Rule", "is_json"]
 
 T = TypeVar("T")
 # The named rulesets a rule belongs to: each is a subset of the next.
@@ -25,6 +26,10 @@ STRICT = frozenset({"strict"})
 CATEGORIES = ("validity", "consistency", "simplicity", "readability", "extensibility",
               "security", "testability")
 _JSON = ("application/json", "application/problem+json")
+# Where an operation is declared: `paths`, 3.1 `webhooks`, or a callback of another operation.
+ALL_OPERATIONS: frozenset[OperationKind] = frozenset({"path", "webhook", "callback"})
+# The operations the API itself serves: those a client calls.
+PATH_OPERATIONS: frozenset[OperationKind] = frozenset({"path"})
 
 
 # One operation of the spec with what most rules ask about it.
@@ -57,11 +62,24 @@ class LintContext:
         for op in self.operation_list():
             yield op.path, op.method, op.node, op.pointer
 
-    def operation_list(self) -> list[Operation]:
-        return self.cached("operations", self._operations)
+    def operation_list(self, kinds: Collection[OperationKind] | None = None) -> list[Operation]:
+        """Every operation (`paths`, `webhooks`, callbacks), or those of the given kinds.
+
+        A callback declared once and reached from several operations (a shared
+        `components/callbacks` entry) is listed once, under the first operation that uses it.
+        """
+        every = self.cached("operations", self._operations)
+        return every if kinds is None else [op for op in every if op.kind in kinds]
 
     def _operations(self) -> list[Operation]:
-        return self.spec.operations()
+        seen: set[str] = set()
+        out: list[Operation] = []
+        for op in self.spec.operations(webhooks=True, callbacks=True):
+            if op.kind == "callback" and op.pointer in seen:
+                continue
+            seen.add(op.pointer)
+            out.append(op)
+        return out
 
     def parameters(self, op: Operation) -> list[tuple[dict[str, Any], str]]:
         """The operation's effective parameters (path-level ones overridden by its own)."""
@@ -81,13 +99,14 @@ class LintContext:
         return self.cached("schemas", lambda: list(document_schemas(self.spec)))
 
     def request_schemas(self) -> list[tuple[dict[str, Any], str]]:
-        """Every schema a client sends (bodies and parameters), through `$ref`s, once each."""
+        """Every schema a client sends the API (bodies and parameters of the operations under
+        `paths`), through `$ref`s, once each. Webhook and callback requests are sent by the API."""
         return self.cached("request_schemas", self._request_schemas)
 
     def _request_schemas(self) -> list[tuple[dict[str, Any], str]]:
         seen: set[str] = set()
         out: list[tuple[dict[str, Any], str]] = []
-        for op in self.operation_list():
+        for op in self.operation_list(PATH_OPERATIONS):
             for _, media, pointer in self.request_media(op):
                 out.extend(iter_schema(self.spec, media.get("schema"), f"{pointer}/schema",
                                        follow=True, seen=seen))
@@ -143,7 +162,10 @@ class Rule:
     """A lint rule: one module per rule, named after its id (`sf104_operation_id_format.py`).
 
     `rulesets` lists the named rulesets that enable the rule; `options` are the rule's settings
-    with their defaults (overridable in `[tool.specfirst.lint.rules]`).
+    with their defaults (overridable in `[tool.specfirst.lint.rules]`). `operation_kinds` says
+    which operations the rule is about: every one (the default), or only those under `paths`
+    when the rule checks what the API serves (its URLs, its own responses and security), which
+    a webhook or a callback, served by the subscriber, does not share.
     """
 
     id: ClassVar[str]
@@ -154,6 +176,7 @@ class Rule:
     rulesets: ClassVar[frozenset[str]] = MINIMAL
     fixable: ClassVar[bool] = False
     defaults: ClassVar[dict[str, Any]] = {}
+    operation_kinds: ClassVar[frozenset[OperationKind]] = ALL_OPERATIONS
 
     def __init__(self, severity: Severity | None = None, options: dict[str, Any] | None = None):
         self.effective_severity = severity if severity is not None else type(self).severity
@@ -161,6 +184,10 @@ class Rule:
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         raise NotImplementedError
+
+    def operations(self, ctx: LintContext) -> list[Operation]:
+        """The operations this rule checks (see `operation_kinds`)."""
+        return ctx.operation_list(type(self).operation_kinds)
 
     def finding(self, ctx: LintContext, pointer: str, message: str, hint: str | None = None,
                 *, key: bool = False) -> Finding:

@@ -5,6 +5,8 @@ operationIds, path templates and path parameters that agree, no duplicate parame
 `required` names that an `allOf` schema declares, defaults valid against their schema, 3.1
 schemas valid for their dialect), done on the bundled document directly. Working on plain data
 with exact JSON pointers makes them fast on large specs and locates every problem precisely.
+Operations come from the lint context's one walk, so 3.1 webhooks and callbacks (which
+openapi-spec-validator does not look at) are held to the same uniqueness and parameter checks.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 
-from generator.lint.rule import LintContext
-from generator.lint.walk import HTTP_METHODS, path_pointer
+from generator.lint.rule import LintContext, Operation
 from generator.loader import escape_pointer
 
 __all__ = ["Problem", "semantic_problems"]
@@ -61,51 +62,56 @@ def _parameter_list(ctx: LintContext, params: Any, base: str
 
 
 def _operations(ctx: LintContext) -> Iterator[Problem]:
-    paths = ctx.document.get("paths")
-    if not isinstance(paths, dict):
-        return
-    ids: dict[str, str] = {}
-    for path, item in paths.items():
-        item, item_pointer = ctx.deref(item, path_pointer(path))
-        if not isinstance(item, dict):
-            continue
-        shared = list(_parameter_list(ctx, item.get("parameters"), f"{item_pointer}/parameters"))
-        for param, pointer, duplicate in shared:
-            if duplicate:
-                yield Problem(pointer, f"duplicate parameter {param.get('name')!r}",
-                              "declare each (name, in) pair once")
-        template = set(_template_names(str(path)))
-        for method in HTTP_METHODS:
-            op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            op_pointer = f"{item_pointer}/{method}"
-            operation_id = op.get("operationId")
-            if isinstance(operation_id, str):
-                if operation_id in ids:
-                    yield Problem(f"{op_pointer}/operationId",
-                                  f"operationId {operation_id!r} is not unique: also used at "
-                                  f"#{ids[operation_id]}", "give every operation its own id")
-                else:
-                    ids[operation_id] = f"{op_pointer}/operationId"
-            own = list(_parameter_list(ctx, op.get("parameters"), f"{op_pointer}/parameters"))
-            for param, pointer, duplicate in own:
-                if duplicate:
-                    yield Problem(pointer, f"duplicate parameter {param.get('name')!r}",
-                                  "declare each (name, in) pair once")
-            declared: dict[str, str] = {}
-            for param, pointer, _ in shared + own:
-                if param.get("in") == "path" and isinstance(param.get("name"), str):
-                    declared[param["name"]] = pointer
-            for name in sorted(template - set(declared)):
-                yield Problem(op_pointer,
-                              f"path parameter {name!r} of {method.upper()} {path} is not "
-                              "declared", f"add a parameter with name: {name}, in: path, "
-                              "required: true", key=True)
-            for name in sorted(set(declared) - template):
-                yield Problem(declared[name],
-                              f"path parameter {name!r} is not in the path {path!r}",
-                              "remove it, or add {" + name + "} to the path")
+    """operationIds unique among every operation (paths, webhooks, callbacks), no duplicate
+    parameters, and, for `paths`, templates and path parameters that agree.
+
+    A webhook's name and a callback's runtime expression are not path templates, so only
+    operations under `paths` have their path parameters checked against the key.
+    """
+    ids: dict[str, tuple[str, str]] = {}
+    items_checked: set[str] = set()
+    for op in ctx.operation_list():
+        shared = list(_parameter_list(ctx, op.item.get("parameters"),
+                                      f"{op.item_pointer}/parameters"))
+        if op.item_pointer not in items_checked:
+            items_checked.add(op.item_pointer)
+            yield from _duplicates(shared)
+        operation_id = op.node.get("operationId")
+        if isinstance(operation_id, str):
+            if operation_id in ids:
+                label, pointer = ids[operation_id]
+                yield Problem(f"{op.pointer}/operationId",
+                              f"operationId {operation_id!r} of {op.label()} is not unique: "
+                              f"also used by {label} at #{pointer}",
+                              "give every operation its own id")
+            else:
+                ids[operation_id] = (op.label(), f"{op.pointer}/operationId")
+        own = list(_parameter_list(ctx, op.node.get("parameters"), f"{op.pointer}/parameters"))
+        yield from _duplicates(own)
+        if op.kind == "path":
+            yield from _path_parameters(op, shared + own)
+
+
+def _duplicates(params: list[tuple[dict[str, Any], str, bool]]) -> Iterator[Problem]:
+    for param, pointer, duplicate in params:
+        if duplicate:
+            yield Problem(pointer, f"duplicate parameter {param.get('name')!r}",
+                          "declare each (name, in) pair once")
+
+
+def _path_parameters(op: Operation, params: list[tuple[dict[str, Any], str, bool]]
+                     ) -> Iterator[Problem]:
+    template = set(_template_names(op.path))
+    declared: dict[str, str] = {}
+    for param, pointer, _ in params:
+        if param.get("in") == "path" and isinstance(param.get("name"), str):
+            declared[param["name"]] = pointer
+    for name in sorted(template - set(declared)):
+        yield Problem(op.pointer, f"path parameter {name!r} of {op.label()} is not declared",
+                      f"add a parameter with name: {name}, in: path, required: true", key=True)
+    for name in sorted(set(declared) - template):
+        yield Problem(declared[name], f"path parameter {name!r} is not in the path {op.path!r}",
+                      "remove it, or add {" + name + "} to the path")
 
 
 def _tags(ctx: LintContext) -> Iterator[Problem]:

@@ -83,3 +83,66 @@ def test_each_semantic_error_is_found_by_both_and_located(tmp_path: Path, case: 
     assert osv_errors(spec), "openapi-spec-validator should reject this too"
     findings = lint_spec(spec, rules=[ValidOpenAPI()])
     assert [(f.line, words in f.message) for f in findings] == [(line, True)], findings
+
+
+HOOKS = """\
+openapi: 3.1.0
+info: {title: T, version: '1'}
+paths:
+  /a:
+    post:
+      operationId: subscribe
+      responses: {'201': {description: ok}}
+      callbacks:
+        events: {$ref: '#/components/callbacks/Events'}
+  /b:
+    post:
+      operationId: subscribe_more
+      responses: {'201': {description: ok}}
+      callbacks:
+        events: {$ref: '#/components/callbacks/Events'}
+webhooks:
+  ping:
+    post:
+      operationId: ping
+      parameters:
+        - {name: q, in: query, schema: {type: string}}
+      responses: {'200': {description: ok}}
+components:
+  callbacks:
+    Events:
+      '{$request.body#/url}':
+        post:
+          operationId: deliver
+          responses: {'200': {description: ok}}
+"""
+HOOKS_BROKEN = {
+    "webhook reuses a path's operationId": (
+        HOOKS.replace("operationId: ping", "operationId: subscribe"), 19,
+        "'subscribe' of webhook ping: POST is not unique: also used by POST /a"),
+    # Paths come first, each followed by its callbacks, then webhooks.
+    "callback and webhook share an operationId": (
+        HOOKS.replace("operationId: deliver", "operationId: ping"), 19,
+        "'ping' of webhook ping: POST is not unique: also used by POST /a callback events POST "
+        "{$request.body#/url}"),
+    "duplicate webhook parameter": (
+        HOOKS.replace("        - {name: q, in: query, schema: {type: string}}\n",
+                      "        - {name: q, in: query, schema: {type: string}}\n" * 2), 22,
+        "duplicate parameter 'q'"),
+}
+
+
+def test_webhooks_and_shared_callbacks_are_not_path_templates_nor_duplicates(
+        tmp_path: Path) -> None:
+    path = tmp_path / "spec.yaml"
+    path.write_text(HOOKS, encoding="utf-8")
+    assert lint_spec(Spec.from_path(path), rules=[ValidOpenAPI()]) == []
+
+
+@pytest.mark.parametrize("case", sorted(HOOKS_BROKEN))
+def test_webhooks_and_callbacks_share_the_operation_checks(tmp_path: Path, case: str) -> None:
+    text, line, words = HOOKS_BROKEN[case]
+    path = tmp_path / "spec.yaml"
+    path.write_text(text, encoding="utf-8")
+    findings = lint_spec(Spec.from_path(path), rules=[ValidOpenAPI()])
+    assert [(f.line, words in f.message) for f in findings] == [(line, True)], findings

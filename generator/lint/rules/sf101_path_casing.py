@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from generator.lint.naming_rule import NamingRule
-from generator.lint.rule import RECOMMENDED, LintContext
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext
 from generator.lint.walk import path_pointer
 
 __all__ = ["PathCasing"]
@@ -20,6 +20,7 @@ class PathCasing(NamingRule):
     name = "path-casing"
     summary = "Path segments use one naming style (kebab-case by default when mixed)."
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
     what = "path segment"
     candidates = ("kebab", "snake", "camel")
 

@@ -19,7 +19,7 @@ class ParameterCasing(NamingRule):
 
     def names(self, ctx: LintContext) -> Iterator[tuple[str, str, bool]]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for param, pointer in ctx.parameters(op):
                 name = param.get("name")
                 if pointer in seen or not isinstance(name, str) or param.get("in") == "header":

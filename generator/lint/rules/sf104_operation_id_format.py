@@ -20,7 +20,7 @@ class OperationIdFormat(NamingRule):
     candidates = ("snake", "camel", "pascal", "kebab")
 
     def names(self, ctx: LintContext) -> Iterator[tuple[str, str, bool]]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             if op.operation_id:
                 yield op.operation_id, f"{op.pointer}/operationId", False
 

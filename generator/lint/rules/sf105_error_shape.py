@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule, is_json
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule, is_json
 
 __all__ = ["ErrorShape"]
 
@@ -30,11 +30,12 @@ class ErrorShape(Rule):
     summary = "All error responses (4xx, 5xx, default) share one body schema."
     category = "consistency"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         entries: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for status, media, obj, pointer in ctx.response_media(op):
                 if not is_error_status(status) or not is_json(media) or pointer in seen:
                     continue

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Operation, Rule, is_json
+from generator.lint.rule import (
+    PATH_OPERATIONS,
+    RECOMMENDED,
+    LintContext,
+    Operation,
+    Rule,
+    is_json,
+)
 
 __all__ = ["PaginationParameters", "is_list_operation"]
 
@@ -60,10 +67,11 @@ class PaginationParameters(Rule):
     summary = "List operations use the same pagination parameters everywhere."
     category = "consistency"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         lists: list[tuple[Operation, frozenset[str]]] = []
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             array = _list_array(ctx, op)
             if array is None:
                 continue

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.walk import path_pointer
 
 __all__ = ["VersionedBasePath"]
@@ -21,6 +21,7 @@ class VersionedBasePath(Rule):
     summary = "A version segment (such as /v1) appears in the server URL or in every path."
     category = "consistency"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         servers = ctx.document.get("servers")

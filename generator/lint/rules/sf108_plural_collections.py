@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from generator.lint.casing import split_words
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.walk import path_pointer
 
 __all__ = ["PluralCollections", "is_plural", "singular"]
@@ -56,6 +56,7 @@ class PluralCollections(Rule):
     summary = "Collections are named with plural nouns: /customers/{id}, not /customer/{id}."
     category = "consistency"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         paths = ctx.document.get("paths")

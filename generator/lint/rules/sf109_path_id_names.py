@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from generator.lint.casing import convert, split_words
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.rules.sf108_plural_collections import singular
 from generator.lint.walk import path_pointer
 
@@ -36,6 +36,7 @@ class PathIdNames(Rule):
     summary = "Item id parameters are named `id` or `<resource>_id`, in one style, everywhere."
     category = "consistency"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         paths = ctx.document.get("paths")

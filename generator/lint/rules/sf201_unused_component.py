@@ -76,11 +76,10 @@ class UnusedComponent(Rule):
                         f"components/{kind}/{name} is never used",
                         "remove it, or reference it where it was meant to be used", key=True)
 
-    @staticmethod
-    def _used_schemes(ctx: LintContext) -> set[tuple[str, str]]:
+    def _used_schemes(self, ctx: LintContext) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()
         requirements: list[Any] = [ctx.document.get("security")]
-        requirements += [op.node.get("security") for op in ctx.operation_list()]
+        requirements += [op.node.get("security") for op in self.operations(ctx)]
         for requirement_list in requirements:
             if isinstance(requirement_list, list):
                 for requirement in requirement_list:

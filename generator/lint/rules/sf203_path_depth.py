@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.walk import path_pointer
 
 __all__ = ["PathDepth"]
@@ -20,6 +20,7 @@ class PathDepth(Rule):
     summary = "Paths have at most `max-segments` segments after the base (default 6)."
     category = "simplicity"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
     defaults = {"max-segments": 6}
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:

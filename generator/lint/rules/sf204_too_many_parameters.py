@@ -20,7 +20,7 @@ class TooManyParameters(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         limit = int(self.options["max"])
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             count = sum(1 for p, _ in ctx.parameters(op) if p.get("in") != "header")
             if count > limit:
                 yield self.finding(

@@ -27,7 +27,7 @@ class OperationSummary(Rule):
     fixable = True
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             text = op.node.get("summary")
             if isinstance(text, str) and text.strip():
                 continue

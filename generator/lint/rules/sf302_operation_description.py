@@ -19,7 +19,7 @@ class OperationDescription(Rule):
     rulesets = RECOMMENDED
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             text = op.node.get("description")
             if not (isinstance(text, str) and text.strip()):
                 yield self.finding(ctx, op.pointer, f"{op.label()} has no description",

@@ -25,7 +25,7 @@ class DescriptionCopiesSummary(Rule):
     rulesets = RECOMMENDED
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             summary, description = op.node.get("summary"), op.node.get("description")
             if isinstance(summary, str) and isinstance(description, str) \
                     and summary.strip() and _normal(summary) == _normal(description):

@@ -28,7 +28,7 @@ class ExamplesPresent(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             places = [("request body", media, obj, where)
                       for media, obj, where in ctx.request_media(op)]
             places += [(f"{status} response", media, obj, where)

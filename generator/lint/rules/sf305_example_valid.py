@@ -2,7 +2,9 @@
 
 Examples are checked with the OpenAPI dialect of JSON Schema (openapi-schema-validator):
 `nullable` for 3.0, `readOnly` properties refused in request examples and `writeOnly` ones in
-response examples, and the formats OpenAPI defines. `$ref`s resolve in the bundled document.
+response examples (of operations under `paths`: a webhook or callback request is sent by the API,
+so neither is refused there), and the formats OpenAPI defines. `$ref`s resolve in the bundled
+document.
 """
 
 from __future__ import annotations
@@ -40,13 +42,16 @@ class ExampleValid(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         validators = self._validators(ctx)
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
+            # readOnly / writeOnly speak of a client calling the API; a webhook or callback
+            # request is sent by the API itself, so its examples are checked without them.
+            write, read = ("write", "read") if op.kind == "path" else ("any", "any")
             for media, obj, where in ctx.request_media(op):
                 if is_json(media):
-                    yield from self._holder(ctx, validators["write"], obj, where, seen)
+                    yield from self._holder(ctx, validators[write], obj, where, seen)
             for _, media, obj, where in ctx.response_media(op):
                 if is_json(media):
-                    yield from self._holder(ctx, validators["read"], obj, where, seen)
+                    yield from self._holder(ctx, validators[read], obj, where, seen)
             for param, where in ctx.parameters(op):
                 yield from self._holder(ctx, validators["any"], param, where, seen)
             for _, response, where in ctx.responses(op):

@@ -21,7 +21,7 @@ class TagsDeclared(Rule):
         top = ctx.document.get("tags")
         declared = {str(t.get("name")) for t in top if isinstance(t, dict)} \
             if isinstance(top, list) else set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             tags = op.node.get("tags")
             if not isinstance(tags, list):
                 continue

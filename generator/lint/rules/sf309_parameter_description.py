@@ -20,7 +20,7 @@ class ParameterDescription(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for param, pointer in ctx.parameters(op):
                 if pointer in seen:
                     continue

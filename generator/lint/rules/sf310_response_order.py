@@ -26,7 +26,7 @@ class ResponseOrder(Rule):
     fixable = True
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             responses = op.node.get("responses")
             if not isinstance(responses, dict):
                 continue

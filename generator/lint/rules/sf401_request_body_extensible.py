@@ -50,7 +50,7 @@ class RequestBodyExtensible(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for schema, pointer in ctx.request_body_schemas(op):
                 kind = schema_kind(ctx, schema)
                 if kind in (None, "object") or pointer in seen:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule, is_json
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule, is_json
 from generator.lint.rules.sf401_request_body_extensible import schema_kind
 
 __all__ = ["ResponseEnvelope"]
@@ -17,10 +17,11 @@ class ResponseEnvelope(Rule):
     summary = "Success responses are objects: a bare array has no room for a cursor or totals."
     category = "extensibility"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for status, media, obj, pointer in ctx.response_media(op):
                 if not status.startswith("2") or not is_json(media) or "schema" not in obj:
                     continue

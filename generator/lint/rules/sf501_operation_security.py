@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding, Severity
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 
 __all__ = ["OperationSecurity"]
 
@@ -17,12 +17,13 @@ class OperationSecurity(Rule):
     severity = Severity.ERROR
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         top = ctx.document.get("security")
         if isinstance(top, list) and top:
             return
-        ops = ctx.operation_list()
+        ops = self.operations(ctx)
         missing = [op for op in ops if not isinstance(op.node.get("security"), list)]
         hint = ("declare a security scheme in components/securitySchemes and require it with "
                 "`security`; mark deliberately public operations with `security: []`")

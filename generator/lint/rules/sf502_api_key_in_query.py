@@ -37,7 +37,7 @@ class ApiKeyInQuery(Rule):
                                        f"security scheme {name!r} reads its key from the query",
                                        _HINT)
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for param, where in ctx.parameters(op):
                 if where in seen or param.get("in") != "query":
                     continue

@@ -28,7 +28,7 @@ class HttpServer(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         places: list[tuple[Any, str]] = [(ctx.document.get("servers"), "/servers")]
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             places.append((op.item.get("servers"), f"{op.item_pointer}/servers"))
             places.append((op.node.get("servers"), f"{op.pointer}/servers"))
         seen: set[str] = set()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 
 __all__ = ["UnboundedString", "has_type"]
 
@@ -25,6 +25,7 @@ class UnboundedString(Rule):
     summary = "Strings in requests have maxLength (or an enum, const or bounded format)."
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for schema, pointer in ctx.request_schemas():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.rules.sf504_unbounded_string import has_type
 
 __all__ = ["UnboundedArray"]
@@ -17,6 +17,7 @@ class UnboundedArray(Rule):
     summary = "Arrays in requests have maxItems."
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for schema, pointer in ctx.request_schemas():

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.loader import escape_pointer
 
 __all__ = ["OpenRequestBody"]
@@ -30,10 +30,11 @@ class OpenRequestBody(Rule):
     summary = "Request body objects are closed: additionalProperties: false."
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for _, obj, where in ctx.request_media(op):
                 media = where.rsplit("/", 1)[-1].replace("~1", "/")
                 if "json" not in media or not isinstance(obj.get("schema"), dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Operation, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Operation, Rule
 
 __all__ = ["AuthErrorResponses", "declares", "is_secured", "responses_pointer"]
 
@@ -34,9 +34,10 @@ class AuthErrorResponses(Rule):
     summary = "Operations that need credentials document 401 (no or bad token) and 403 (no right)."
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             if not is_secured(ctx, op):
                 continue
             missing = [s for s in ("401", "403") if not declares(op, s)]

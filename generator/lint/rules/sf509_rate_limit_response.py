@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import STRICT, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, STRICT, LintContext, Rule
 from generator.lint.rules.sf508_auth_error_responses import declares, responses_pointer
 
 __all__ = ["RateLimitResponse"]
@@ -17,9 +17,10 @@ class RateLimitResponse(Rule):
     summary = "Operations document 429, so clients know to back off (with Retry-After)."
     category = "security"
     rulesets = STRICT
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             if not declares(op, "429"):
                 yield self.finding(ctx, responses_pointer(op),
                                    f"{op.label()} does not document 429 Too Many Requests",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from generator.lint.walk import media_types
 
 __all__ = ["ProblemJsonErrors"]
@@ -19,10 +19,11 @@ class ProblemJsonErrors(Rule):
     summary = "4xx and 5xx bodies are application/problem+json (RFC 9457)."
     category = "security"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         seen: set[str] = set()
-        for op in ctx.operation_list():
+        for op in self.operations(ctx):
             for status, response, pointer in ctx.responses(op):
                 if status[:1] not in ("4", "5") or pointer in seen:
                     continue

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Operation, Rule
+from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Operation, Rule
 
 __all__ = ["CreateLinks"]
 
@@ -34,9 +34,10 @@ class CreateLinks(Rule):
     summary = "A create operation's 201 response links to the get, update and delete of the item."
     category = "testability"
     rulesets = RECOMMENDED
+    operation_kinds = PATH_OPERATIONS
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        ops = ctx.operation_list()
+        ops = self.operations(ctx)
         by_path: dict[str, list[Operation]] = {}
         for op in ops:
             by_path.setdefault(op.path.rstrip("/"), []).append(op)
