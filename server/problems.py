@@ -26,6 +26,7 @@ __all__ = [
     "BadRequest",
     "CRM_TYPE_BASE",
     "Conflict",
+    "Gone",
     "NotFound",
     "PROBLEM_JSON",
     "PreconditionFailed",
@@ -185,6 +186,10 @@ class NotFound(Problem):
 
 class Conflict(Problem):
     status_code_default = 409
+
+
+class Gone(Problem):
+    status_code_default = 410
 
 
 class PreconditionFailed(Problem):

@@ -12,6 +12,7 @@
 | `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
+| `SPECFIRST_SERVER_CHANGES_RETENTION_DAYS` | `30` | days of change feed kept (0 = forever) |
 
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
@@ -22,6 +23,7 @@ reference server and `about:blank` (title = the status phrase, RFC 9457) for any
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -30,7 +32,8 @@ from urllib.parse import urlsplit
 
 from generator.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_int", "env_problem_base"]
+__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_float", "env_int",
+           "env_problem_base"]
 
 DEFAULT_DATABASE_URL = "sqlite:///.specfirst/crm.db"
 _TRUE = {"1", "true", "yes", "on"}
@@ -62,6 +65,20 @@ def env_int(environ: Mapping[str, str], name: str, default: int, minimum: int = 
     return value
 
 
+def env_float(environ: Mapping[str, str], name: str, default: float,
+              minimum: float = 0.0) -> float:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw.replace("_", ""))
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if not math.isfinite(value) or value < minimum:
+        raise ConfigError(f"{name} must be a finite number of at least {minimum:g}")
+    return value
+
+
 def env_problem_base(environ: Mapping[str, str], name: str) -> str | None:
     """`about:blank`, or an absolute URI that problem slugs are appended to (a `/` is added
     unless it already ends with `/`, `#`, `:`, `=` or `?`); None when unset."""
@@ -89,6 +106,7 @@ class ServerSettings:
     allow_loopback_webhooks: bool = False
     migrate: bool = True
     problem_base_uri: str | None = None  # None: the default of the app (CRM or about:blank)
+    changes_retention_days: float = 30.0  # 0: keep the change feed forever
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -106,6 +124,8 @@ class ServerSettings:
                                              False),
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
             problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
+            changes_retention_days=env_float(env, "SPECFIRST_SERVER_CHANGES_RETENTION_DAYS",
+                                             30.0),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

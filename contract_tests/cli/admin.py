@@ -1,4 +1,4 @@
-"""`specfirst admin`: operate the CRM server's database (tokens, users, migrations)."""
+"""`specfirst admin`: operate the CRM server's database (tokens, users, change feed, migrations)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def _database(db: str | None):  # type: ignore[no-untyped-def]
 
 @click.group()
 def admin() -> None:
-    """Administer the CRM server's database: API tokens, users, schema migrations."""
+    """Administer the CRM server's database: API tokens, users, change feed, schema migrations."""
 
 
 @admin.group()
@@ -103,6 +103,34 @@ def user_create(tenant: str, name: str, email: str, role: str, db: str | None) -
         click.echo(create_user(database, tenant, name=name, email=email, role=role))
     finally:
         database.dispose()
+
+
+@admin.group()
+def changes() -> None:
+    """Maintain the change feed."""
+
+
+@changes.command("prune")
+@click.option("--days", type=click.FloatRange(min=0), metavar="DAYS",
+              help="Keep the changes of the last DAYS days; 0 keeps everything (default: "
+                   "$SPECFIRST_SERVER_CHANGES_RETENTION_DAYS, else 30).")
+@DB_OPTION
+def changes_prune(days: float | None, db: str | None) -> None:
+    """Delete older changes from the feed now, in batches, and print how many went.
+
+    The server does the same by itself every hour; feed cursors that pointed before the
+    changes kept then answer 410 (the client starts a fresh sync).
+    """
+    from server.retention import prune_changes
+    from server.settings import ServerSettings
+
+    keep = ServerSettings.from_env().changes_retention_days if days is None else days
+    database = _database(db)
+    try:
+        count = prune_changes(database, keep)
+    finally:
+        database.dispose()
+    click.echo(f"pruned {count} changes" + (f" older than {keep:g} days" if keep else ""))
 
 
 @admin.command()

@@ -1,4 +1,8 @@
-"""Handlers of the `changes` tag: the change feed, read in commit order from a cursor."""
+"""Handlers of the `changes` tag: the change feed, read in commit order from a cursor.
+
+Old changes are pruned (`server.retention`); a cursor that points before what is kept answers
+410, so a client restarts from a fresh sync instead of missing changes without knowing it.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,12 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from server.context import caller, get_db, get_runtime
+from server.context import caller, get_db, get_runtime, get_settings
 from server.cursor import decode_cursor, encode_cursor, query_scope
 from server.migrations.m0002_sync import changes
-from server.problems import BadRequest
+from server.problems import BadRequest, Gone
 from server.replies import Reply
+from server.retention import pruned_through
 
 __all__ = ["list_changes"]
 
@@ -26,6 +31,15 @@ def _change_view(row: Any) -> dict[str, Any]:
         "occurred_at": row.occurred_at,
         "data": None if row.data is None else orjson.loads(row.data),
     }
+
+
+def _cursor_expired() -> Gone:
+    days = get_settings().changes_retention_days
+    kept = f"the feed keeps {days:g} days of changes" if days > 0 else "older changes were pruned"
+    return Gone(f"Changes after this cursor are no longer in the feed ({kept}). Start a fresh "
+                "sync: read the records again, then read the feed without a cursor.",
+                slug="cursor-expired", title="Cursor expired",
+                errors=[{"pointer": "cursor", "message": "cursor before the retained changes"}])
 
 
 def list_changes(
@@ -57,6 +71,10 @@ def list_changes(
         rows = conn.execute(
             sa.select(changes).where(*conditions).order_by(changes.c.sequence).limit(size)
         ).all()
+        # After the rows, not before: a prune that committed before they were read is seen
+        # here too, so a gap is never served as if it were complete.
+        if after and after < pruned_through(conn, who.tenant_id, object_type):
+            raise _cursor_expired()
     next_cursor = (
         encode_cursor(key, scope, str(rows[-1].sequence), []) if rows else None
     )

@@ -1,4 +1,6 @@
-"""Background jobs of the CRM server: bulk imports, run from the database, resumable."""
+"""Background jobs of the CRM server: bulk imports, run from the database, resumable; and the
+retention of the change feed (`server.retention`), pruned every
+`SPECFIRST_SERVER_CHANGES_PRUNE_INTERVAL` seconds (default 3600), batch by batch."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from server.jobs.imports import (
     create_job,
     job_view,
 )
+from server.retention import PRUNE_BATCH, cutoff_for, prune_batch
 
 if TYPE_CHECKING:
     from server.context import Runtime
@@ -31,6 +34,7 @@ __all__ = [
     "create_job",
     "job_view",
     "lifespan",
+    "prune_feed",
     "runner_from_env",
 ]
 
@@ -81,21 +85,57 @@ async def _run(runner: ImportRunner, poll_s: float) -> None:
             await asyncio.sleep(pause)
 
 
+async def prune_feed(runtime: Runtime, interval_s: float, stop: asyncio.Event) -> None:
+    """Prune the change feed now and then every `interval_s` until `stop` is set: one batch
+    per worker-thread call, so the event loop, shutdown and other writers are never held up
+    for long. Errors are logged and the next round tries again."""
+    days = runtime.settings.changes_retention_days
+    if days <= 0:
+        return
+    pause = min(interval_s, 60.0)  # the first round soon after start-up
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=pause)
+        if stop.is_set():
+            return
+        pause = interval_s
+        cutoff = cutoff_for(days)
+        total = 0
+        try:
+            more = True
+            while more and not stop.is_set():
+                deleted, more = await anyio.to_thread.run_sync(prune_batch, runtime.db, cutoff,
+                                                               PRUNE_BATCH)
+                total += deleted
+        except Exception:  # noqa: BLE001 - housekeeping must not stop the server
+            logger.exception("pruning the change feed failed")
+        if total:
+            logger.info("pruned %d changes that occurred before %s", total, cutoff)
+
+
 @contextlib.asynccontextmanager
 async def lifespan(runtime: Runtime) -> AsyncIterator[None]:
-    """Run the import runner while the server runs (entered by the app's lifespan)."""
+    """Run the import runner and the change-feed pruner while the server runs (entered by the
+    app's lifespan)."""
     stop = threading.Event()
     runner = runner_from_env(runtime, stop)
     poll = max(_number(runtime.settings.extra, "SPECFIRST_SERVER_IMPORT_POLL_INTERVAL", 1.0),
                0.01)
     task = asyncio.create_task(_run(runner, poll), name="import-runner")
+    interval = max(_number(runtime.settings.extra, "SPECFIRST_SERVER_CHANGES_PRUNE_INTERVAL",
+                           3600.0), 0.01)
+    stop_pruning = asyncio.Event()
+    pruner = asyncio.create_task(prune_feed(runtime, interval, stop_pruning),
+                                 name="change-feed-pruner")
     try:
         yield
     finally:
         stop.set()
-        try:
-            await asyncio.wait_for(task, timeout=30)
-        except TimeoutError:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        stop_pruning.set()
+        for running in (task, pruner):
+            try:
+                await asyncio.wait_for(running, timeout=30)
+            except TimeoutError:
+                running.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await running

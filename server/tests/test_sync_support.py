@@ -24,7 +24,7 @@ from server.db import Database
 from server.migrations import apply_migrations
 
 PG_ADMIN_URL = os.environ.get("SPECFIRST_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-SYNC_TABLES = ("webhook_deliveries", "webhooks", "import_jobs", "changes")
+SYNC_TABLES = ("webhook_deliveries", "webhooks", "import_jobs", "changes", "change_horizons")
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
