@@ -1,5 +1,8 @@
 """A Postman Collection v2.1 from the views: a folder per tag, `{{baseUrl}}` and `{{token}}`.
 
+Each operation is one request, in the folder of its first tag. Webhooks and callbacks are requests
+the API sends, not ones a user sends, so they are left out.
+
 Each request carries the operation's example parameters and body, bearer auth from the
 collection (or none where the operation allows anonymous access), and a test asserting that the
 response status is one the spec documents, so `newman run` can exercise a running server.
@@ -139,6 +142,6 @@ def build_collection(site: SiteView) -> dict[str, Any]:
         "item": [
             {"name": tag.name, "description": tag.description,
              "item": [_item(operation) for operation in tag.operations]}
-            for tag in site.tags
+            for tag in site.tags if tag.operations
         ],
     }

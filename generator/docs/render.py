@@ -76,6 +76,16 @@ def markdown_variant(view: SchemaView) -> str:
     return markdown_table_cell(view.title or view.type or "any")
 
 
+_URL_BREAKERS = re.compile(r"[\x00-\x20\x7f<>()\\]")
+
+
+def markdown_url(url: Any) -> str:
+    """A URL as a Markdown link destination: characters that would end or bend the link
+    (controls, spaces, angle brackets, parentheses, backslashes) percent-encoded."""
+    return _URL_BREAKERS.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()),
+                             str(url))
+
+
 _URI_VAR_SAFE = re.compile(r"[^A-Za-z0-9_.]")
 
 
@@ -118,6 +128,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "md_cell": markdown_table_cell,
     "md_code": markdown_code,
     "md_fence": markdown_fence,
+    "md_url": markdown_url,
     "md_variant": markdown_variant,
     "uri_var": uri_var,
     "uri_template": uri_template,

@@ -12,13 +12,15 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.docs.views import PropertyView, SchemaView
+from generator.docs.views import ExternalDocsView, PropertyView, SchemaView
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "SchemaBuilder", "display_value", "schema_names"]
 
 MAX_DEPTH = 24
 MAX_NODES = 5000
 SCHEMA_PREFIX = "#/components/schemas/"
+# Keys an `allOf` part does not pass on to the merged schema: they describe the part itself.
+_OWN_KEYS = frozenset({"properties", "required", "allOf", "description", "title", "externalDocs"})
 
 _CONSTRAINTS: tuple[tuple[str, str], ...] = (
     ("minLength", "min length {}"),
@@ -220,6 +222,7 @@ class SchemaBuilder:
             discriminator=str(discriminator.get("propertyName") or "")
             if isinstance(discriminator, dict) else "",
             extends=tuple((name, self.anchor_for(name)) for name in extends),
+            external_docs=ExternalDocsView.from_spec(merged.get("externalDocs")),
         )
 
     def _merge_all_of(self, schema: Mapping[str, Any],
@@ -256,7 +259,7 @@ class SchemaBuilder:
             properties.update(_dict(part.get("properties")))
             required.extend(r for r in _list(part.get("required")) if r not in required)
             for key, value in part.items():
-                if key not in ("properties", "required", "allOf", "description", "title"):
+                if key not in _OWN_KEYS:
                     merged.setdefault(key, value)
         if properties:
             merged["properties"] = properties

@@ -1,7 +1,9 @@
 """A `Spec` → one `SiteView`: tags, operations, parameters, bodies, responses, schemas, security.
 
 This is the only module of the docs package that reads the spec document; everything after it
-(templates, Postman export) works from the views it builds.
+(templates, Postman export) works from the views it builds. Operations come from one walk,
+`Spec.operations(webhooks=True, callbacks=True)`: paths, 3.1 webhooks, and the callbacks each
+operation declares (through `$ref`s, nested), which become views under their operation.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from generator.docs.samples import RequestSketch, code_samples
 from generator.docs.schemas import SchemaBuilder
 from generator.docs.views import (
     BodyView,
+    CallbackView,
     ExampleView,
+    ExternalDocsView,
     HeaderView,
     InfoView,
     LinkView,
@@ -28,9 +32,11 @@ from generator.docs.views import (
     SecurityView,
     ServerView,
     SiteView,
+    TagEntryView,
     TagView,
 )
 from generator.loader import HTTP_METHODS, Spec
+from generator.operations import OperationRef
 
 __all__ = ["HTTP_METHODS", "build_site", "slug"]
 
@@ -87,6 +93,7 @@ class SiteBuilder:
         self.base_url = self._base_url()
         self.op_anchor: dict[tuple[str, str], str] = {}
         self.op_anchor_by_id: dict[str, str] = {}
+        self.ref_anchor: dict[tuple[str, ...], str] = {}
 
     def _anchor_for(self, name: str) -> str:
         return self.schema_anchor.get(name) or self.anchors.make("schema", name)
@@ -101,31 +108,32 @@ class SiteBuilder:
         contact = _dict(info.get("contact"))
         license_ = _dict(info.get("license"))
         declared = [_dict(t) for t in self.document.get("tags") or [] if isinstance(t, dict)]
+        found = self.spec.operations(webhooks=True, callbacks=True)
+        self._name_operations(found)
+        children: dict[tuple[str, ...], list[OperationRef]] = {}
+        for ref in found:
+            if ref.kind == "callback" and ref.parent is not None:
+                children.setdefault(_key(ref.parent), []).append(ref)
         by_tag: dict[str, list[OperationView]] = {_text(t.get("name")): [] for t in declared}
+        webhooks: list[OperationView] = []
         count = 0
-        found = self._operations()
-        for path, method, operation, _ in found:
-            anchor = self.anchors.make("op", _text(operation.get("operationId"))
-                                       or f"{method}-{path}")
-            self.op_anchor[(path, method)] = anchor
-            if isinstance(operation.get("operationId"), str):
-                self.op_anchor_by_id.setdefault(operation["operationId"], anchor)
-        for path, method, operation, path_item in found:
-            tags = [_text(t) for t in operation.get("tags") or [] if isinstance(t, str | int)]
-            view = self.operation(path, method, operation, path_item, tuple(tags))
-            by_tag.setdefault(tags[0] if tags else DEFAULT_TAG, []).append(view)
+        for ref in found:
+            if ref.kind == "callback":
+                continue
+            view = self.operation(ref, children)
+            if ref.kind == "webhook":
+                webhooks.append(view)
+                continue
+            for tag in view.tags or (DEFAULT_TAG,):
+                by_tag.setdefault(tag, []).append(view)
             count += 1
-        webhooks = []
-        for name, method, operation, path_item in self._webhooks():
-            self.op_anchor[(name, method)] = self.anchors.make("webhook", f"{name}-{method}")
-            hook_tags = tuple(_text(t) for t in operation.get("tags") or []
-                              if isinstance(t, str | int))
-            webhooks.append(self.operation(name, method, operation, path_item, hook_tags,
-                                           webhook=True))
         descriptions = {_text(t.get("name")): _text(t.get("description")) for t in declared}
+        tag_docs = {_text(t.get("name")): ExternalDocsView.from_spec(t.get("externalDocs"))
+                    for t in declared}
+        tag_anchors = {name: self.anchors.make("tag", name) for name, ops in by_tag.items() if ops}
         tag_views = tuple(
-            TagView(name=name, anchor=self.anchors.make("tag", name),
-                    description=descriptions.get(name, ""), operations=tuple(ops))
+            self._tag(name, tag_anchors[name], descriptions.get(name, ""), tag_docs.get(name),
+                      ops)
             for name, ops in by_tag.items() if ops
         )
         schemas = tuple(
@@ -151,28 +159,41 @@ class SiteBuilder:
                                    for n, s in self.security_schemes.items()),
             operation_count=count,
             webhooks=tuple(webhooks),
+            external_docs=ExternalDocsView.from_spec(self.document.get("externalDocs")),
         )
 
-    def _operations(self) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-        found = []
-        for path, item in _dict(self.document.get("paths")).items():
-            path_item = self.resolve(item)
-            for method in HTTP_METHODS:
-                operation = path_item.get(method)
-                if isinstance(operation, dict):
-                    found.append((str(path), method, operation, path_item))
-        return found
+    def _name_operations(self, found: list[OperationRef]) -> None:
+        """An anchor for every operation: paths first, then webhooks, then callbacks (so adding
+        a webhook or a callback never renames an operation's anchor)."""
+        for ref in found:
+            if ref.kind == "path":
+                anchor = self.anchors.make("op", ref.operation_id or f"{ref.method}-{ref.path}")
+                self.op_anchor[(ref.path, ref.method)] = anchor
+                self.ref_anchor[_key(ref)] = anchor
+                if ref.operation_id is not None:
+                    self.op_anchor_by_id.setdefault(ref.operation_id, anchor)
+        for ref in found:
+            if ref.kind == "webhook":
+                self.ref_anchor[_key(ref)] = self.anchors.make("webhook",
+                                                               f"{ref.path}-{ref.method}")
+        for ref in found:
+            if ref.kind == "callback" and ref.parent is not None:
+                owner = self.ref_anchor[_key(ref.parent)].split("-", 1)[-1]
+                self.ref_anchor[_key(ref)] = self.anchors.make(
+                    "cb", f"{owner}-{ref.callback}-{ref.method}")
 
-    def _webhooks(self) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
-        """OpenAPI 3.1 webhooks: requests the API sends, by name and method."""
-        found = []
-        for name, item in _dict(self.document.get("webhooks")).items():
-            path_item = self.resolve(item)
-            for method in HTTP_METHODS:
-                operation = path_item.get(method)
-                if isinstance(operation, dict):
-                    found.append((str(name), method, operation, path_item))
-        return found
+    def _tag(self, name: str, anchor: str, description: str, docs: ExternalDocsView | None,
+             operations: list[OperationView]) -> TagView:
+        entries = []
+        for op in operations:
+            if (op.tags[0] if op.tags else DEFAULT_TAG) == name:
+                entries.append(TagEntryView(operation=op, anchor=op.anchor, primary=True))
+            else:
+                entries.append(TagEntryView(operation=op, primary=False,
+                                            anchor=self.anchors.make(op.anchor, f"in-{name}")))
+        return TagView(name=name, anchor=anchor, description=description,
+                       operations=tuple(e.operation for e in entries if e.primary),
+                       entries=tuple(entries), external_docs=docs)
 
     def _servers(self) -> list[dict[str, Any]]:
         return [_dict(s) for s in self.document.get("servers") or [] if isinstance(s, dict)]
@@ -208,17 +229,21 @@ class SiteBuilder:
 
     # -- operations --------------------------------------------------------------------------------
 
-    def operation(self, path: str, method: str, operation: dict[str, Any],
-                  path_item: dict[str, Any], tags: tuple[str, ...],
-                  webhook: bool = False) -> OperationView:
-        operation_id = _text(operation.get("operationId"))
-        parameters = self._parameters(path_item, operation)
+    def operation(self, ref: OperationRef,
+                  children: dict[tuple[str, ...], list[OperationRef]]) -> OperationView:
+        """The view of one operation, with the callbacks it declares (and theirs, nested)."""
+        operation, method, path = ref.node, ref.method, ref.path
+        tags = tuple(dict.fromkeys(_text(t) for t in operation.get("tags") or []
+                                   if isinstance(t, str | int)))
+        parameters = self._parameters(ref.item, operation)
         body = self.resolve(operation.get("requestBody"))
         request_bodies = tuple(self._body(media, content, "request")
                                for media, content in _dict(body.get("content")).items())
         responses = tuple(self._response(str(status), response)
                           for status, response in _dict(operation.get("responses")).items())
-        security_raw = operation.get("security", self.document.get("security"))
+        # Webhooks and callbacks are requests the API sends: its own security does not apply.
+        inherited = self.document.get("security") if ref.kind == "path" else None
+        security_raw = operation.get("security", inherited)
         security = tuple(
             SecurityView(tuple((str(name), _text(self.security_schemes.get(str(name), {})
                                                  .get("type")), tuple(map(str, scopes or ())))
@@ -227,11 +252,14 @@ class SiteBuilder:
         )
         request_body = request_bodies[0] if request_bodies else None
         sketch = self._sketch(method, path, parameters, request_body, security)
+        callbacks: dict[str, list[OperationView]] = {}
+        for child in children.get(_key(ref), []):
+            callbacks.setdefault(child.callback or "", []).append(self.operation(child, children))
         return OperationView(
-            anchor=self.op_anchor[(path, method)],
+            anchor=self.ref_anchor[_key(ref)],
             method=method.upper(),
             path=path,
-            operation_id=operation_id,
+            operation_id=_text(operation.get("operationId")),
             summary=_text(operation.get("summary")),
             description=_text(operation.get("description")),
             deprecated=bool(operation.get("deprecated")),
@@ -242,9 +270,12 @@ class SiteBuilder:
             request_bodies=request_bodies,
             responses=responses,
             security=security,
-            samples=() if webhook else code_samples(sketch),
+            samples=code_samples(sketch) if ref.kind == "path" else (),
             request=sketch,
             status_codes=tuple(r.status for r in responses),
+            kind=ref.kind,
+            external_docs=ExternalDocsView.from_spec(operation.get("externalDocs")),
+            callbacks=tuple(CallbackView(name, tuple(ops)) for name, ops in callbacks.items()),
         )
 
     def _parameters(self, path_item: dict[str, Any],
@@ -374,6 +405,12 @@ class SiteBuilder:
         return RequestSketch(method=method.upper(), base_url=self.base_url, path=path,
                              path_params=path_params, query=query, headers=headers,
                              media_type=media_type, body=body_value, bearer=bearer)
+
+
+def _key(ref: OperationRef) -> tuple[str, ...]:
+    """What tells operations apart: a callback declared once under `components/callbacks` and
+    used by two operations is two operations, one under each."""
+    return (*(_key(ref.parent) if ref.parent is not None else ()), ref.pointer)
 
 
 def _clip(text: str) -> str:

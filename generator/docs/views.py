@@ -8,13 +8,17 @@ only lay them out. Strings here are spec text: data, escaped by the templates, n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from generator.docs.markdown import is_safe_url
 from generator.docs.samples import CodeSampleView, RequestSketch
 
 __all__ = [
     "BodyView",
+    "CallbackView",
     "CodeSampleView",
     "ExampleView",
+    "ExternalDocsView",
     "HeaderView",
     "InfoView",
     "LinkView",
@@ -28,8 +32,40 @@ __all__ = [
     "SecurityView",
     "ServerView",
     "SiteView",
+    "TagEntryView",
     "TagView",
 ]
+
+
+@dataclass(frozen=True)
+class ExternalDocsView:
+    """An `externalDocs` object: a link to documentation elsewhere.
+
+    `safe` is false when the URL's scheme is not http, https, mailto or relative
+    (`javascript:`, `data:`, ...): templates then show the text and the URL inertly, without a
+    link.
+    """
+
+    url: str
+    description: str
+    safe: bool
+
+    @classmethod
+    def from_spec(cls, value: Any) -> ExternalDocsView | None:
+        """The view of an `externalDocs` value; None when it is absent or has no URL."""
+        if not isinstance(value, dict) or not isinstance(value.get("url"), str):
+            return None
+        url = value["url"].strip()
+        if not url:
+            return None
+        description = value.get("description")
+        return cls(url=url, description=description if isinstance(description, str) else "",
+                   safe=is_safe_url(url))
+
+    @property
+    def label(self) -> str:
+        """The link text: the description on one line, else the URL."""
+        return " ".join(self.description.split()) or self.url
 
 
 @dataclass(frozen=True)
@@ -74,6 +110,7 @@ class SchemaView:
     cut: bool = False
     named: str | None = None
     named_anchor: str | None = None
+    external_docs: ExternalDocsView | None = None
 
     @property
     def is_ref(self) -> bool:
@@ -162,7 +199,19 @@ class SecurityView:
 
 
 @dataclass(frozen=True)
+class CallbackView:
+    """A named callback of an operation: the requests the API sends back, each at the URL its
+    runtime expression gives (`OperationView.path` of each operation is that expression)."""
+
+    name: str
+    operations: tuple[OperationView, ...]
+
+
+@dataclass(frozen=True)
 class OperationView:
+    """One operation. `kind` is `path` (a request a client sends), `webhook` or `callback` (a
+    request the API sends); webhooks and callbacks have no code samples."""
+
     anchor: str
     method: str
     path: str
@@ -180,6 +229,9 @@ class OperationView:
     samples: tuple[CodeSampleView, ...]
     request: RequestSketch
     status_codes: tuple[str, ...] = ()
+    kind: str = "path"
+    external_docs: ExternalDocsView | None = None
+    callbacks: tuple[CallbackView, ...] = ()
 
     @property
     def title(self) -> str:
@@ -187,17 +239,40 @@ class OperationView:
 
     @property
     def search_text(self) -> str:
-        """What the page's search box matches: method, path, operationId, summary, tags."""
-        return " ".join((self.method, self.path, self.operation_id, self.summary,
-                         *self.tags)).lower()
+        """What the page's search box matches: method, path, operationId, summary, tags, the
+        names of its callbacks; a webhook also matches the word `webhook`."""
+        words = ("webhook",) if self.kind == "webhook" else ()
+        return " ".join((*words, self.method, self.path, self.operation_id, self.summary,
+                         *self.tags, *(callback.name for callback in self.callbacks))).lower()
+
+
+@dataclass(frozen=True)
+class TagEntryView:
+    """An operation as listed under one of its tags.
+
+    An operation with several tags is listed under each. Its first tag holds its section
+    (`primary`, `anchor` is the operation's own); under the other tags `anchor` is a distinct
+    id for the copy of that section (as Redocly does), which the page fills from the primary's
+    body and leaves out of search results.
+    """
+
+    operation: OperationView
+    anchor: str
+    primary: bool
 
 
 @dataclass(frozen=True)
 class TagView:
+    """A tag. `operations` are those whose first tag it is (each operation is in exactly one
+    tag's `operations`: what the Postman collection and API Blueprint group by); `entries`
+    lists every operation carrying the tag, in document order."""
+
     name: str
     anchor: str
     description: str
     operations: tuple[OperationView, ...]
+    entries: tuple[TagEntryView, ...] = ()
+    external_docs: ExternalDocsView | None = None
 
 
 @dataclass(frozen=True)
@@ -244,6 +319,7 @@ class SiteView:
     operation_count: int = 0
     webhooks: tuple[OperationView, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    external_docs: ExternalDocsView | None = None
 
     @property
     def operations(self) -> tuple[OperationView, ...]:

@@ -110,3 +110,35 @@ def test_large_spec_page_stays_light_and_searchable(chromium: str,
         search(browser, "get a repository")
         assert "op-repos-get" in visible_ops(browser)
         assert browser.errors == [], browser.errors
+
+
+def test_callbacks_and_operations_under_several_tags(chromium: str, tmp_path: Path) -> None:
+    spec = Path(__file__).parent / "golden" / "docs_callbacks" / "spec.yaml"
+    out = tmp_path / "site"
+    render_docs(Spec.from_path(spec), out, source="spec.yaml")
+    with Browser(chromium) as browser:
+        browser.open((out / "index.html").as_uri())
+        # The copy under the second tag has its own id and the first tag's body.
+        browser.evaluate("location.hash = '#op-create-subscription-in-pets'")
+        browser.wait_for("document.getElementById('op-create-subscription-in-pets')"
+                         ".getAttribute('data-loaded')")
+        body = browser.evaluate(
+            "document.querySelector('#op-create-subscription-in-pets .op-body').textContent")
+        assert "Callbacks" in body and "{$request.body#/url}" in body and "curl -X POST" in body
+        # A callback opens to its request body and responses, nested callbacks included.
+        opened = browser.evaluate(
+            "(() => { const d = document.querySelector("
+            "'#op-create-subscription-in-pets details.cb-op'); d.open = true;"
+            " return d.querySelector('.cb-body').textContent; })()")
+        assert "Request body" in opened and "2XX" in opened and "{$request.body#/ack_url}" in opened
+        # Search lists the operation once, though it is under two tags.
+        search(browser, "subscribe")
+        assert visible_ops(browser) == ["op-create-subscription"]
+        assert browser.evaluate("document.getElementById('search-count').textContent") \
+            == "1 match"
+        nav = browser.evaluate("Array.from(document.querySelectorAll('.nav-op'))"
+                               ".filter(li => !li.hidden).map(li => li.firstChild.hash)")
+        assert nav == ["#op-create-subscription"]
+        search(browser, "webhook")
+        assert visible_ops(browser) == ["webhook-petadopted-post"]
+        assert browser.errors == [], browser.errors

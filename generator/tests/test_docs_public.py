@@ -31,7 +31,9 @@ def check_outputs(spec: Spec, outputs: dict[str, str]) -> list[str]:
     problems = []
     expected = expected_operations(spec)
     html = outputs["index.html"]
-    heads = re.findall(r'<h3 class="op-head"><span class="m m-(\w+)">\w+</span> '
+    # One full section per operation (copies under an operation's other tags are `op lazy also`).
+    heads = re.findall(r'<section class="op lazy" id="op-[^"]*" data-search="[^"]*">\n'
+                       r'<h3 class="op-head"><span class="m m-(\w+)">\w+</span> '
                        r'<code class="path">([^<]*)</code>', html)
     import html as html_lib
 
@@ -87,3 +89,45 @@ def test_circular_public_specs_render(oas_examples_dir: Path, name: str) -> None
     spec = Spec.from_path(oas_examples_dir / "3.0" / "yaml" / name)
     outputs = render_outputs(build_site(spec))
     assert not check_outputs(spec, outputs)
+
+
+def test_public_callbacks_are_documented_under_their_operation(oas_examples_dir: Path) -> None:
+    spec = Spec.from_path(oas_examples_dir / "3.0" / "json" / "callbacks.json")
+    site = build_site(spec)
+    [streams] = site.operations
+    [callback] = streams.callbacks
+    [on_data] = callback.operations
+    assert (callback.name, on_data.method, on_data.path) == \
+        ("onData", "POST", "{$request.query.callbackUrl}/data")
+    assert [r.status for r in on_data.responses] == ["202", "204"]
+    assert on_data.request_body is not None and on_data.request_body.schema is not None
+    assert [p.name for p in on_data.request_body.schema.properties] == ["timestamp", "userData"]
+    outputs = render_outputs(site)
+    assert not check_outputs(spec, outputs)
+    html = outputs["index.html"]
+    assert '<span class="label">callback</span> <code>onData</code>' in html
+    assert '<code class="path expression">{$request.query.callbackUrl}/data</code>' in html
+    assert "<code>userData</code>" in html
+    assert "Callback `onData`: POST {$request.query.callbackUrl}/data" in outputs["reference.md"]
+    assert "| `userData` | string |" in outputs["reference.md"]
+    assert "callbackUrl}/data" not in outputs["api.apib"]
+    assert len(json.loads(outputs["postman_collection.json"])["item"][0]["item"]) == 1
+
+
+@pytest.mark.parametrize("name", ["webhooks.json", "train-travel.json"])
+def test_public_webhooks_are_documented(oas_examples_dir: Path, name: str) -> None:
+    spec = Spec.from_path(oas_examples_dir / "3.1" / "json" / name)
+    declared = [(method.upper(), str(hook))
+                for hook, item in (spec.document.get("webhooks") or {}).items()
+                for method in HTTP_METHODS if isinstance(spec.resolve(item).get(method), dict)]
+    site = build_site(spec)
+    assert declared and [(w.method, w.path) for w in site.webhooks] == declared
+    outputs = render_outputs(site)
+    assert not check_outputs(spec, outputs)
+    for webhook in site.webhooks:
+        assert f'<li class="nav-op" data-search="{webhook.search_text}">' in \
+            outputs["index.html"].replace("&#39;", "'")
+        assert f'<a id="{webhook.anchor}"></a>' in outputs["reference.md"]
+        assert f"](#{webhook.anchor}) |" in outputs["reference.md"]
+    hooks = len(site.webhooks)
+    assert f" · {hooks} webhook{'' if hooks == 1 else 's'}" in outputs["reference.md"]

@@ -23,6 +23,13 @@ IMG = '<img src=x onerror="alert(1)">'
 JS_LINK = "[click](javascript:alert(document.cookie))"
 TEMPLATE = "{{ 7*7 }}{% raw %}"
 HOSTILE = f"{SCRIPT} {IMG} {JS_LINK} {TEMPLATE} \"'><svg onload=alert(2)>"
+BAD_URLS = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)",
+            "data:text/html,<script>alert(1)</script>", "vbscript:msgbox(1)",
+            f"javascript:alert(1)//\"><svg onload=alert(2)>{SCRIPT}"]
+
+
+def bad_docs(index: int) -> dict[str, str]:
+    return {"url": BAD_URLS[index % len(BAD_URLS)], "description": HOSTILE}
 
 
 def hostile_spec() -> dict[str, Any]:
@@ -33,7 +40,9 @@ def hostile_spec() -> dict[str, Any]:
                  "contact": {"name": HOSTILE, "url": "javascript:alert(1)"},
                  "license": {"name": HOSTILE}},
         "servers": [{"url": "javascript:alert(1)//" + SCRIPT, "description": HOSTILE}],
-        "tags": [{"name": f"tag {SCRIPT}", "description": HOSTILE}],
+        "externalDocs": bad_docs(0),
+        "tags": [{"name": f"tag {SCRIPT}", "description": HOSTILE, "externalDocs": bad_docs(1)},
+                 {"name": f"second {IMG}", "externalDocs": bad_docs(2)}],
         "security": [{f"auth{IMG}": [f"scope{SCRIPT}"]}],
         "paths": {
             "/items/{id}": {
@@ -41,7 +50,18 @@ def hostile_spec() -> dict[str, Any]:
                     "operationId": "../../x",
                     "summary": f"Summary {SCRIPT} {TEMPLATE}",
                     "description": HOSTILE,
-                    "tags": [f"tag {SCRIPT}"],
+                    "tags": [f"tag {SCRIPT}", f"second {IMG}"],
+                    "externalDocs": bad_docs(3),
+                    "callbacks": {f"cb{SCRIPT}": {f"{{$request.body#/{SCRIPT}}}{IMG}": {"post": {
+                        "summary": f"Callback {SCRIPT} {TEMPLATE}", "description": HOSTILE,
+                        "externalDocs": bad_docs(4),
+                        "requestBody": {"content": {"application/json": {
+                            "schema": {"$ref": "#/components/schemas/Thing"}}}},
+                        "responses": {"200": {"description": HOSTILE}},
+                        "callbacks": {f"nested{IMG}": {f"{{$url}}{SCRIPT}": {"put": {
+                            "operationId": f"nested{SCRIPT}",
+                            "responses": {"204": {"description": HOSTILE}}}}}},
+                    }}}},
                     "parameters": [
                         {"name": "id", "in": "path", "required": True,
                          "description": HOSTILE, "schema": {"type": "string"},
@@ -75,14 +95,18 @@ def hostile_spec() -> dict[str, Any]:
             "schemas": {
                 "Thing": {
                     "type": "object", "description": HOSTILE, "title": SCRIPT,
+                    "externalDocs": bad_docs(5),
                     "properties": {
                         prop: {"type": "string", "description": HOSTILE,
+                               "externalDocs": {"url": BAD_URLS[0]},
                                "enum": [SCRIPT, IMG, TEMPLATE], "example": HOSTILE,
                                "default": SCRIPT, "pattern": SCRIPT, "format": IMG},
                         "self": {"$ref": f"#/components/schemas/{SCRIPT.replace('/', '~1')}"},
                     },
                 },
                 SCRIPT: {"type": "object", "description": HOSTILE,
+                         "externalDocs": {"url": f"https://x.example/\"><svg onload=alert(2)>"
+                                                 f"{SCRIPT}(x) ]y", "description": HOSTILE},
                          "properties": {"x": {"type": "string", "enum": [HOSTILE]}}},
             },
         },
@@ -145,6 +169,20 @@ def test_html_is_inert(outputs: dict[str, str]) -> None:
     assert "&lt;script&gt;alert(" in html
 
 
+def test_hostile_callbacks_and_external_docs_are_rendered_as_text(
+        outputs: dict[str, str]) -> None:
+    html, markdown = outputs["index.html"], outputs["reference.md"]
+    assert "<code>cb&lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;</code>" in html
+    assert "{$request.body#/&lt;script&gt;" in html and "nested&lt;img" in html
+    assert "Callback &lt;script&gt;" in html
+    assert html.count("(link removed: unsafe URL)") >= len(BAD_URLS)
+    # In Markdown the name is a code span: shown literally (the inert-HTML test renders it).
+    assert "Callback `cb<script>alert('xss')</script>`: Callback &lt;script&gt;" in markdown
+    assert "(link removed: unsafe URL)" in markdown
+    for url in BAD_URLS:
+        assert f"]({url.strip()}" not in markdown and f'href="{url.strip()}' not in html
+
+
 def test_html_ids_are_safe_slugs(outputs: dict[str, str]) -> None:
     ids = re.findall(r'\sid="([^"]*)"', outputs["index.html"])
     assert ids and all(re.fullmatch(r"[a-z0-9-]+", i) for i in ids), ids
@@ -160,8 +198,8 @@ def test_markdown_outputs_are_inert_even_with_html_enabled(outputs: dict[str, st
     permissive.validateLink = lambda url: True  # type: ignore[method-assign]
     html = permissive.render(text)
     parser = assert_inert_html(html)
-    allowed = {"a", "p", "code", "pre", "em", "strong", "h1", "h2", "h3", "ul", "ol", "li",
-               "blockquote", "br", "hr", "table", "thead", "tbody", "tr", "th", "td"}
+    allowed = {"a", "p", "code", "pre", "em", "strong", "h1", "h2", "h3", "h4", "h5", "ul",
+               "ol", "li", "blockquote", "br", "hr", "table", "thead", "tbody", "tr", "th", "td"}
     assert {t for t, _ in parser.tags} <= allowed
     for tag, attrs in parser.tags:
         if tag == "a":
