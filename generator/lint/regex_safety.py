@@ -1,7 +1,7 @@
 """Finding catastrophic backtracking (ReDoS) in regular expressions, from the regex's syntax tree.
 
-The pattern is parsed with Python's own regex parser (`re._parser`) and the tree is analysed
-for the two shapes that make a backtracking engine take exponential time on a failing input:
+The pattern is parsed (`regex_tree.py`) and the tree is analysed for the two shapes that make a
+backtracking engine take exponential time on a failing input:
 
 - **nested quantifiers**: a repeated group whose body holds another repeat that can meet the
   next copy of itself with nothing in between that it could not match (`(a+)+`, `(\\w+\\s?)*`,
@@ -10,170 +10,44 @@ for the two shapes that make a backtracking engine take exponential time on a fa
 - **overlapping alternation** under a repeat: two alternatives that can spell the same text
   (`(a|a)*`, `(\\w|\\d)+`, `(a|aa)*`).
 
-Character sets are tracked as code point intervals, so `\\d`, `[a-f]`, `.` and negated classes
-compare exactly. JSON Schema patterns are ECMA-262; the few spellings Python does not share
-(`(?<name>`, `\\p{...}`) are translated before parsing.
+When neither is found, `regex_polynomial.py` looks for repeats in sequence that can share a
+failing input between them, which costs polynomial time (`\\d+\\d+$`, `.*.*=`).
 """
 
 from __future__ import annotations
 
-import importlib
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from generator.lint.regex_polynomial import polynomial_degree
+from generator.lint.regex_tree import REPEATS, C, Intervals, TreeFacts, overlaps, parse_pattern
+
 __all__ = ["RegexIssue", "analyse_pattern"]
 
-# Python's own regex parser and its constants (private modules, stable since 3.11).
-C: Any = importlib.import_module("re._constants")
-sre_parse: Any = importlib.import_module("re._parser")
-
-MAX = 0x10FFFF
-Intervals = tuple[tuple[int, int], ...]
-_ALL: Intervals = ((0, MAX),)
-_DIGIT: Intervals = ((48, 57),)
-_SPACE: Intervals = ((9, 13), (32, 32), (160, 160), (0x2000, 0x200A), (0x3000, 0x3000))
-_WORD: Intervals = ((48, 57), (65, 90), (95, 95), (97, 122), (170, MAX))
-_REPEATS = (C.MAX_REPEAT, C.MIN_REPEAT)
 _BIG = 10  # a repeat allowing more than this many iterations counts as unbounded
 
 
 @dataclass(frozen=True)
 class RegexIssue:
-    kind: str  # "nested-quantifier" or "overlapping-alternation"
+    """A ReDoS-prone shape: exponential (`degree` None) or polynomial of the given degree."""
+
+    kind: str  # "nested-quantifier", "overlapping-alternation" or "overlapping-quantifiers"
     detail: str
+    degree: int | None = None
+
+    @property
+    def exponential(self) -> bool:
+        return self.degree is None
 
 
-def _norm(intervals: list[tuple[int, int]]) -> Intervals:
-    out: list[tuple[int, int]] = []
-    for lo, hi in sorted(intervals):
-        if out and lo <= out[-1][1] + 1:
-            out[-1] = (out[-1][0], max(out[-1][1], hi))
-        else:
-            out.append((lo, hi))
-    return tuple(out)
-
-
-def _union(*sets: Intervals) -> Intervals:
-    return _norm([i for s in sets for i in s])
-
-
-def _complement(s: Intervals) -> Intervals:
-    out, start = [], 0
-    for lo, hi in _norm(list(s)):
-        if lo > start:
-            out.append((start, lo - 1))
-        start = hi + 1
-    if start <= MAX:
-        out.append((start, MAX))
-    return tuple(out)
-
-
-def _overlaps(a: Intervals, b: Intervals) -> bool:
-    i = j = 0
-    while i < len(a) and j < len(b):
-        if a[i][1] < b[j][0]:
-            i += 1
-        elif b[j][1] < a[i][0]:
-            j += 1
-        else:
-            return True
-    return False
-
-
-def _category(code: Any) -> Intervals:
-    table = {
-        C.CATEGORY_DIGIT: _DIGIT, C.CATEGORY_NOT_DIGIT: _complement(_DIGIT),
-        C.CATEGORY_SPACE: _SPACE, C.CATEGORY_NOT_SPACE: _complement(_SPACE),
-        C.CATEGORY_WORD: _WORD, C.CATEGORY_NOT_WORD: _complement(_WORD),
-    }
-    return table.get(code, _ALL)
-
-
-def _set(items: list[tuple[Any, Any]]) -> Intervals:
-    negate = False
-    parts: list[Intervals] = []
-    for op, av in items:
-        if op is C.NEGATE:
-            negate = True
-        elif op is C.LITERAL:
-            parts.append(((av, av),))
-        elif op is C.RANGE:
-            parts.append(((av[0], av[1]),))
-        elif op is C.CATEGORY:
-            parts.append(_category(av))
-        else:
-            parts.append(_ALL)
-    result = _union(*parts) if parts else ()
-    return _complement(result) if negate else result
-
-
-class _Analyser:
+class _Analyser(TreeFacts):
     def __init__(self) -> None:
         self.issues: list[RegexIssue] = []
 
-    # --- facts about a sequence of items -------------------------------------------------
-    def chars(self, seq: Any) -> Intervals:
-        return _union(*(self.item_chars(op, av) for op, av in seq)) if len(seq) else ()
-
-    def item_chars(self, op: Any, av: Any) -> Intervals:
-        if op is C.LITERAL:
-            return ((av, av),)
-        if op is C.NOT_LITERAL:
-            return _complement(((av, av),))
-        if op is C.ANY:
-            return _ALL
-        if op is C.IN:
-            return _set(av)
-        if op in (C.SUBPATTERN,):
-            return self.chars(av[3])
-        if op in _REPEATS or op is getattr(C, "POSSESSIVE_REPEAT", None):
-            return self.chars(av[2])
-        if op is C.BRANCH:
-            return _union(*(self.chars(alt) for alt in av[1]))
-        if op is getattr(C, "ATOMIC_GROUP", None):
-            return self.chars(av)
-        if op is C.GROUPREF or op is C.GROUPREF_EXISTS:
-            return _ALL
-        return ()  # anchors and lookarounds consume nothing
-
-    def nullable(self, seq: Any) -> bool:
-        return all(self.item_nullable(op, av) for op, av in seq)
-
-    def item_nullable(self, op: Any, av: Any) -> bool:
-        if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
-            return False
-        if op is C.SUBPATTERN:
-            return self.nullable(av[3])
-        if op in _REPEATS or op is getattr(C, "POSSESSIVE_REPEAT", None):
-            return av[0] == 0 or self.nullable(av[2])
-        if op is C.BRANCH:
-            return any(self.nullable(alt) for alt in av[1])
-        if op is getattr(C, "ATOMIC_GROUP", None):
-            return self.nullable(av)
-        return True
-
-    def first(self, seq: Any) -> Intervals:
-        out: list[Intervals] = []
-        for op, av in seq:
-            out.append(self.item_first(op, av))
-            if not self.item_nullable(op, av):
-                break
-        return _union(*out) if out else ()
-
-    def item_first(self, op: Any, av: Any) -> Intervals:
-        if op is C.SUBPATTERN:
-            return self.first(av[3])
-        if op in _REPEATS:
-            return self.first(av[2])
-        if op is C.BRANCH:
-            return _union(*(self.first(alt) for alt in av[1]))
-        return self.item_chars(op, av)
-
-    def repeats_in(self, op: Any, av: Any) -> list[tuple[Any, Intervals]]:
+    def repeats_in(self, op: Any, av: Any) -> list[tuple[Any, Any]]:
         """Repeats of variable length inside an item (`+`, `*`, `{2,5}`), with their charsets."""
-        found: list[tuple[Any, Intervals]] = []
-        if op in _REPEATS:
+        found: list[tuple[Any, Any]] = []
+        if op in REPEATS:
             if av[1] > 1 and av[1] != av[0]:  # a fixed count ({4}) splits text one way only
                 found.append((av, self.chars(av[2])))
             for sub_op, sub_av in av[2]:
@@ -190,7 +64,7 @@ class _Analyser:
     # --- the walk ------------------------------------------------------------------------
     def walk(self, seq: Any) -> None:
         for op, av in seq:
-            if op in _REPEATS:
+            if op in REPEATS:
                 if av[1] > _BIG:
                     self.check_repeat(av[2])
                 self.walk(av[2])
@@ -220,7 +94,7 @@ class _Analyser:
                         continue
                     separators = [self.item_chars(o, a) for o, a in others
                                   if not self.item_nullable(o, a)]
-                    if not any(not _overlaps(s, charset) for s in separators):
+                    if not any(not overlaps(s, charset) for s in separators):
                         self.issues.append(RegexIssue(
                             "nested-quantifier",
                             "a repeated group contains a repeat that can match the same text "
@@ -248,9 +122,9 @@ class _Analyser:
                 continue
             others = [charset for i, charset in singles if i != index]
             if len(parts) == 1:
-                if any(_overlaps(parts[0], other) for other in others):
+                if any(overlaps(parts[0], other) for other in others):
                     return True
-            elif others and all(any(_overlaps(part, other) for other in others)
+            elif others and all(any(overlaps(part, other) for other in others)
                                 for part in parts):
                 return True
         return False
@@ -263,7 +137,7 @@ class _Analyser:
                 continue
             if op in (C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
                 out.append(self.item_chars(op, av))
-            elif op in _REPEATS and len(av[2]) == 1 and av[2][0][0] in (
+            elif op in REPEATS and len(av[2]) == 1 and av[2][0][0] in (
                     C.LITERAL, C.NOT_LITERAL, C.ANY, C.IN):
                 if av[0] == 0:
                     return None
@@ -278,45 +152,26 @@ class _Analyser:
         return out or None
 
 
-_NAMED_GROUP = re.compile(r"\(\?<(?=[A-Za-z_])")
-_UNICODE_PROPERTY = re.compile(r"\\[pP]\{[^}]*\}")
-
-
-def _guard_alternatives(pattern: str) -> str:
-    """Mark each alternative with a distinct empty lookahead.
-
-    Python's parser merges single-character alternatives into one class (`(a|b)` becomes
-    `[ab]`) and hoists common prefixes, which hides exactly the ambiguity looked for here. A
-    lookahead for a private-use character consumes nothing, and keeps the alternatives apart.
-    """
-    out: list[str] = []
-    in_class = escaped = False
-    count = 0
-    for char in pattern:
-        out.append(char)
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]" or out[-2:-1] == ["["]
-        elif char == "[":
-            in_class = True
-        elif char == "|":
-            out.append(f"(?!{chr(0xE000 + count % 6000)})")
-            count += 1
-    return "".join(out)
-
-
 def analyse_pattern(pattern: str) -> list[RegexIssue]:
-    """The ReDoS-prone shapes in an ECMA-262 / Python regular expression (empty if none).
+    """The ReDoS-prone shapes in an ECMA-262 / Python regular expression (empty if none):
+    the exponential ones, else the worst polynomial one.
 
     Raises `re.error` when the pattern cannot be parsed.
     """
-    translated = _NAMED_GROUP.sub("(?P<", pattern)
-    translated = _UNICODE_PROPERTY.sub(r"\\w", translated)
-    sre_parse.parse(translated)  # raises re.error on an invalid pattern, before any rewrite
-    tree = sre_parse.parse(_guard_alternatives(translated))
+    tree = parse_pattern(pattern)
     analyser = _Analyser()
     analyser.walk(tree)
-    return analyser.issues
+    if analyser.issues:
+        return analyser.issues
+    found = polynomial_degree(tree)
+    if found is None:
+        return []
+    degree, from_start = found
+    if from_start:
+        detail = ("without a leading ^ the pattern is tried at every position, and its repeats "
+                  "can match the same characters from each, so a failing input is tried in "
+                  f"about n^{degree} ways")
+    else:
+        detail = ("repeats in sequence can match the same characters, so a failing input is "
+                  f"split between them in about n^{degree} ways")
+    return [RegexIssue("overlapping-quantifiers", detail, degree)]

@@ -68,6 +68,13 @@ def test_hand_checked_findings_on_public_examples(oas_examples_dir: Path) -> Non
     # `[^\\x00-\\x7F]` overlaps `[a-z0-9-_ ]` under `+`: the alternatives spell the same text.
     redos = _find(oas_examples_dir / "3.1" / "json", "readme.json", "SF507")
     assert "/paths/~1branches~1{branch}~1apis~1{filename}/get/parameters/0/schema/pattern" in redos
+    # `a\w+b` is searched for, not anchored: from each start, `\w+` runs to the end of a word
+    # of a's and gives it back one by one looking for the b. Quadratic: a warning, not an error.
+    spec = Spec.from_path(v30 / "schema-validation.json")
+    quadratic = [f for f in lint_spec(spec, config=STRICT) if f.rule == "SF507"
+                 and f.pointer == "/paths/~1anything~1strings/parameters/2/schema/pattern"]
+    assert [(str(f.severity), "quadratic time" in f.message) for f in quadratic] == [
+        ("warning", True)]
     # A request example that is a JSON string where the schema wants an object.
     examples = _find(v30, "request-examples.json", "SF305")
     assert "/paths/~1requestBody-primitive-example/patch/requestBody/content/application~1json" \
