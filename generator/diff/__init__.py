@@ -9,9 +9,10 @@ Public API (stable; `specfirst diff` and `specfirst check --baseline` are built 
   `{"breaking", "summary", "changes": [{"id", "level", "operation", "pointer", "message",
   "old_pointer", "new_pointer", "old_location", "new_location"}]}`.
 - `Change`: `id` (stable kebab-case, every id in `CATALOGUE`), `level` (`Level.BREAKING`,
-  `Level.WARNING`, `Level.INFO`), `operation` ("METHOD /path", or "" for the whole API),
-  `message`, `old_pointer`/`new_pointer` (JSON pointers into each version's bundled document, or
-  None), `pointer` (the new one, else the old one), `old_location`/`new_location`.
+  `Level.WARNING`, `Level.INFO`), `operation` ("METHOD /path", "webhook NAME: METHOD", the owner
+  operation followed by "callback NAME METHOD EXPRESSION", or "" for the whole API), `message`,
+  `old_pointer`/`new_pointer` (JSON pointers into each version's bundled document, or None),
+  `pointer` (the new one, else the old one), `old_location`/`new_location`.
 - `load_version(argument, limits) -> Spec` reads a file path or `git:REF:path`.
 - `render(result, fmt)` with `fmt` in `FORMATS` (`text`, `json`, `markdown`).
 """

@@ -1,9 +1,9 @@
 """Every change id the diff can report, with its level and what it means to a client.
 
 Ids are stable: tools and CI configurations may match on them. Schema changes are reported per
-side (`request`, `response`) and per subject (`parameter`, `header`, `body`, `property`), so their
-ids are built from the three parts: `request-property-enum-value-removed`,
-`response-body-type-changed`, ...
+side (`request`: read by the API, `response`: read by its client) and per subject (`parameter`,
+`header`, `body`, `property`), so their ids are built from the three parts:
+`request-property-enum-value-removed`, `response-body-type-changed`, ...
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
     "type-widened": (N, B, "more types are allowed (e.g. integer to number, a type added)"),
     "type-narrowed": (B, N, "fewer types are allowed (e.g. number to integer, a type removed)"),
     "format-changed": (B, B, "the format changed (e.g. date to date-time)"),
+    "format-widened": (N, B, "the format holds more values (int32 to int64, float to double)"),
+    "format-narrowed": (B, N, "the format holds fewer values (int64 to int32, double to float)"),
     "format-added": (W, N, "a format was added"),
     "format-removed": (N, W, "the format was removed"),
     "became-nullable": (N, B, "null became a valid value"),
@@ -58,6 +60,24 @@ SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
     "pattern-removed": (N, W, "the pattern was removed"),
     "unique-items-added": (B, N, "the items must now be unique"),
     "unique-items-removed": (N, W, "the items may now repeat"),
+    "prefix-items-added": (B, N, "prefixItems constrains more positions of the array"),
+    "prefix-items-removed": (N, W, "prefixItems constrains fewer positions of the array"),
+    "pattern-property-added": (
+        B, N, "a patternProperties pattern was added: properties it matches must match its schema"),
+    "pattern-property-removed": (N, W, "a patternProperties pattern was removed"),
+    "dependent-required-added": (
+        B, N, "dependentRequired: a property now requires another one to be present"),
+    "dependent-required-removed": (
+        N, B, "dependentRequired: a property no longer requires another one to be present"),
+    "not-added": (B, N, "a `not` schema now excludes values"),
+    "not-removed": (N, W, "the `not` schema was removed: values it excluded are allowed"),
+    "not-changed": (W, W, "the `not` schema changed"),
+    "if-then-else-added": (B, N, "an if/then/else condition now constrains the value"),
+    "if-then-else-removed": (N, W, "the if/then/else condition was removed"),
+    "if-then-else-changed": (W, W, "the if/then/else condition changed"),
+    "content-encoding-changed": (
+        B, B, "contentEncoding changed (e.g. base64): the string is decoded differently"),
+    "content-media-type-changed": (B, B, "contentMediaType changed: the string holds another type"),
     "default-changed": (W, N, "the default value changed (what the server assumes when omitted)"),
     "additional-properties-closed": (B, N, "properties not listed are no longer allowed"),
     "additional-properties-opened": (N, N, "properties not listed are now allowed"),
@@ -75,8 +95,11 @@ SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
     "description-changed": (N, N, "the description changed (reported with --include-descriptions)"),
 }
 
-SUBJECTS = {"request": ("parameter", "body", "property"),
-            "response": ("header", "body", "property")}
+# `request` is what the API reads, `response` what its client reads; in webhooks and callbacks
+# the API sends the request, so their request is on the response side and their responses on
+# the request side (hence `request-header` and `response-parameter`).
+SUBJECTS = {"request": ("parameter", "header", "body", "property"),
+            "response": ("parameter", "header", "body", "property")}
 
 PROPERTY_EVENTS: dict[str, Entry] = {
     "new-required-request-property": Entry(B, "a new required property must be sent"),
@@ -131,6 +154,8 @@ OTHER_EVENTS: dict[str, Entry] = {
     "request-parameter-style-changed": Entry(B, "a parameter is serialised differently (style)"),
     "request-parameter-explode-changed": Entry(
         B, "a parameter is serialised differently (explode)"),
+    "request-parameter-media-type-changed": Entry(
+        B, "a parameter's `content` media type changed: its value is serialised differently"),
     "request-path-parameter-renamed": Entry(
         N, "a path parameter was renamed; the URL is the same"),
     # request bodies
@@ -140,7 +165,24 @@ OTHER_EVENTS: dict[str, Entry] = {
     "request-body-became-required": Entry(B, "the request body must now be sent"),
     "request-body-became-optional": Entry(N, "the request body may now be omitted"),
     "request-body-media-type-added": Entry(N, "a request media type is now accepted"),
-    "request-body-media-type-removed": Entry(B, "a request media type is no longer accepted"),
+    "request-body-media-type-removed": Entry(
+        B, "a request media type is no longer accepted (and no wildcard covers it)"),
+    "request-body-media-type-parameters-changed": Entry(
+        N, "a request media type's parameters changed (e.g. `charset`); the type is the same"),
+    "request-body-part-content-type-changed": Entry(
+        B, "a part of a form or multipart body no longer accepts a content type it accepted"),
+    "request-body-part-content-type-widened": Entry(
+        N, "a part of a form or multipart body accepts more content types"),
+    "request-body-part-style-changed": Entry(
+        B, "a part of a form body is serialised differently (style)"),
+    "request-body-part-explode-changed": Entry(
+        B, "a part of a form body is serialised differently (explode)"),
+    "request-body-part-header-added-required": Entry(
+        B, "a part of a multipart body must now carry a header"),
+    "request-body-part-header-added-optional": Entry(
+        N, "a part of a multipart body may carry a new header"),
+    "request-body-part-header-removed": Entry(
+        W, "a header of a multipart part was removed; the server may ignore it"),
     # responses
     "response-success-status-added": Entry(N, "a new success status code"),
     "response-non-success-status-added": Entry(N, "a new error or redirect status code"),
@@ -148,13 +190,61 @@ OTHER_EVENTS: dict[str, Entry] = {
     "response-non-success-status-removed": Entry(
         W, "an error or redirect status code is no longer documented"),
     "response-media-type-added": Entry(N, "a response media type was added"),
-    "response-media-type-removed": Entry(B, "a response media type is no longer returned"),
+    "response-media-type-removed": Entry(
+        B, "a response media type is no longer returned (and no wildcard covers it)"),
+    "response-media-type-parameters-changed": Entry(
+        N, "a response media type's parameters changed (e.g. `charset`); the type is the same"),
     "response-header-added": Entry(N, "a response header was added"),
     "required-response-header-removed": Entry(B, "a response header that was always sent is gone"),
     "optional-response-header-removed": Entry(W, "an optional response header is gone"),
     "response-header-became-optional": Entry(
         B, "a response header that was always sent may be missing"),
     "response-header-became-required": Entry(N, "a response header is now always sent"),
+    "response-link-added": Entry(N, "a response link was added"),
+    "response-link-removed": Entry(W, "a response link was removed: clients following it break"),
+    "response-link-target-changed": Entry(
+        W, "a response link points to another operation (operationId or operationRef)"),
+    "response-link-parameters-changed": Entry(
+        W, "a response link passes other parameters or another request body"),
+    # webhooks and callbacks: requests the API sends
+    "api-webhook-added": Entry(N, "a new webhook"),
+    "api-webhook-removed": Entry(B, "a webhook was removed: receivers no longer get its requests"),
+    "api-webhook-operation-added": Entry(N, "a webhook sends a request with a new method"),
+    "api-webhook-operation-removed": Entry(
+        B, "a webhook no longer sends requests with this method"),
+    "api-callback-added": Entry(N, "an operation has a new callback"),
+    "api-callback-removed": Entry(
+        B, "a callback was removed: receivers no longer get its requests"),
+    "api-callback-operation-added": Entry(N, "a callback sends a new request (URL or method)"),
+    "api-callback-operation-removed": Entry(
+        B, "a callback no longer sends a request (URL expression or method)"),
+    "callback-request-parameter-added": Entry(N, "the API sends a new parameter"),
+    "callback-required-request-parameter-removed": Entry(
+        B, "the API no longer sends a parameter it always sent"),
+    "callback-optional-request-parameter-removed": Entry(
+        W, "the API no longer sends an optional parameter"),
+    "callback-request-parameter-became-optional": Entry(
+        B, "a parameter the API always sent may now be missing"),
+    "callback-request-parameter-became-required": Entry(
+        N, "the API now always sends a parameter"),
+    "callback-request-body-added": Entry(N, "the API now sends a request body"),
+    "callback-request-body-removed": Entry(B, "the API no longer sends the request body"),
+    "callback-request-body-became-optional": Entry(
+        B, "the request body the API always sent may now be missing"),
+    "callback-request-body-became-required": Entry(N, "the API now always sends a request body"),
+    "callback-request-media-type-added": Entry(
+        B, "the API may send a media type receivers did not get before (no wildcard covered it)"),
+    "callback-request-media-type-removed": Entry(N, "the API no longer sends a media type"),
+    "callback-response-header-added-required": Entry(
+        B, "receivers must now send a header in their response"),
+    "callback-response-header-added-optional": Entry(
+        N, "receivers may send a new header in their response"),
+    "callback-response-header-removed": Entry(
+        N, "the API no longer reads a header of the receivers' response"),
+    "callback-response-header-became-required": Entry(
+        B, "receivers must now send a header that was optional"),
+    "callback-response-header-became-optional": Entry(
+        N, "receivers may now omit a header"),
     # security
     "api-security-added": Entry(B, "an operation that needed no credentials now requires them"),
     "api-security-removed": Entry(N, "an operation no longer requires credentials"),
@@ -169,6 +259,15 @@ OTHER_EVENTS: dict[str, Entry] = {
     "api-server-added": Entry(N, "a server URL was added"),
     "api-server-removed": Entry(W, "a server URL was removed"),
     "api-base-path-changed": Entry(B, "the base path of every operation changed"),
+    "api-operation-server-added": Entry(
+        N, "a server URL was added to an operation (operation- or path-level `servers`)"),
+    "api-operation-server-removed": Entry(W, "a server URL of an operation was removed"),
+    "api-operation-base-path-changed": Entry(B, "the base path of an operation changed"),
+    "api-server-variable-enum-value-added": Entry(N, "a server variable accepts a new value"),
+    "api-server-variable-enum-value-removed": Entry(
+        B, "a server variable no longer accepts a value: URLs built with it stop working"),
+    "api-server-variable-default-changed": Entry(
+        W, "a server variable's default changed: clients using the default reach another URL"),
     "api-version-changed": Entry(N, "info.version changed"),
     "api-openapi-version-changed": Entry(N, "the OpenAPI version of the document changed"),
 }
@@ -205,15 +304,18 @@ def catalogue_markdown() -> str:
     lines = [
         "### Schema changes",
         "",
-        "Reported as `<side>-<subject>-<event>`: side `request` (subjects `parameter`, `body`,",
-        "`property`) or `response` (subjects `header`, `body`, `property`).",
+        "Reported as `<side>-<subject>-<event>`: side `request` (what the API reads) or",
+        "`response` (what the API's client reads), subject `parameter`, `header`, `body` or",
+        "`property`. In webhooks and callbacks the API sends the request: its parameters and body",
+        "are on the `response` side, the receivers' responses on the `request` side.",
         "",
         "| event | request level | response level | meaning |",
         "|---|---|---|---|",
     ]
     for event, (request_level, response_level, meaning) in SCHEMA_EVENTS.items():
         lines.append(f"| `{event}` | {request_level} | {response_level} | {meaning} |")
-    lines += ["", "### Properties, operations, parameters, bodies, responses, security, servers",
+    lines += ["", "### Properties, operations, parameters, bodies, responses, links, webhooks, "
+              "callbacks, security, servers",
               "", "| id | level | meaning |", "|---|---|---|"]
     for table_part in (PROPERTY_EVENTS, OTHER_EVENTS):
         for change_id, entry in table_part.items():

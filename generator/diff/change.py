@@ -34,9 +34,11 @@ class Change:
     """A change a client developer may need to know about.
 
     `id` is stable (kebab-case, listed in `generator.diff.catalogue.CATALOGUE` with its level);
-    `operation` is `"METHOD /path"` (of the new version, or the old one when removed), or `""` for
-    a change to the whole API; pointers are JSON pointers (without `#`) into each version's bundled
-    document, `None` where the element does not exist in that version.
+    `operation` is `"METHOD /path"` (of the new version, or the old one when removed),
+    `"webhook NAME: METHOD"`, the owner operation followed by `"callback NAME METHOD
+    EXPRESSION"`, or `""` for a change to the whole API; pointers are JSON pointers (without `#`)
+    into each version's bundled document, `None` where the element does not exist in that
+    version.
     """
 
     id: str

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from generator.diff.bodies import compare_request_body, compare_responses
 from generator.diff.change import Change, DiffResult
 from generator.diff.context import DiffContext
-from generator.diff.operations import Operation, list_operations, sunset_of
+from generator.diff.lifecycle import report_added, report_removed
+from generator.diff.operations import Operation, list_operations
 from generator.diff.parameters import compare_parameters
 from generator.diff.security import compare_operation_security, compare_security_schemes
+from generator.diff.servers import compare_document_servers, compare_operation_servers
 from generator.errors import Location
 from generator.loader import Spec
 
@@ -34,41 +34,14 @@ def compare(old: Spec, new: Spec, *, include_descriptions: bool = False,
     _compare_document(ctx)
     compare_security_schemes(ctx)
     old_ops, new_ops = list_operations(old), list_operations(new)
-    for key in sorted(set(old_ops) - set(new_ops), key=_order):
-        _removed(ctx, old_ops[key], today)
-    for key in sorted(set(new_ops) - set(old_ops), key=_order):
-        op = new_ops[key]
-        ctx.emit("endpoint-added", op.name, f"new operation {op.name}", None, op.pointer)
-    for key in sorted(set(old_ops) & set(new_ops), key=_order):
+    report_removed(ctx, old_ops, new_ops, today)
+    report_added(ctx, old_ops, new_ops)
+    for key in sorted(set(old_ops) & set(new_ops)):
         _compare_operation(ctx, old_ops[key], new_ops[key])
     changes = _deduplicate(ctx.changes)
     located = [_locate(change, old, new) for change in changes]
     log.info("%d changes between %s and %s", len(located), old.path, new.path)
     return DiffResult(sorted(located, key=Change.sort_key))
-
-
-def _order(key: tuple[str, str]) -> tuple[str, str]:
-    return key[1], key[0]
-
-
-def _removed(ctx: DiffContext, op: Operation, today: dt.date) -> None:
-    sunset = sunset_of(ctx.old, op)
-    if sunset is not None and sunset <= today:
-        ctx.emit("api-removed-after-sunset", op.name,
-                 f"{op.name} was removed after its Sunset date {sunset.isoformat()}",
-                 op.pointer, None)
-    elif op.deprecated and sunset is not None:
-        ctx.emit("api-removed-before-sunset", op.name,
-                 f"{op.name} was removed before its Sunset date {sunset.isoformat()}; "
-                 "clients still calling it will fail", op.pointer, None)
-    elif op.deprecated:
-        ctx.emit("api-removed-after-deprecation", op.name,
-                 f"the deprecated operation {op.name} was removed (it had no Sunset date)",
-                 op.pointer, None)
-    else:
-        ctx.emit("api-removed-without-deprecation", op.name,
-                 f"{op.name} was removed without being deprecated first; clients calling it "
-                 "will fail", op.pointer, None)
 
 
 def _compare_operation(ctx: DiffContext, old: Operation, new: Operation) -> None:
@@ -104,33 +77,13 @@ def _compare_operation(ctx: DiffContext, old: Operation, new: Operation) -> None
     compare_parameters(ctx, old, new)
     compare_request_body(ctx, old, new)
     compare_responses(ctx, old, new)
-    compare_operation_security(ctx, old, new)
+    if not new.outgoing:  # a webhook's servers and security are the receiver's, not the API's
+        compare_operation_servers(ctx, old, new)
+        compare_operation_security(ctx, old, new)
 
 
 def _strings(value: Any) -> list[str]:
     return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
-
-
-def _server_urls(document: dict[str, Any]) -> dict[str, int]:
-    servers = document.get("servers")
-    if not isinstance(servers, list) or not servers:
-        return {"/": -1}
-    urls: dict[str, int] = {}
-    for index, server in enumerate(servers):
-        if not isinstance(server, dict) or not isinstance(server.get("url"), str):
-            continue
-        url = server["url"]
-        variables = server.get("variables")
-        for var, spec in (variables.items() if isinstance(variables, dict) else ()):
-            if isinstance(spec, dict) and "default" in spec:
-                url = url.replace("{" + var + "}", str(spec["default"]))
-        urls.setdefault(url.rstrip("/") or "/", index)
-    return urls
-
-
-def _base_path(url: str) -> str:
-    path = urlsplit(url).path if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) else url
-    return path.rstrip("/") or "/"
 
 
 def _compare_document(ctx: DiffContext) -> None:
@@ -146,24 +99,7 @@ def _compare_document(ctx: DiffContext) -> None:
         ctx.emit("api-version-changed", "",
                  f"the API version changed from {old_info.get('version')} to "
                  f"{new_info.get('version')}", "/info/version", "/info/version")
-    old_urls, new_urls = _server_urls(old_doc), _server_urls(new_doc)
-
-    def where(index: int) -> str:
-        return f"/servers/{index}" if index >= 0 else "/servers"
-
-    for url in sorted(set(old_urls) - set(new_urls)):
-        ctx.emit("api-server-removed", "", f"the server {url} is no longer listed",
-                 where(old_urls[url]), None)
-    for url in sorted(set(new_urls) - set(old_urls)):
-        ctx.emit("api-server-added", "", f"the server {url} was added", None,
-                 where(new_urls[url]))
-    old_bases = {_base_path(u) for u in old_urls}
-    new_bases = {_base_path(u) for u in new_urls}
-    if not old_bases & new_bases:
-        ctx.emit("api-base-path-changed", "",
-                 f"the base path changed from {', '.join(sorted(old_bases))} to "
-                 f"{', '.join(sorted(new_bases))}: every operation's URL changed",
-                 "/servers", "/servers")
+    compare_document_servers(ctx)
 
 
 def _deduplicate(changes: list[Change]) -> list[Change]:

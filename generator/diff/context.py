@@ -20,9 +20,10 @@ log = logging.getLogger(__name__)
 class Scope:
     """Where in an operation a schema is compared: which side, and the root it hangs from."""
 
-    side: str  # "request" or "response"
-    operation: str  # "METHOD /path"
+    side: str  # "request" (read by the API) or "response" (read by the API's client)
+    operation: str  # "METHOD /path", "webhook orderShipped: POST", ...
     root: str  # "the request body (application/json)", "query parameter 'limit'", ...
+    outgoing: bool = False  # in a webhook or callback: the API sends the request
 
 
 @dataclass

@@ -27,9 +27,10 @@ _TEXT = frozenset({"description", "summary", "title"})
 _DATA = frozenset({"enum", "const", "default"})
 # Maps whose keys are names (a property called "description" or "x-id" is not an annotation).
 _NAME_MAPS = frozenset({"properties", "patternProperties", "$defs", "definitions",
-                        "dependentSchemas", "schemas", "responses", "parameters", "headers",
-                        "content", "paths", "securitySchemes", "requestBodies", "links",
-                        "callbacks", "mapping", "variables", "encoding", "examples", "webhooks"})
+                        "dependentSchemas", "dependentRequired", "schemas", "responses",
+                        "parameters", "headers", "content", "paths", "securitySchemes",
+                        "requestBodies", "links", "callbacks", "mapping", "variables", "encoding",
+                        "examples", "webhooks"})
 
 Target = tuple[int, str]  # (0 old / 1 new, pointer without '#')
 Token = str | Target

@@ -1,7 +1,9 @@
 """Operations matched across versions, and what an operation's removal means (deprecation, Sunset).
 
-Operations are matched by method and path template with parameter names erased, so
-`/users/{id}` and `/users/{user_id}` are the same operation.
+Every operation is taken from `Spec.operations`: paths, 3.1 `webhooks` and callbacks. Path
+operations are matched by method and path template with parameter names erased, so
+`/users/{id}` and `/users/{user_id}` are the same operation; a webhook by its name and method; a
+callback operation by its owner, the callback's name, its URL expression and method.
 """
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.diff.schema_view import NodeRef
-from generator.loader import Spec
+from generator.loader import OperationRef, Spec
 
-__all__ = ["Operation", "list_operations", "sunset_of"]
+__all__ = ["Operation", "OperationKey", "list_operations", "sunset_of"]
 
 _TEMPLATE = re.compile(r"\{[^}/]*\}")
+
+OperationKey = tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -27,27 +31,49 @@ class Operation:
     node: dict[str, Any]
     pointer: str
     path_item: NodeRef
+    kind: str = "path"  # "path", "webhook" or "callback"
+    key: OperationKey = ()
+    parent: OperationKey | None = None  # the key of the operation declaring a callback
+    callback: str | None = None  # the callback's name
+    label: str = ""
 
     @property
     def name(self) -> str:
-        return f"{self.method.upper()} {self.path}"
+        """How a reader names it: `GET /items`, `webhook orderShipped: POST`, or the owner
+        operation, the callback's name, method and URL expression."""
+        return self.label or f"{self.method.upper()} {self.path}"
 
     @property
     def deprecated(self) -> bool:
         return self.node.get("deprecated") is True
+
+    @property
+    def outgoing(self) -> bool:
+        """A request the API sends (webhook or callback): the API is the client."""
+        return self.kind != "path"
 
 
 def normalise_path(path: str) -> str:
     return _TEMPLATE.sub("{}", path.rstrip("/") or "/")
 
 
-def list_operations(spec: Spec) -> dict[tuple[str, str], Operation]:
-    """Every operation keyed by (method, normalised path)."""
-    operations: dict[tuple[str, str], Operation] = {}
-    for op in spec.operations():
-        operations.setdefault((op.method, normalise_path(op.path)),
-                              Operation(op.method, op.path, op.node, op.pointer,
-                                        NodeRef(op.item, op.item_pointer)))
+def _key(op: OperationRef) -> OperationKey:
+    if op.kind == "webhook":
+        return ("webhook", op.path, op.method)
+    if op.kind == "callback" and op.parent is not None:
+        return (*_key(op.parent), "callback", str(op.callback), op.path, op.method)
+    return (op.method, normalise_path(op.path))
+
+
+def list_operations(spec: Spec) -> dict[OperationKey, Operation]:
+    """Every operation (paths, webhooks, callbacks) keyed so that versions can be matched."""
+    operations: dict[OperationKey, Operation] = {}
+    for op in spec.operations(webhooks=True, callbacks=True):
+        key = _key(op)
+        parent = _key(op.parent) if op.kind == "callback" and op.parent is not None else None
+        operations.setdefault(key, Operation(op.method, op.path, op.node, op.pointer,
+                                             NodeRef(op.item, op.item_pointer), op.kind, key,
+                                             parent, op.callback, op.label()))
     return operations
 
 

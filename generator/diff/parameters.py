@@ -1,4 +1,9 @@
-"""Parameters of an operation: added, removed, moved, required, serialised differently, retyped."""
+"""Parameters of an operation: added, removed, moved, required, serialised differently, retyped.
+
+In a webhook or callback the API sends the parameters: one it stops sending, or may now leave
+out, breaks receivers; one it starts sending breaks nobody. Their schemas are compared on the
+response side.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.diff.context import DiffContext, Scope
+from generator.diff.media_types import essence
 from generator.diff.operations import Operation
 from generator.diff.schema_diff import SchemaDiff
 from generator.diff.schema_view import NodeRef, deref
@@ -42,6 +48,15 @@ class Parameter:
     @property
     def title(self) -> str:
         return f"{self.location} parameter '{self.name}'"
+
+    @property
+    def media_type(self) -> str | None:
+        """The media type of a parameter described by `content` (None with a `schema`)."""
+        content = self.node.get("content")
+        if isinstance(content, dict) and not isinstance(self.node.get("schema"), dict):
+            for media_type in content:
+                return str(media_type)
+        return None
 
     def schema(self) -> NodeRef | None:
         if isinstance(self.node.get("schema"), dict):
@@ -91,7 +106,7 @@ def _parameters(spec: Spec, operation: Operation) -> dict[tuple[str, str], Param
 def compare_parameters(ctx: DiffContext, old_op: Operation, new_op: Operation) -> None:
     old = _parameters(ctx.old, old_op)
     new = _parameters(ctx.new, new_op)
-    name = new_op.name
+    name, outgoing = new_op.name, new_op.outgoing
     removed = {k: p for k, p in old.items() if k not in new}
     added = {k: p for k, p in new.items() if k not in old}
     moved: set[tuple[str, str]] = set()
@@ -101,17 +116,30 @@ def compare_parameters(ctx: DiffContext, old_op: Operation, new_op: Operation) -
         if target is not None:
             moved.add(target)
             ctx.emit("request-parameter-location-changed", name,
-                     f"{parameter.title} moved to the {added[target].location}; requests "
-                     f"sending it in the {parameter.location} will not be understood",
-                     parameter.pointer, added[target].pointer)
+                     f"{parameter.title} moved to the {added[target].location}; "
+                     + (f"receivers reading it from the {parameter.location} will miss it"
+                        if outgoing else f"requests sending it in the {parameter.location} "
+                        "will not be understood"), parameter.pointer, added[target].pointer)
             continue
-        ctx.emit("request-parameter-removed", name,
-                 f"{parameter.title} was removed; the server may ignore or reject it",
-                 parameter.pointer, None)
+        if not outgoing:
+            ctx.emit("request-parameter-removed", name,
+                     f"{parameter.title} was removed; the server may ignore or reject it",
+                     parameter.pointer, None)
+        elif parameter.required:
+            ctx.emit("callback-required-request-parameter-removed", name,
+                     f"the API no longer sends the {parameter.title}; receivers reading it fail",
+                     parameter.pointer, None)
+        else:
+            ctx.emit("callback-optional-request-parameter-removed", name,
+                     f"the API no longer sends the optional {parameter.title}",
+                     parameter.pointer, None)
     for key, parameter in sorted(added.items()):
         if key in moved:
             continue
-        if parameter.required:
+        if outgoing:
+            ctx.emit("callback-request-parameter-added", name,
+                     f"the API now sends the {parameter.title}", None, parameter.pointer)
+        elif parameter.required:
             ctx.emit("new-required-request-parameter", name,
                      f"new required {parameter.title}; requests without it will be rejected",
                      None, parameter.pointer)
@@ -120,21 +148,38 @@ def compare_parameters(ctx: DiffContext, old_op: Operation, new_op: Operation) -
                      None, parameter.pointer)
     differ = SchemaDiff(ctx)
     for key in sorted(set(old) & set(new)):
-        _compare_one(ctx, differ, name, old[key], new[key])
+        _compare_one(ctx, differ, new_op, old[key], new[key])
 
 
-def _compare_one(ctx: DiffContext, differ: SchemaDiff, operation: str, old: Parameter,
+def _compare_required(ctx: DiffContext, operation: Operation, old: Parameter,
+                      new: Parameter) -> None:
+    pointers = (old.pointer, new.pointer)
+    name = operation.name
+    if new.required and not old.required:
+        if operation.outgoing:
+            ctx.emit("callback-request-parameter-became-required", name,
+                     f"the API now always sends the {new.title}", *pointers)
+        else:
+            ctx.emit("request-parameter-became-required", name,
+                     f"{new.title} became required; requests without it will be rejected",
+                     *pointers)
+    elif old.required and not new.required:
+        if operation.outgoing:
+            ctx.emit("callback-request-parameter-became-optional", name,
+                     f"the {new.title} the API always sent may now be missing", *pointers)
+        else:
+            ctx.emit("request-parameter-became-optional", name, f"{new.title} became optional",
+                     *pointers)
+
+
+def _compare_one(ctx: DiffContext, differ: SchemaDiff, op: Operation, old: Parameter,
                  new: Parameter) -> None:
+    operation = op.name
     pointers = (old.pointer, new.pointer)
     if old.location == "path" and old.name != new.name:
         ctx.emit("request-path-parameter-renamed", operation,
                  f"path parameter '{old.name}' is now called '{new.name}'", *pointers)
-    if new.required and not old.required:
-        ctx.emit("request-parameter-became-required", operation,
-                 f"{new.title} became required; requests without it will be rejected", *pointers)
-    elif old.required and not new.required:
-        ctx.emit("request-parameter-became-optional", operation,
-                 f"{new.title} became optional", *pointers)
+    _compare_required(ctx, op, old, new)
     if old.style != new.style:
         ctx.emit("request-parameter-style-changed", operation,
                  f"{new.title} is now serialised with style '{new.style}' instead of "
@@ -142,12 +187,17 @@ def _compare_one(ctx: DiffContext, differ: SchemaDiff, operation: str, old: Para
     elif old.explode != new.explode:
         ctx.emit("request-parameter-explode-changed", operation,
                  f"{new.title} now has explode={str(new.explode).lower()}", *pointers)
-    scope = Scope("request", operation, new.title)
+    old_media, new_media = old.media_type, new.media_type
+    if (old_media and essence(old_media)) != (new_media and essence(new_media)):
+        ctx.emit("request-parameter-media-type-changed", operation,
+                 f"{new.title} is now serialised as {new_media or 'a schema value'} instead of "
+                 f"{old_media or 'a schema value'}", *pointers)
+    scope = Scope("response" if op.outgoing else "request", operation, new.title, op.outgoing)
     if new.node.get("deprecated") is True and old.node.get("deprecated") is not True:
-        differ.emit_id("request-parameter-deprecated", *pointers, scope, (),
+        differ.emit_id(f"{scope.side}-parameter-deprecated", *pointers, scope, (),
                        "is now deprecated")
     if ctx.include_descriptions and old.node.get("description") != new.node.get("description"):
-        differ.emit_id("request-parameter-description-changed", *pointers, scope, (),
+        differ.emit_id(f"{scope.side}-parameter-description-changed", *pointers, scope, (),
                        "the description changed")
     old_schema, new_schema = old.schema(), new.schema()
     if old_schema is not None and new_schema is not None:

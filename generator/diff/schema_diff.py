@@ -3,18 +3,19 @@
 The request side breaks when the new schema accepts less than the old one (a client's valid
 request is refused); the response side breaks when the new schema allows more (a client receives
 something it did not expect). Each node pair is first compared by fingerprint; recursion follows
-properties, `additionalProperties`, `items` and `oneOf`/`anyOf` alternatives; a pair of schemas
-is compared once per scope (operation, side and root), at the first place it is reached, so
-recursive and heavily shared schemas cost one visit per pair, not one per path.
+properties, `patternProperties`, `additionalProperties`, `items`, `prefixItems` positions and
+`oneOf`/`anyOf` alternatives; a pair of schemas is compared once per scope (operation, side and
+root), at the first place it is reached, so recursive and heavily shared schemas cost one visit
+per pair, not one per path.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
+from generator.diff.alternatives import describe, pair_alternatives
 from generator.diff.catalogue import level_of, schema_change_id
 from generator.diff.change import Level
 from generator.diff.context import DiffContext, Scope
+from generator.diff.media_types import essence
 from generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
 
 __all__ = ["SchemaDiff"]
@@ -28,10 +29,14 @@ _LENGTHS = {  # keyword -> (event when the limit tightens, event when it loosens
     "maxProperties": ("max-properties-decreased", "max-properties-increased"),
     "minProperties": ("min-properties-increased", "min-properties-decreased"),
 }
-_CONSEQUENCE = {
-    ("request", Level.BREAKING): "requests that were valid may now be rejected",
-    ("response", Level.BREAKING): "clients may receive data they do not expect",
+_CONSEQUENCE = {  # (side, level, outgoing)
+    ("request", Level.BREAKING, False): "requests that were valid may now be rejected",
+    ("response", Level.BREAKING, False): "clients may receive data they do not expect",
+    ("request", Level.BREAKING, True): "answers receivers send may no longer be accepted",
+    ("response", Level.BREAKING, True): "receivers may get data they do not expect",
 }
+# Formats that hold more values than another format of the same type: (narrower, wider).
+_WIDENINGS = frozenset({("int32", "int64"), ("float", "double")})
 
 
 def _types_text(types: frozenset[str] | None) -> str:
@@ -91,7 +96,7 @@ class SchemaDiff:
         else:
             where = f"property '{_label(path)}' of {scope.root}"
         message = f"{where}: {detail}"
-        consequence = _CONSEQUENCE.get((scope.side, level_of(change_id)))
+        consequence = _CONSEQUENCE.get((scope.side, level_of(change_id), scope.outgoing))
         if consequence:
             message += f"; {consequence}"
         self.ctx.emit(change_id, scope.operation, message, old_pointer, new_pointer)
@@ -118,8 +123,10 @@ class _Pair:
         self.values()
         self.limits()
         self.flags()
+        self.keywords()
         self.discriminator()
         self.properties(stack)
+        self.patterns(stack)
         self.children(stack)
 
     def types(self) -> None:
@@ -142,8 +149,13 @@ class _Pair:
             elif self.nv.format is None:
                 self.say("format-removed", f"format '{self.ov.format}' was removed")
             else:
-                self.say("format-changed",
-                         f"format changed from '{self.ov.format}' to '{self.nv.format}'")
+                text = f"format changed from '{self.ov.format}' to '{self.nv.format}'"
+                if (self.ov.format, self.nv.format) in _WIDENINGS:
+                    self.say("format-widened", text)
+                elif (self.nv.format, self.ov.format) in _WIDENINGS:
+                    self.say("format-narrowed", text)
+                else:
+                    self.say("format-changed", text)
 
     def values(self) -> None:
         old, new = self.ov.enum, self.nv.enum
@@ -230,6 +242,40 @@ class _Pair:
         elif old_closed and not new_closed:
             self.say("additional-properties-opened", "properties not listed are now allowed")
 
+    def keywords(self) -> None:
+        """`not`, `if`/`then`/`else`, `dependentRequired`, `contentEncoding`/`contentMediaType`."""
+        ctx = self.differ.ctx
+        for keyword, event, old_refs, new_refs in (
+                ("not", "not", self.ov.excluded, self.nv.excluded),
+                ("if/then/else", "if-then-else", self.ov.conditions, self.nv.conditions)):
+            before = sorted(ctx.prints.old(r.node) for r in old_refs)
+            after = sorted(ctx.prints.new(r.node) for r in new_refs)
+            if before == after:
+                continue
+            if not before:
+                self.say(f"{event}-added", f"a {keyword} condition was added")
+            elif not after:
+                self.say(f"{event}-removed", f"the {keyword} condition was removed")
+            else:
+                self.say(f"{event}-changed", f"the {keyword} condition changed")
+        old_dep = {(k, v) for k, names in self.ov.dependent_required.items() for v in names}
+        new_dep = {(k, v) for k, names in self.nv.dependent_required.items() for v in names}
+        for name, needed in sorted(new_dep - old_dep):
+            self.say("dependent-required-added",
+                     f"when '{name}' is present, '{needed}' must now be present too")
+        for name, needed in sorted(old_dep - new_dep):
+            self.say("dependent-required-removed",
+                     f"when '{name}' is present, '{needed}' no longer needs to be")
+        old_enc, new_enc = self.ov.content_encoding, self.nv.content_encoding
+        if (old_enc or "").lower() != (new_enc or "").lower():
+            self.say("content-encoding-changed",
+                     f"contentEncoding changed from {old_enc or 'none'} to {new_enc or 'none'}")
+        old_type, new_type = self.ov.content_media_type, self.nv.content_media_type
+        if (old_type and essence(old_type)) != (new_type and essence(new_type)):
+            self.say("content-media-type-changed",
+                     f"contentMediaType changed from {old_type or 'none'} to "
+                     f"{new_type or 'none'}")
+
     def discriminator(self) -> None:
         old, new = self.ov, self.nv
         if old.discriminator and new.discriminator and old.discriminator != new.discriminator:
@@ -244,8 +290,10 @@ class _Pair:
         for value in sorted(set(new.mapping) - set(old.mapping)):
             self.say("discriminator-mapping-added", f"discriminator value '{value}' was mapped")
         for value in sorted(set(old.mapping) & set(new.mapping)):
+            # the same target whose content changed is compared where its alternative is; a
+            # renamed or moved target that means the same is no change either
             before, after = _mapping_ref(old.mapping[value]), _mapping_ref(new.mapping[value])
-            if not ctx.same(before, after):
+            if before != after and not ctx.same(before, after):
                 self.say("discriminator-mapping-changed",
                          f"discriminator value '{value}' now maps to {new.mapping[value]} "
                          f"instead of {old.mapping[value]}")
@@ -311,6 +359,29 @@ class _Pair:
                 continue
             differ.compare(old_ref, new_ref, self.scope, "property", path, stack)
 
+    def patterns(self, stack: frozenset[tuple[str, str]]) -> None:
+        """patternProperties: compared by pattern. In a schema closed by `additionalProperties:
+        false` on both sides a pattern decides which names are allowed at all."""
+        old, new = self.ov.pattern_properties, self.nv.pattern_properties
+        closed = self.ov.additional is False and self.nv.additional is False
+        for pattern in sorted(set(old) | set(new)):
+            if pattern in old and pattern in new:
+                self.differ.compare(_single(old[pattern]), _single(new[pattern]), self.scope,
+                                    "property", (*self.path, f"/{pattern}/"), stack)
+            elif pattern in new:
+                if closed:
+                    self.say("additional-properties-opened",
+                             f"properties matching /{pattern}/ are now allowed")
+                else:
+                    self.say("pattern-property-added",
+                             f"properties matching /{pattern}/ must now match its schema")
+            elif closed:
+                self.say("additional-properties-closed",
+                         f"properties matching /{pattern}/ are no longer allowed")
+            else:
+                self.say("pattern-property-removed",
+                         f"properties matching /{pattern}/ are no longer constrained")
+
     def hidden(self, view: SchemaView) -> bool:
         """readOnly properties do not exist in requests, writeOnly ones not in responses."""
         return view.read_only if self.request else view.write_only
@@ -323,87 +394,46 @@ class _Pair:
         if self.ov.items and self.nv.items:
             differ.compare(_single(self.ov.items), _single(self.nv.items), self.scope,
                            "property", (*self.path, "[]"), stack)
+        self.prefix_items(stack)
         self.alternatives("oneOf", "one-of", self.ov.one_of, self.nv.one_of, stack)
         self.alternatives("anyOf", "any-of", self.ov.any_of, self.nv.any_of, stack)
 
-    def alike(self, old: NodeRef, new: NodeRef) -> int:
-        """How many properties two alternatives share unchanged (name and meaning)."""
-        ctx = self.differ.ctx
-        return len(_properties(ctx.old, ctx.prints.old, old)
-                   & _properties(ctx.new, ctx.prints.new, new))
+    def prefix_items(self, stack: frozenset[tuple[str, str]]) -> None:
+        """prefixItems position by position. With `items: false` the positions are all there
+        is, so more positions allow longer arrays (a maxItems change)."""
+        old, new = self.ov.prefix_items, self.nv.prefix_items
+        for index, (before, after) in enumerate(zip(old, new, strict=False)):
+            self.differ.compare(before, after, self.scope, "property",
+                                (*self.path, f"[{index}]"), stack)
+        closed = self.ov.items_closed and self.nv.items_closed
+        if len(new) > len(old):
+            self.say("max-items-increased" if closed else "prefix-items-added",
+                     f"prefixItems grew from {len(old)} to {len(new)} positions")
+        elif len(new) < len(old):
+            self.say("max-items-decreased" if closed else "prefix-items-removed",
+                     f"prefixItems shrank from {len(old)} to {len(new)} positions")
+        if self.nv.items_closed and not self.ov.items_closed:
+            self.say("max-items-decreased",
+                     f"no items are allowed after the {len(new)} prefixItems any more")
+        elif self.ov.items_closed and not self.nv.items_closed:
+            self.say("max-items-increased",
+                     f"items are now allowed after the {len(new)} prefixItems")
 
     def alternatives(self, keyword: str, event: str, old: list[NodeRef], new: list[NodeRef],
                      stack: frozenset[tuple[str, str]]) -> None:
-        ctx = self.differ.ctx
-        old_left = list(old)
-        new_left = list(new)
-        for alt in list(old_left):  # identical alternatives first
-            match = next((n for n in new_left if ctx.same(alt.node, n.node)), None)
-            if match is not None:
-                old_left.remove(alt)
-                new_left.remove(match)
-        pairs: list[tuple[NodeRef, NodeRef]] = []
-        for alt in list(old_left):  # then the same named schema, changed
-            name = _ref_name(alt.node)
-            match = next((n for n in new_left if name and _ref_name(n.node) == name), None)
-            if match is not None:
-                pairs.append((alt, match))
-                old_left.remove(alt)
-                new_left.remove(match)
-        for alt in list(old_left):  # then the most alike: the most identical properties
-            scored = [(self.alike(alt, n), i) for i, n in enumerate(new_left)]
-            best = max(scored, default=(0, -1))
-            if best[0] > 0:
-                pairs.append((alt, new_left.pop(best[1])))
-                old_left.remove(alt)
-        if len(old_left) == len(new_left):
-            pairs.extend(zip(old_left, new_left, strict=True))
-            old_left, new_left = [], []
-        for old_alt, new_alt in pairs:
+        pairing = pair_alternatives(self.differ.ctx, old, new)
+        for old_alt, new_alt in pairing.pairs:
             self.differ.compare(old_alt, new_alt, self.scope, self.subject, self.path, stack)
-        for alt in old_left:
+        for alt in pairing.removed:
             self.differ.emit_id(schema_change_id(self.scope.side, self.subject, event + "-removed"),
                                 alt.pointer, self.nv.pointer, self.scope, self.path,
-                                f"a {keyword} alternative ({_describe(alt.node)}) was removed")
-        for alt in new_left:
+                                f"a {keyword} alternative ({describe(alt.node)}) was removed")
+        for alt in pairing.added:
             self.differ.emit_id(schema_change_id(self.scope.side, self.subject, event + "-added"),
                                 self.ov.pointer, alt.pointer, self.scope, self.path,
-                                f"a {keyword} alternative ({_describe(alt.node)}) was added")
-
-
-def _properties(spec: Any, fingerprint: Any, ref: NodeRef) -> set[tuple[str, str]]:
-    view = schema_view(spec, ref)
-    return {(name, fingerprint(refs[0].node)) for name, refs in view.properties.items()}
+                                f"a {keyword} alternative ({describe(alt.node)}) was added")
 
 
 def _mapping_ref(target: str) -> dict[str, str]:
     """A discriminator mapping value as a reference (a bare name means a component schema)."""
     return {"$ref": target if target.startswith("#") else f"#/components/schemas/{target}"}
-
-
-def _ref_name(node: Any) -> str | None:
-    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
-        return str(node["$ref"]).rsplit("/", 1)[-1]
-    return None
-
-
-def _describe(node: Any) -> str:
-    name = _ref_name(node)
-    if name:
-        return name
-    if not isinstance(node, dict):
-        return "inline schema"
-    if isinstance(node.get("title"), str):
-        return str(node["title"])
-    members = [_ref_name(m) for m in node.get("allOf", [])] \
-        if isinstance(node.get("allOf"), list) else []
-    if members and all(members):
-        return " + ".join(str(m) for m in members)
-    properties = node.get("properties")
-    for key, value in (properties.items() if isinstance(properties, dict) else ()):
-        values = value.get("enum") if isinstance(value, dict) else None
-        if isinstance(values, list) and len(values) == 1:  # a discriminating property
-            return f"{key} = {values[0]!r}"
-    if "type" in node:
-        return f"type {node['type']}"
-    return "inline schema"

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.loader import Spec, escape_pointer
 
-__all__ = ["Bound", "NodeRef", "SchemaView", "deref", "schema_view"]
+__all__ = ["Bound", "NodeRef", "SchemaView", "child", "deref", "schema_view"]
 
 # Keywords that describe rather than constrain: a `$ref` with only these beside it is the target.
 ANNOTATIONS = frozenset({"description", "summary", "title", "example", "examples", "$comment",
@@ -67,6 +67,14 @@ class SchemaView:
     write_only: bool = False
     deprecated: bool = False
     description: str | None = None
+    prefix_items: list[NodeRef] = field(default_factory=list)
+    items_closed: bool = False  # `items: false`: nothing after the prefixItems
+    pattern_properties: dict[str, list[NodeRef]] = field(default_factory=dict)
+    dependent_required: dict[str, frozenset[str]] = field(default_factory=dict)
+    excluded: list[NodeRef] = field(default_factory=list)  # `not`
+    conditions: list[NodeRef] = field(default_factory=list)  # {if, then, else} as written
+    content_encoding: str | None = None
+    content_media_type: str | None = None
 
     def merge(self, other: SchemaView) -> SchemaView:
         """Both at once (`allOf`): the narrower of each constraint, the union of properties."""
@@ -83,6 +91,12 @@ class SchemaView:
         properties = {name: list(refs) for name, refs in self.properties.items()}
         for name, refs in other.properties.items():
             properties.setdefault(name, []).extend(refs)
+        patterns = {name: list(refs) for name, refs in self.pattern_properties.items()}
+        for name, refs in other.pattern_properties.items():
+            patterns.setdefault(name, []).extend(refs)
+        dependent = dict(self.dependent_required)
+        for name, names in other.dependent_required.items():
+            dependent[name] = dependent.get(name, frozenset()) | names
         lengths = dict(self.lengths)
         for key, value in other.lengths.items():
             mine = lengths.get(key)
@@ -122,6 +136,14 @@ class SchemaView:
             write_only=self.write_only or other.write_only,
             deprecated=self.deprecated or other.deprecated,
             description=self.description or other.description,
+            prefix_items=self.prefix_items or other.prefix_items,
+            items_closed=self.items_closed or other.items_closed,
+            pattern_properties=patterns,
+            dependent_required=dependent,
+            excluded=[*self.excluded, *other.excluded],
+            conditions=[*self.conditions, *other.conditions],
+            content_encoding=self.content_encoding or other.content_encoding,
+            content_media_type=self.content_media_type or other.content_media_type,
         )
 
 
@@ -146,6 +168,14 @@ def deref(spec: Spec, ref: NodeRef, depth: int = _MAX_DEPTH) -> NodeRef:
     """Follow `$ref`s with nothing but annotations beside them; the pointer follows along."""
     return NodeRef(*spec.deref(ref.node, ref.pointer, depth=depth,
                                when=lambda node: set(node) - {"$ref"} <= ANNOTATIONS))
+
+
+def child(spec: Spec, parent: NodeRef, key: str) -> NodeRef | None:
+    """The object under `key` of an object node, its `$ref`s followed; None when absent."""
+    if not isinstance(parent.node, dict) or key not in parent.node:
+        return None
+    ref = deref(spec, NodeRef(parent.node[key], f"{parent.pointer}/{escape_pointer(key)}"))
+    return ref if isinstance(ref.node, dict) else None
 
 
 def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:
@@ -190,9 +220,10 @@ def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:
         else:
             view.any_of = kept
     if view.types is None:
-        if view.properties or view.additional is not None or view.required:
+        if view.properties or view.additional is not None or view.required \
+                or view.pattern_properties or view.dependent_required:
             view.types = frozenset({"object"})
-        elif view.items:
+        elif view.items or view.prefix_items:
             view.types = frozenset({"array"})
         elif view.enum:  # `enum: [a, b]` alone allows only the types of its values
             view.types = frozenset(_json_type(v) for v in view.enum.values())
@@ -277,6 +308,8 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
     items = node.get("items")
     if isinstance(items, dict):
         view.items = [NodeRef(items, f"{pointer}/items")]
+    view.items_closed = items is False
+    _own_2020(node, pointer, view)
     discriminator = node.get("discriminator")
     if isinstance(discriminator, dict) and isinstance(discriminator.get("propertyName"), str):
         view.discriminator = discriminator["propertyName"]
@@ -289,6 +322,33 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
     if isinstance(node.get("description"), str):
         view.description = node["description"]
     return view
+
+
+def _own_2020(node: dict[str, Any], pointer: str, view: SchemaView) -> None:
+    """The JSON Schema 2020-12 keywords of OpenAPI 3.1 (read in 3.0 documents as well)."""
+    prefix = node.get("prefixItems")
+    if isinstance(prefix, list):
+        view.prefix_items = [NodeRef(item, f"{pointer}/prefixItems/{i}")
+                             for i, item in enumerate(prefix)]
+    patterns = node.get("patternProperties")
+    if isinstance(patterns, dict):
+        view.pattern_properties = {
+            str(pattern): [NodeRef(value, f"{pointer}/patternProperties/{escape_pointer(pattern)}")]
+            for pattern, value in patterns.items()}
+    dependent = node.get("dependentRequired")
+    if isinstance(dependent, dict):
+        view.dependent_required = {
+            str(name): frozenset(n for n in names if isinstance(n, str))
+            for name, names in dependent.items() if isinstance(names, list)}
+    if "not" in node:
+        view.excluded = [NodeRef(node["not"], f"{pointer}/not")]
+    if "if" in node:
+        view.conditions = [NodeRef({k: node[k] for k in ("if", "then", "else") if k in node},
+                                   pointer)]
+    for key, attribute in (("contentEncoding", "content_encoding"),
+                           ("contentMediaType", "content_media_type")):
+        if isinstance(node.get(key), str):
+            setattr(view, attribute, node[key])
 
 
 def _bound(node: dict[str, Any], plain: str, exclusive: str, *, upper: bool) -> Bound | None:

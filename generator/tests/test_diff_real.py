@@ -7,6 +7,7 @@ walks through them.
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -24,6 +25,30 @@ def test_every_public_spec_compared_with_itself_has_no_changes(public_specs: lis
     for path in public_specs:
         result = compare(Spec.from_path(path), Spec.from_path(path))
         assert result.changes == [], path
+
+
+def test_public_webhooks_and_callbacks_are_compared(oas_examples_dir: Path,
+                                                    tmp_path: Path) -> None:
+    """The example webhook and callback, each changed where only a webhook or callback is."""
+    webhooks = json.loads((oas_examples_dir / "3.1" / "json" / "webhooks.json").read_text())
+    old = Spec.from_path(oas_examples_dir / "3.1" / "json" / "webhooks.json")
+    hook = webhooks["webhooks"]["newPet"]["post"]
+    hook["responses"]["200"]["headers"] = {"X-Seen": {"required": True,
+                                                      "schema": {"type": "string"}}}
+    (tmp_path / "webhooks.json").write_text(json.dumps(webhooks))
+    assert [(c.id, c.operation) for c in compare(old, Spec.from_path(
+        tmp_path / "webhooks.json")).changes] == [
+        ("callback-response-header-added-required", "webhook newPet: POST")]
+    del webhooks["webhooks"]
+    (tmp_path / "webhooks.json").write_text(json.dumps(webhooks))
+    assert [(c.id, c.operation) for c in compare(old, Spec.from_path(
+        tmp_path / "webhooks.json")).changes] == [("api-webhook-removed", "webhook newPet")]
+    callbacks = json.loads((oas_examples_dir / "3.0" / "json" / "callbacks.json").read_text())
+    old = Spec.from_path(oas_examples_dir / "3.0" / "json" / "callbacks.json")
+    del callbacks["paths"]["/streams"]["post"]["callbacks"]["onData"]
+    (tmp_path / "callbacks.json").write_text(json.dumps(callbacks))
+    assert [(c.id, c.operation) for c in compare(old, Spec.from_path(
+        tmp_path / "callbacks.json")).changes] == [("api-callback-removed", "POST /streams")]
 
 
 def _github(package: str) -> Spec:
@@ -112,3 +137,9 @@ def test_figma_rest_api_0_30_to_0_43() -> None:
     assert any(c.id == "response-property-enum-value-added" and c.operation == "GET /v1/files/"
                "{file_key}" and 'enum value "ORIGINAL" was added' in c.message
                for c in result.changes)  # BaseTypeStyle.textCase gained ORIGINAL
+    # one new callback on POST /v2/webhooks; the six others send the same bodies as before
+    assert [(c.id, c.message) for c in result.changes if "callback" in c.id
+            or "callback" in c.operation] == [
+        ("api-callback-added", "new callback 'devModeStatusUpdate'")]
+    # mapped node schemas whose content changed are compared where their alternative is
+    assert not [c for c in result.changes if c.id.endswith("discriminator-mapping-changed")]

@@ -12,6 +12,7 @@ import generator.diff as diff_api
 from generator.diff import CATALOGUE, Change, DiffResult, Level, compare, render
 from generator.diff.catalogue import catalogue_markdown
 from generator.diff.fingerprint import Fingerprints
+from generator.diff.media_types import covers, essence, parameters
 from generator.diff.schema_view import NodeRef, schema_view
 from generator.loader import Spec
 
@@ -188,3 +189,129 @@ def test_text_output_shows_level_id_operation_and_location(tmp_path: Path) -> No
     assert first.split() == ["breaking", "response-body-type-changed", "GET", "/things"]
     assert "api.yaml:" in text and "#/paths/~1things/get/responses/200" in text
     assert text.rstrip().endswith("1 breaking, 0 warning, 0 info (1 change)")
+
+
+def test_media_types_compare_by_essence_and_wildcards_cover_what_they_match() -> None:
+    assert essence("Application/JSON ; charset=UTF-8") == "application/json"
+    assert parameters("application/json; Charset=\"UTF-8\"") == {"charset": "utf-8"}
+    assert covers("*/*", "text/csv") and covers("application/*", "application/json")
+    assert covers("application/json", "application/json; charset=utf-8")
+    assert not covers("application/json", "application/*")
+    assert not covers("text/*", "application/json")
+
+
+def _with_response(schema: dict[str, Any], media_type: str) -> dict[str, Any]:
+    document = api({"$ref": "#/components/schemas/T"}, T=schema)
+    content = document["paths"]["/things"]["get"]["responses"]["200"]["content"]
+    content[media_type] = content.pop("application/json")
+    return document
+
+
+def test_a_schema_behind_a_covering_wildcard_is_still_compared(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "a", "api.yaml", _with_response({"type": "string"},
+                                                                "application/json"))
+    new = write_spec(tmp_path / "b", "api.yaml", _with_response({"type": "integer"},
+                                                                "application/*"))
+    found = {(c.id, c.message.split(":")[0]) for c in compare(old, new).changes}
+    assert found == {
+        ("response-media-type-added", "the 200 response may now return application/*"),
+        ("response-body-type-changed",
+         "the 200 response body (application/json, now application/*)")}
+
+
+def _callback_api(path: str, version: str = "3.0.3") -> dict[str, Any]:
+    name = path.rsplit("{", 1)[-1].rstrip("}")
+    return {
+        "openapi": version, "info": {"title": "t", "version": "1"},
+        "paths": {path: {"post": {
+            "parameters": [{"name": name, "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"202": {"description": "accepted"}},
+            "callbacks": {"done": {"{$request.body#/url}": {"post": {
+                "requestBody": {"content": {"application/json": {"schema": {
+                    "type": "object", "properties": {"state": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "ok"}}}}}}}}},
+    }
+
+
+def test_callbacks_follow_their_owner_when_a_path_parameter_is_renamed(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "a", "api.yaml", _callback_api("/jobs/{id}"))
+    renamed = _callback_api("/jobs/{job_id}")
+    body = renamed["paths"]["/jobs/{job_id}"]["post"]["callbacks"]["done"][
+        "{$request.body#/url}"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    body["properties"]["state"]["enum"] = ["done", "failed"]
+    new = write_spec(tmp_path / "b", "api.yaml", renamed)
+    found = {(c.id, c.operation) for c in compare(old, new).changes}
+    assert found == {
+        ("request-path-parameter-renamed", "POST /jobs/{job_id}"),
+        # the API sends the callback's body: an enum now limiting it narrows what receivers get
+        ("response-property-became-enum",
+         "POST /jobs/{job_id} callback done POST {$request.body#/url}")}
+
+
+def test_a_callback_declared_by_a_webhook_is_named_after_both(tmp_path: Path) -> None:
+    def spec(folder: str, kind: str) -> Spec:
+        document = _callback_api("/jobs/{id}", "3.1.0")
+        document["webhooks"] = {"jobQueued": document.pop("paths")["/jobs/{id}"]}
+        document["paths"] = {}
+        callback = document["webhooks"]["jobQueued"]["post"]["callbacks"]["done"]
+        callback["{$request.body#/url}"]["post"]["requestBody"]["content"][
+            "application/json"]["schema"]["properties"]["state"]["type"] = kind
+        return write_spec(tmp_path / folder, "api.yaml", document)
+    (change,) = compare(spec("a", "string"), spec("b", "integer")).changes
+    assert change.id == "response-property-type-changed"
+    assert change.operation == \
+        "webhook jobQueued: POST callback done POST {$request.body#/url}"
+
+
+def test_schema_view_reads_2020_keywords_and_allof_merges_them(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "api.yaml", api({"allOf": [
+        {"type": "object", "dependentRequired": {"a": ["b"]},
+         "patternProperties": {"^x-": {"type": "string"}}, "not": {"required": ["z"]}},
+        {"dependentRequired": {"a": ["c"]}, "if": {"required": ["a"]},
+         "then": {"required": ["d"]}},
+        {"type": "object", "properties": {"p": {"type": "array", "items": False,
+                                                "prefixItems": [{"type": "string"}]}}}]},
+        "3.1.0"))
+    pointer = "/paths/~1things/get/responses/200/content/application~1json/schema"
+    view = schema_view(spec, NodeRef(spec.resolve({"$ref": "#" + pointer}), pointer))
+    assert view.dependent_required == {"a": frozenset({"b", "c"})}
+    assert set(view.pattern_properties) == {"^x-"}
+    assert len(view.excluded) == 1 and len(view.conditions) == 1
+    inner = schema_view(spec, view.properties["p"][0])
+    assert inner.items_closed and len(inner.prefix_items) == 1
+    assert inner.types == frozenset({"array"})
+
+
+def _upload(version: str, encoding: dict[str, Any] | None) -> dict[str, Any]:
+    media: dict[str, Any] = {"schema": {"type": "object", "properties": {
+        "meta": {"type": "object"}, "note": {"type": "string"}}}}
+    if encoding is not None:
+        media["encoding"] = encoding
+    return {"openapi": version, "info": {"title": "t", "version": "1"},
+            "paths": {"/uploads": {"post": {
+                "requestBody": {"content": {"multipart/form-data": media}},
+                "responses": {"204": {"description": "ok"}}}}}}
+
+
+def test_a_part_content_type_written_out_as_its_default_is_no_change(tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "a", "api.yaml", _upload("3.0.3", None))
+    new = write_spec(tmp_path / "b", "api.yaml", _upload("3.0.3", {
+        "meta": {"contentType": "application/json"}, "note": {"contentType": "text/plain"}}))
+    assert compare(old, new).changes == []
+    v31 = write_spec(tmp_path / "c", "api.yaml", _upload("3.1.0", None))
+    assert [c.id for c in compare(old, v31).changes] == ["api-openapi-version-changed"]
+    narrowed = write_spec(tmp_path / "d", "api.yaml", _upload("3.0.3", {
+        "note": {"contentType": "text/markdown"}}))
+    assert [c.id for c in compare(old, narrowed).changes] == [
+        "request-body-part-content-type-changed"]
+
+
+def test_a_new_default_still_allowed_keeps_the_old_base_path(tmp_path: Path) -> None:
+    def spec(folder: str, default: str) -> Spec:
+        document = api({"type": "string"})
+        document["servers"] = [{"url": "https://api.example.com/{version}", "variables": {
+            "version": {"default": default, "enum": ["v1", "v2"]}}}]
+        return write_spec(tmp_path / folder, "api.yaml", document)
+    assert [c.id for c in compare(spec("a", "v1"), spec("b", "v2")).changes] == [
+        "api-server-variable-default-changed"]
