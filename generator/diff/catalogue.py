@@ -183,6 +183,10 @@ OTHER_EVENTS: dict[str, Entry] = {
         N, "a part of a multipart body may carry a new header"),
     "request-body-part-header-removed": Entry(
         W, "a header of a multipart part was removed; the server may ignore it"),
+    "request-body-part-header-became-required": Entry(
+        B, "a header of a multipart part must now be sent"),
+    "request-body-part-header-became-optional": Entry(
+        N, "a header of a multipart part may now be omitted"),
     # responses
     "response-success-status-added": Entry(N, "a new success status code"),
     "response-non-success-status-added": Entry(N, "a new error or redirect status code"),

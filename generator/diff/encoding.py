@@ -158,6 +158,15 @@ def _compare_part_headers(ctx: DiffContext, differ: SchemaDiff, operation: str, 
             ctx.emit("request-body-part-header-added-optional", operation,
                      f"{part} may carry the new header '{key}'", None, new[key].pointer)
     for key in sorted(set(old) & set(new)):
+        was, now = old[key].node.get("required") is True, new[key].node.get("required") is True
+        if now and not was:
+            ctx.emit("request-body-part-header-became-required", operation,
+                     f"the header '{key}' of {part} must now be sent; requests without it will "
+                     "be rejected", old[key].pointer, new[key].pointer)
+        elif was and not now:
+            ctx.emit("request-body-part-header-became-optional", operation,
+                     f"the header '{key}' of {part} may now be omitted", old[key].pointer,
+                     new[key].pointer)
         if child(ctx.old, old[key], "schema") is None or child(ctx.new, new[key], "schema") is None:
             continue
         scope = Scope("request", operation, f"the header '{key}' of {part}")

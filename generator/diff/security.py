@@ -19,7 +19,9 @@ def _requirements(value: Any) -> list[Requirement] | None:
     result = []
     for alternative in value:
         if isinstance(alternative, dict):
-            result.append({str(k): frozenset(v if isinstance(v, list) else [])
+            result.append({str(k): frozenset(str(scope) for scope in v
+                                             if isinstance(scope, str | int | float))
+                           if isinstance(v, list) else frozenset()
                            for k, v in alternative.items()})
     return result
 

@@ -64,11 +64,10 @@ def _declared(holder: Any, pointer: str) -> _Listed | None:
     return _Listed(found, f"{pointer}/servers") if found else None
 
 
-def _substitute(url: str, variables: dict[str, dict[str, Any]],
-                values: dict[str, Any] | None = None) -> str:
+def _substitute(url: str, variables: dict[str, dict[str, Any]]) -> str:
     for name, spec in variables.items():
-        value = (values or {}).get(name, spec.get("default"))
-        if value is not None:
+        value = spec.get("default")
+        if isinstance(value, str | int | float):
             url = url.replace("{" + name + "}", str(value))
     return url.rstrip("/") or "/"
 
@@ -78,7 +77,12 @@ def _document_servers(document: dict[str, Any]) -> _Listed:
 
 
 def _base_path(url: str) -> str:
-    path = urlsplit(url).path if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I) else url
+    path = url
+    if re.match(r"^[a-z][a-z0-9+.-]*://", url, re.I):
+        try:
+            path = urlsplit(url).path
+        except ValueError:  # e.g. a bracketed host that is no IP address
+            path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", url, flags=re.I)
     return path.rstrip("/") or "/"
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -315,3 +318,46 @@ def test_a_new_default_still_allowed_keeps_the_old_base_path(tmp_path: Path) -> 
         return write_spec(tmp_path / folder, "api.yaml", document)
     assert [c.id for c in compare(spec("a", "v1"), spec("b", "v2")).changes] == [
         "api-server-variable-default-changed"]
+
+
+def test_malformed_security_scopes_and_server_urls_do_not_crash(tmp_path: Path) -> None:
+    old_doc = api({"type": "string"})
+    old_doc["paths"]["/things"]["get"]["security"] = [{"oauth": ["read", 7]}]
+    old_doc["servers"] = [{"url": "https://[{host}]/v1", "variables": {"host": {"default": "x"}}}]
+    new_doc = api({"type": "string"})
+    new_doc["paths"]["/things"]["get"]["security"] = [{"oauth": [["read"], {"a": 1}, "write"]}]
+    new_doc["servers"] = [{"url": "https://[{host}]/v1", "variables": {"host": {"default": []}}}]
+    old = write_spec(tmp_path / "a", "api.yaml", old_doc)
+    new = write_spec(tmp_path / "b", "api.yaml", new_doc)
+    ids = sorted(c.id for c in compare(old, new).changes)
+    assert "api-security-scope-added" in ids and "api-server-variable-default-changed" in ids
+
+
+def test_mutated_corpus_specs_never_crash_the_comparison() -> None:
+    """Random nodes of the corpus specs replaced by values of the wrong shape."""
+    rng = random.Random(20260101)
+    junk: list[Any] = [None, 1, "x", [], {}, True, [1, "a"], {"$ref": "#/nope"}, {"a": 1}, [{}]]
+    cases = sorted((REPO / "generator" / "tests" / "diff_cases").iterdir())
+    for _ in range(300):
+        base = Spec.from_path(rng.choice(cases) / rng.choice(["old.yaml", "new.yaml"]))
+        document = copy.deepcopy(base.document)
+        for _ in range(rng.randint(1, 3)):
+            holder, key = _random_slot(rng, document)
+            holder[key] = copy.deepcopy(rng.choice(junk))
+        mutated = dataclasses.replace(base, document=document)
+        for old, new in ((base, mutated), (mutated, base)):
+            for change in compare(old, new).changes:
+                assert change.id in CATALOGUE
+
+
+def _random_slot(rng: random.Random, document: dict[str, Any]) -> tuple[Any, Any]:
+    slots: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        items = node.items() if isinstance(node, dict) else enumerate(node) \
+            if isinstance(node, list) else ()
+        for key, value in items:
+            slots.append((node, key))
+            walk(value)
+    walk(document)
+    return rng.choice(slots)
