@@ -38,24 +38,60 @@ __all__ = ["polynomial_degree"]
 # Repeats allowing more iterations than this count as unbounded here: a bounded one (`{1,64}`)
 # can only multiply the work by its bound.
 _LONG = 255
+# Only this many repeats of one pattern are compared with each other, which bounds the work.
+_MAX_LOOPS = 200
 Frame = tuple[Any, int]  # a sequence of the tree, and the index of an item in it
 _START = (C.AT_BEGINNING, C.AT_BEGINNING_STRING)
 _BLOCKING = (C.AT_BEGINNING, C.AT_BEGINNING_STRING, C.AT_END, C.AT_END_STRING, C.AT_BOUNDARY,
              C.AT_BEGINNING_LINE, C.AT_END_LINE)
 
 
-@dataclass(frozen=True)
-class _Loop:
-    frames: tuple[Frame, ...]
-    body: Any
+class _Sequence:
+    """One sequence of the tree: the run characters of any slice of it, and what can fail."""
+
+    def __init__(self, runs: list[Intervals], fails: list[bool]) -> None:
+        # table[level][i]: the run characters of items i .. i + 2**level - 1 (a sparse table).
+        self.table = [runs]
+        width = 1
+        while 2 * width <= len(runs):
+            row = self.table[-1]
+            self.table.append([intersect(row[i], row[i + width])
+                               for i in range(len(row) - width)])
+            width *= 2
+        self.fails_from = [False] * (len(fails) + 1)
+        for i in range(len(fails) - 1, -1, -1):
+            self.fails_from[i] = fails[i] or self.fails_from[i + 1]
+        self.size = len(runs)
+
+    def runs(self, start: int, stop: int) -> Intervals:
+        if start >= stop:
+            return ALL
+        level = (stop - start).bit_length() - 1
+        row = self.table[level]
+        return intersect(row[start], row[stop - (1 << level)])
 
 
 class _Runs(TreeFacts):
     """Which runs of one repeated character the parts of a pattern can match."""
 
-    def run_chars(self, items: Any) -> Intervals:
-        """The characters c such that the items can together match c…c (possibly nothing)."""
-        return intersect(*(self.item_run_chars(op, av) for op, av in items))
+    def __init__(self) -> None:
+        self.sequences: dict[int, _Sequence] = {}
+        self.kept: list[Any] = []  # the sequences keyed by id, kept alive while in use
+
+    def sequence(self, seq: Any) -> _Sequence:
+        found = self.sequences.get(id(seq))
+        if found is None:
+            items = list(seq)
+            found = _Sequence([self.item_run_chars(op, av) for op, av in items],
+                              [self.item_can_fail(op, av) for op, av in items])
+            self.sequences[id(seq)] = found
+            self.kept.append(seq)
+        return found
+
+    def run_chars(self, seq: Any) -> Intervals:
+        """The characters c such that the sequence can match c…c (possibly nothing)."""
+        view = self.sequence(seq)
+        return view.runs(0, view.size)
 
     def item_run_chars(self, op: Any, av: Any) -> Intervals:
         if op is C.AT:
@@ -74,28 +110,34 @@ class _Runs(TreeFacts):
             return union(*(self.run_chars(alt) for alt in av[1]))
         return ()
 
-    def loop_chars(self, body: Any) -> Intervals:
-        """The characters a repeat can take one after the other."""
-        return intersect(self.run_chars(body), self.chars(body))
+    def item_can_fail(self, op: Any, av: Any) -> bool:
+        """Whether an item following a repeat can refuse the rest of the input."""
+        if op is C.AT:
+            return bool(av in _BLOCKING)
+        if op in (C.ASSERT, C.ASSERT_NOT):
+            return not is_guard(op, av)
+        return not self.item_nullable(op, av)
 
-    def can_fail(self, items: list[tuple[Any, Any]]) -> bool:
-        """Whether what follows a repeat can refuse the rest of the input."""
-        for op, av in items:
-            if op is C.AT and av in _BLOCKING:
-                return True
-            if op in (C.ASSERT, C.ASSERT_NOT) and not is_guard(op, av):
-                return True
-            if not self.item_nullable(op, av):
-                return True
-        return False
+
+@dataclass
+class _Loop:
+    frames: tuple[Frame, ...]
+    chars: Intervals = ()
+    # after[d] / before[d]: the run characters of what follows / precedes the loop inside the
+    # frames d, d+1, ... (up to their ends / from their starts).
+    after: tuple[Intervals, ...] = ()
+    before: tuple[Intervals, ...] = ()
+    can_fail_after: bool = False
 
 
 def _loops(seq: Any, frames: tuple[Frame, ...], found: list[_Loop]) -> None:
     for index, (op, av) in enumerate(seq):
+        if len(found) >= _MAX_LOOPS:
+            return
         here = frames + ((seq, index),)
         if op in REPEATS:
             if av[1] > _LONG:
-                found.append(_Loop(here, av[2]))
+                found.append(_Loop(here))
             _loops(av[2], here, found)
         elif op is C.SUBPATTERN:
             _loops(av[3], here, found)
@@ -104,28 +146,43 @@ def _loops(seq: Any, frames: tuple[Frame, ...], found: list[_Loop]) -> None:
                 _loops(alt, here, found)
 
 
-def _between(a: tuple[Frame, ...], b: tuple[Frame, ...]) -> list[tuple[Any, Any]] | None:
-    """The items a match passes from the end of loop `a` to the start of loop `b`, or None
-    when `b` cannot follow `a` (other alternatives of one branch, or one inside the other)."""
+def _describe(runs: _Runs, loop: _Loop) -> None:
+    seq, index = loop.frames[-1]
+    body = seq[index][1][2]
+    loop.chars = intersect(runs.run_chars(body), runs.chars(body))
+    after: list[Intervals] = [ALL] * (len(loop.frames) + 1)
+    before: list[Intervals] = [ALL] * (len(loop.frames) + 1)
+    for depth in range(len(loop.frames) - 1, -1, -1):
+        seq, index = loop.frames[depth]
+        view = runs.sequence(seq)
+        after[depth] = intersect(after[depth + 1], view.runs(index + 1, view.size))
+        before[depth] = intersect(before[depth + 1], view.runs(0, index))
+        loop.can_fail_after = loop.can_fail_after or view.fails_from[index + 1]
+    loop.after, loop.before = tuple(after), tuple(before)
+
+
+def _link(runs: _Runs, a: _Loop, b: _Loop) -> bool:
+    """Whether loop `b` can follow loop `a` with a run of one character shared by both and
+    by everything between them."""
+    shared = intersect(a.chars, b.chars)
+    if not shared:
+        return False
     depth = 0
-    while depth < min(len(a), len(b)):
-        if a[depth][0] is not b[depth][0]:
-            return None
-        if a[depth][1] != b[depth][1]:
+    while depth < min(len(a.frames), len(b.frames)):
+        if a.frames[depth][0] is not b.frames[depth][0]:
+            return False  # different alternatives of one branch
+        if a.frames[depth][1] != b.frames[depth][1]:
             break
         depth += 1
     else:
-        return None
-    if a[depth][1] > b[depth][1]:
-        return None
-    items: list[tuple[Any, Any]] = []
-    for seq, index in reversed(a[depth + 1:]):
-        items.extend(seq[index + 1:])
-    seq, index = a[depth]
-    items.extend(seq[index + 1:b[depth][1]])
-    for seq, index in b[depth + 1:]:
-        items.extend(seq[:index])
-    return items
+        return False  # one inside the other: the exponential analysis' concern
+    seq, start = a.frames[depth]
+    stop = b.frames[depth][1]
+    if start > stop:
+        return False
+    view = runs.sequence(seq)
+    return bool(intersect(shared, a.after[depth + 1], view.runs(start + 1, stop),
+                          b.before[depth + 1]))
 
 
 def _anchored(seq: Any) -> bool:
@@ -143,34 +200,28 @@ def _anchored(seq: Any) -> bool:
 
 
 def polynomial_degree(tree: Any) -> tuple[int, bool] | None:
-    """(degree, whether the missing leading anchor counts) of the worst chain of repeats that
-    share a failing input, or None when no failing input costs more than linear time per start.
+    """(degree, whether the search from every position counts in it) of the worst chain of
+    repeats that share a failing input, or None when a failing input costs linear time per
+    start position. Only the first `_MAX_LOOPS` repeats are compared.
     """
     runs = _Runs()
     loops: list[_Loop] = []
     _loops(tree, (), loops)
+    for loop in loops:
+        _describe(runs, loop)
     unanchored = not _anchored(tree)
-    chars = [runs.loop_chars(loop.body) for loop in loops]
     # chain[i]: the longest chain ending at loop i, and whether it starts at the search loop.
     chain: list[tuple[int, bool]] = []
     for i, loop in enumerate(loops):
         best = (1, False)
-        if unanchored and chars[i]:
-            before = [item for seq, index in loop.frames for item in seq[:index]]
-            if intersect(chars[i], runs.run_chars(before)):
-                best = (2, True)
+        if unanchored and intersect(loop.chars, loop.before[0]):
+            best = (2, True)
         for k in range(i):
-            middle = _between(loops[k].frames, loop.frames)
-            if middle is None or chain[k][0] + 1 <= best[0]:
-                continue
-            if intersect(chars[k], chars[i], runs.run_chars(middle)):
+            if chain[k][0] + 1 > best[0] and _link(runs, loops[k], loop):
                 best = (chain[k][0] + 1, chain[k][1])
         chain.append(best)
     worst: tuple[int, bool] | None = None
     for loop, (degree, from_start) in zip(loops, chain, strict=True):
-        if degree < 2 or (worst is not None and degree <= worst[0]):
-            continue
-        after = [item for seq, index in reversed(loop.frames) for item in seq[index + 1:]]
-        if runs.can_fail(after):
+        if degree >= 2 and loop.can_fail_after and (worst is None or degree > worst[0]):
             worst = (degree, from_start)
     return worst

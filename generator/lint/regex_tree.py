@@ -61,8 +61,20 @@ def complement(s: Intervals) -> Intervals:
 
 def intersect(*sets: Intervals) -> Intervals:
     result = ALL
-    for s in sets:
-        result = complement(union(complement(result), complement(s)))
+    for other in sets:
+        if not result:
+            break
+        out: list[tuple[int, int]] = []
+        i = j = 0
+        while i < len(result) and j < len(other):
+            lo, hi = max(result[i][0], other[j][0]), min(result[i][1], other[j][1])
+            if lo <= hi:
+                out.append((lo, hi))
+            if result[i][1] < other[j][1]:
+                i += 1
+            else:
+                j += 1
+        result = tuple(out)
     return result
 
 

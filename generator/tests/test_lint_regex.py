@@ -31,6 +31,7 @@ CATASTROPHIC = [
     (r"^(a|[a-z])+$", "overlapping-alternation"),
     (r"^(a|b|ab)*$", "overlapping-alternation"),
     (r"^(a|a+)*$", "nested-quantifier"),
+    (r"^(a|a)*$", "overlapping-alternation"),
     (r"^(?:[a-z]+|-)*$", "nested-quantifier"),
 ]
 # Repeats in sequence that can share one run of characters: (pattern, degree of the polynomial).
@@ -114,6 +115,13 @@ def test_polynomial_patterns_are_found_with_their_degree(pattern: str, degree: i
 @pytest.mark.parametrize("pattern", SAFE)
 def test_safe_patterns_are_left_alone(pattern: str) -> None:
     assert analyse_pattern(pattern) == []
+
+
+def test_a_hostile_pattern_is_compared_repeat_by_repeat_up_to_a_bound() -> None:
+    # 5000 repeats that could all share a run of a's: the first 200 are compared (plus the
+    # search from every position), so the analysis stays small whatever the spec holds.
+    issues = analyse_pattern("a*" * 5000 + "b")
+    assert [(issue.kind, issue.degree) for issue in issues] == [("overlapping-quantifiers", 201)]
 
 
 def test_the_tables_are_big_enough_to_mean_something() -> None:
