@@ -3,7 +3,8 @@
 `create_mock_app(spec)` hands Connexion the document our safe loader bundled (security removed:
 the mock checks no credentials), resolves every operation to one mock handler, and returns the
 ASGI app with a `MockReport` that says which operations cannot be mocked and why (found by
-answering each operation once at start-up, with the same seed).
+answering each operation once at start-up, with the same seed). Operations that declare
+`callbacks` send them after each 2xx answer, from background threads (`server.mock.dispatch`).
 """
 
 from __future__ import annotations
@@ -13,18 +14,22 @@ import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolution, Resolver
+from starlette.background import BackgroundTask
 from starlette.responses import Response
 
 from generator.errors import Location, SpecfirstError, SpecLoadError
 from generator.loader import Spec
 from generator.stubs.plan import pythonic
 from server.guard import RequestGuard
+from server.mock.callbacks import CallbackBuilder, CallbackView, build_callbacks, path_values
 from server.mock.catalog import MockOperation, build_catalog
+from server.mock.dispatch import CallbackDispatcher, CallbackPolicy
+from server.mock.expressions import Exchange
 from server.mock.responder import MockAnswer, encode, parse_prefer, problem
 from server.mock.served import already_validated, connexion_document
 from server.mock.stateful import StatefulResponder
@@ -46,10 +51,23 @@ class MockReport:
     unmockable: list[tuple[str, str]] = field(default_factory=list)  # (operation, reason)
     startup_seconds: float = 0.0
     relaxed: list[str] = field(default_factory=list)  # what request validation does not check
+    callbacks: int = 0  # callback operations declared under `paths`
+    callbacks_sent: bool = True
+    broken_callbacks: list[tuple[str, str]] = field(default_factory=list)  # (callback, reason)
+    webhooks: int = 0
 
     def lines(self) -> list[str]:
         lines = [f"mock: {self.operations} operations of {self.title} under "
                  f"'{self.base_path or '/'}' (start-up {self.startup_seconds:.2f}s)"]
+        if self.callbacks:
+            how = "sent after each 2xx answer" if self.callbacks_sent \
+                else "not sent (--callbacks off)"
+            lines.append(f"mock: {self.callbacks} callback(s) declared; {how}")
+            lines += [f"  {name} will be skipped: {reason}"
+                      for name, reason in self.broken_callbacks]
+        if self.webhooks:
+            lines.append(f"mock: {self.webhooks} webhook(s) declared; not sent (nothing in the "
+                         f"spec says when)")
         if self.relaxed:
             lines.append(f"mock: request validation relaxed in {len(self.relaxed)} place(s) "
                          f"Connexion cannot check (-v lists them)")
@@ -64,6 +82,7 @@ class MockReport:
 class MockApp:
     app: connexion.AsyncApp
     report: MockReport
+    callbacks: CallbackDispatcher
 
 
 def base_path(document: dict[str, Any]) -> str:
@@ -92,12 +111,34 @@ def _without_security(document: dict[str, Any]) -> dict[str, Any]:
     return served
 
 
-def _response(answer: MockAnswer) -> Response:
+def _response(answer: MockAnswer, background: BackgroundTask | None = None) -> Response:
     headers = dict(answer.headers)
     if answer.media_type is None:
-        return Response(status_code=answer.status, headers=headers)
+        return Response(status_code=answer.status, headers=headers, background=background)
     return Response(content=encode(answer), status_code=answer.status, headers=headers,
-                    media_type=answer.media_type)
+                    media_type=answer.media_type, background=background)
+
+
+def _exchange(request: Any, op: MockOperation, base: str, body: Any,
+              answer: MockAnswer) -> Exchange:
+    """The facts of one request and the mock's answer, for the callbacks' runtime expressions."""
+    request_headers: dict[str, str] = {}
+    for name, value in request.headers.items():
+        known = request_headers.get(name.lower())
+        request_headers[name.lower()] = value if known is None else f"{known}, {value}"
+    response_headers = {name.lower(): value for name, value in answer.headers.items()}
+    if answer.media_type is not None:
+        response_headers["content-type"] = answer.media_type
+    path = str(request.url.path)
+    path = path[len(base):] if base and path.startswith(base) else path
+    return Exchange(
+        url=str(request.url), method=str(request.method), status=answer.status,
+        request_headers=request_headers,
+        query=parse_qs(request.url.query, keep_blank_values=True),
+        path=path_values(op.path, path),
+        request_body=body, has_request_body=body is not None,
+        response_headers=response_headers,
+        response_body=answer.body, has_response_body=answer.body is not None)
 
 
 class _MockResolver(Resolver):  # type: ignore[misc]
@@ -111,8 +152,10 @@ class _MockResolver(Resolver):  # type: ignore[misc]
         return Resolution(handler, f"mock.{operation.method}.{operation.path}")
 
 
-def _handler(op: MockOperation, responder: StatefulResponder) -> Any:
+def _handler(op: MockOperation, responder: StatefulResponder,
+             callbacks: list[CallbackView], dispatcher: CallbackDispatcher) -> Any:
     body_name = pythonic(op.body_name) if op.body_name else None
+    send = bool(callbacks) and dispatcher.policy.enabled
 
     async def mock_handler(**kwargs: Any) -> Response:
         request = connexion.request
@@ -124,14 +167,22 @@ def _handler(op: MockOperation, responder: StatefulResponder) -> Any:
         except Exception:  # the mock must never answer with a traceback
             log.exception("mock failed on %s", op.key)
             answer = problem(500, "Mock failed", f"the mock could not answer {op.key}")
+        if send and 200 <= answer.status < 300 and not answer.problem:
+            # after the answer is sent: the worker threads do the rest
+            exchange = _exchange(request, op, responder.base_path, body, answer)
+            return _response(answer, BackgroundTask(dispatcher.submit, callbacks, exchange))
         return _response(answer)
 
     mock_handler.__name__ = f"mock_{op.method}"
     return mock_handler
 
 
-def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False) -> MockApp:
-    """A Connexion app that mocks every operation of `spec`."""
+def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False,
+                    callbacks: CallbackPolicy | None = None) -> MockApp:
+    """A Connexion app that mocks every operation of `spec`.
+
+    Operations that declare callbacks send them after each 2xx answer, as `callbacks` says
+    (by default: to any host, outcomes logged); `MockApp.callbacks` is the dispatcher."""
     started = time.perf_counter()
     document = spec.document
     validator = MockValidator(document, is_v31=spec.is_v31)
@@ -141,6 +192,16 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
                                   operations=catalog, base_path=base, enabled=stateful)
     report = MockReport(title=str((document.get("info") or {}).get("title") or spec.path.name),
                         operations=len(catalog), base_path=base)
+    policy = callbacks if callbacks is not None else CallbackPolicy()
+    builder = CallbackBuilder(document, is_v31=spec.is_v31, seed=responder.seed)
+    declared = build_callbacks(document, validator, is_v31=spec.is_v31,
+                               request_validator=builder.request_validator)
+    dispatcher = CallbackDispatcher(builder, validator, policy)
+    views = [view for found in declared.values() for view in found]
+    report.callbacks, report.callbacks_sent = len(views), policy.enabled
+    report.broken_callbacks = [(view.label, view.problem) for view in views if view.problem]
+    webhooks = document.get("webhooks")
+    report.webhooks = len(webhooks) if spec.is_v31 and isinstance(webhooks, dict) else 0
     notes: list[str] = []
     served = connexion_document(_without_security(document), is_v31=spec.is_v31, notes=notes)
     report.relaxed = notes
@@ -151,7 +212,9 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
         reason = op.problem or responder.trial(op)
         if reason:
             report.unmockable.append((op.key, reason))
-    handlers = {(op.method, op.path): _handler(op, responder) for op in catalog}
+    handlers = {(op.method, op.path): _handler(op, responder, declared.get((op.method, op.path),
+                                                                           []), dispatcher)
+                for op in catalog}
     app = connexion.AsyncApp(__name__)
     try:
         with already_validated():
@@ -167,4 +230,4 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
         raise SpecLoadError(f"Connexion cannot serve this spec: {type(exc).__name__}: "
                             f"{str(exc)[:300]}", Location(spec.display_path(spec.path))) from None
     report.startup_seconds = time.perf_counter() - started
-    return MockApp(app, report)
+    return MockApp(app, report, dispatcher)

@@ -15,10 +15,9 @@ from generator.loader import HTTP_METHODS, deref, escape_pointer
 from server.mock.validation import MockValidator
 
 __all__ = ["HeaderView", "MediaView", "MockOperation", "ResponseView", "build_catalog",
-           "is_json"]
+           "describe_operation", "is_json", "request_media"]
 
 log = logging.getLogger(__name__)
-
 
 
 def is_json(media_type: str) -> bool:
@@ -153,6 +152,61 @@ class _Walker:
         return ResponseView(key, status, tuple(media_views), tuple(headers))
 
 
+def _operation(walker: _Walker, method: str, path: str, op: dict[str, Any], pointer: str,
+               where: str) -> MockOperation:
+    responses = {}
+    raw_responses = op.get("responses")
+    if not isinstance(raw_responses, dict):
+        raw_responses = {}
+    for key, raw in raw_responses.items():
+        view = walker.response(str(key), raw, f"{pointer}/responses/"
+                               f"{escape_pointer(str(key))}", where)
+        if view is not None:
+            responses[view.key] = view
+    body, body_pointer = walker.deref(op.get("requestBody"), f"{pointer}/requestBody")
+    body_name = None
+    body_schema = None
+    if isinstance(body, dict):
+        name = body.get("x-body-name", "body")
+        body_name = name if isinstance(name, str) else "body"
+        for media_type, media in (body.get("content") or {}).items():
+            if is_json(str(media_type)) and isinstance(media, dict) and "schema" in media:
+                body_schema = (f"{body_pointer}/content/"
+                               f"{escape_pointer(str(media_type))}/schema")
+                break
+    mock = MockOperation(method, path, responses, body_name, request_body_schema=body_schema)
+    if not responses:
+        mock.problem = "no responses are documented"
+    return mock
+
+
+def describe_operation(document: dict[str, Any], validator: MockValidator, method: str,
+                       path: str, node: dict[str, Any], pointer: str, *, is_v31: bool,
+                       where: str) -> MockOperation:
+    """One operation found elsewhere than `paths` (a callback's), described as the catalog does."""
+    return _operation(_Walker(document, validator, is_v31), method, path, node, pointer, where)
+
+
+def request_media(document: dict[str, Any], validator: MockValidator, node: dict[str, Any],
+                  pointer: str, *, is_v31: bool, where: str) -> MediaView | None:
+    """The request body an operation documents: its first JSON media type, else its first one,
+    with the examples that are valid against the schema (as `validator` judges a request)."""
+    walker = _Walker(document, validator, is_v31)
+    body, body_pointer = walker.deref(node.get("requestBody"), f"{pointer}/requestBody")
+    content = body.get("content") if isinstance(body, dict) else None
+    if not isinstance(content, dict) or not content:
+        return None
+    media_type = next((str(m) for m in content if is_json(str(m))), str(next(iter(content))))
+    media_pointer = f"{body_pointer}/content/{escape_pointer(media_type)}"
+    media, media_pointer = walker.deref(content[media_type], media_pointer)
+    if not isinstance(media, dict):
+        media = {}
+    schema_pointer = f"{media_pointer}/schema" if "schema" in media else None
+    return MediaView(media_type, schema_pointer,
+                     walker.examples(media, media_pointer, schema_pointer, is_json(media_type),
+                                     f"{where} request {media_type}"))
+
+
 def build_catalog(document: dict[str, Any], validator: MockValidator, *,
                   is_v31: bool) -> list[MockOperation]:
     """Every operation of the document with what the mock may answer."""
@@ -167,33 +221,8 @@ def build_catalog(document: dict[str, Any], validator: MockValidator, *,
             continue
         for method in HTTP_METHODS:
             op = item.get(method)
-            if not isinstance(op, dict):
-                continue
-            pointer = f"{item_pointer}/{method}"
-            where = f"{method.upper()} {path}"
-            responses = {}
-            raw_responses = op.get("responses")
-            if not isinstance(raw_responses, dict):
-                raw_responses = {}
-            for key, raw in raw_responses.items():
-                view = walker.response(str(key), raw, f"{pointer}/responses/"
-                                       f"{escape_pointer(str(key))}", where)
-                if view is not None:
-                    responses[view.key] = view
-            body, body_pointer = walker.deref(op.get("requestBody"), f"{pointer}/requestBody")
-            body_name = None
-            body_schema = None
-            if isinstance(body, dict):
-                name = body.get("x-body-name", "body")
-                body_name = name if isinstance(name, str) else "body"
-                for media_type, media in (body.get("content") or {}).items():
-                    if is_json(str(media_type)) and isinstance(media, dict) and "schema" in media:
-                        body_schema = (f"{body_pointer}/content/"
-                                       f"{escape_pointer(str(media_type))}/schema")
-                        break
-            mock = MockOperation(method, str(path), responses, body_name,
-                                 request_body_schema=body_schema)
-            if not responses:
-                mock.problem = "no responses are documented"
-            operations.append(mock)
+            if isinstance(op, dict):
+                operations.append(_operation(walker, method, str(path), op,
+                                             f"{item_pointer}/{method}",
+                                             f"{method.upper()} {path}"))
     return operations

@@ -20,7 +20,7 @@ from server.mock.catalog import MediaView, MockOperation, ResponseView, is_json
 from server.mock.validation import MockValidator
 from server.mock.values import GenerationError, ValueGenerator
 
-__all__ = ["MockAnswer", "Preferences", "Responder", "parse_prefer"]
+__all__ = ["MockAnswer", "Preferences", "Responder", "generate_body", "parse_prefer"]
 
 _ATTEMPTS = 40  # overlapping oneOf branches need a few draws to find an unambiguous value
 _NO_BODY_STATUSES = {204, 205, 304}
@@ -103,26 +103,8 @@ class Responder:
         """A body for one media type: a valid example, else a validated generated value."""
         if media.examples and not dynamic:
             return next(iter(media.examples.values()))
-        if media.schema_pointer is None:
-            return {} if is_json(media.media_type) else ""
-        schema = resolve_pointer(self.document, media.schema_pointer)
-        json_like = is_json(media.media_type)
-        last = "no attempt"
-        for attempt in range(_ATTEMPTS):
-            generator = ValueGenerator(self.document, rng, is_v31=self.is_v31,
-                                       use_examples=attempt < 2 and not dynamic)
-            try:
-                value = generator.generate(schema)
-            except (GenerationError, RecursionError) as exc:
-                last = str(exc) or type(exc).__name__
-                continue
-            if not json_like:
-                return value
-            reason = self.validator.error(media.schema_pointer, value)
-            if reason is None:
-                return value
-            last = reason
-        raise GenerationError(last)
+        return generate_body(self.document, self.validator, media, rng, is_v31=self.is_v31,
+                             dynamic=dynamic)
 
     def headers(self, response: ResponseView, rng: random.Random) -> dict[str, str]:
         headers = {}
@@ -185,6 +167,33 @@ class Responder:
                                f"no valid {media.media_type} body for {op.key} "
                                f"{response.key}: {exc}")
         return MockAnswer(status, media_type, body, headers)
+
+
+def generate_body(document: dict[str, Any], validator: MockValidator, media: MediaView,
+                  rng: random.Random, *, is_v31: bool, dynamic: bool = False,
+                  direction: str = "response") -> Any:
+    """A value generated from a media type's schema and validated against it (several draws);
+    GenerationError with the last reason when none fits."""
+    if media.schema_pointer is None:
+        return {} if is_json(media.media_type) else ""
+    schema = resolve_pointer(document, media.schema_pointer)
+    json_like = is_json(media.media_type)
+    last = "no attempt"
+    for attempt in range(_ATTEMPTS):
+        generator = ValueGenerator(document, rng, is_v31=is_v31, direction=direction,
+                                   use_examples=attempt < 2 and not dynamic)
+        try:
+            value = generator.generate(schema)
+        except (GenerationError, RecursionError) as exc:
+            last = str(exc) or type(exc).__name__
+            continue
+        if not json_like:
+            return value
+        reason = validator.error(media.schema_pointer, value)
+        if reason is None:
+            return value
+        last = reason
+    raise GenerationError(last)
 
 
 def encode(answer: MockAnswer) -> bytes:

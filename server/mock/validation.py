@@ -95,10 +95,13 @@ def _forbid_write_only(node: Any, document: dict[str, Any], depth: int = 0,
         _forbid_write_only(value, document, depth + 1, not names and key in _NAME_MAPS)
 
 
-def to_json_schema_document(document: dict[str, Any], is_v31: bool) -> dict[str, Any]:
-    """The document as JSON Schema sees it, for validating responses."""
+def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
+                            responses: bool = True) -> dict[str, Any]:
+    """The document as JSON Schema sees it, for validating responses (write-only properties
+    forbidden), or with `responses=False` for validating requests."""
     converted = copy.deepcopy(document) if is_v31 else _convert(document)
-    _forbid_write_only(converted, document)
+    if responses:
+        _forbid_write_only(converted, document)
     return converted
 
 
@@ -131,11 +134,14 @@ def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
 
 
 class MockValidator:
-    """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer."""
+    """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer.
 
-    def __init__(self, document: dict[str, Any], *, is_v31: bool):
+    By default values are judged as responses (write-only properties must be absent);
+    `responses=False` judges them as requests (the mock's callbacks send requests)."""
+
+    def __init__(self, document: dict[str, Any], *, is_v31: bool, responses: bool = True):
         self.is_v31 = is_v31
-        converted = to_json_schema_document(document, is_v31)
+        converted = to_json_schema_document(document, is_v31, responses=responses)
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
