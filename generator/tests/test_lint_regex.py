@@ -4,7 +4,6 @@ safe ones left alone, and how SF507 reports them."""
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -127,18 +126,6 @@ def test_a_hostile_pattern_is_compared_repeat_by_repeat_up_to_a_bound() -> None:
 def test_the_tables_are_big_enough_to_mean_something() -> None:
     assert len(POLYNOMIAL) >= 15 and len(SAFE) >= 15
     assert not {p for p, _ in POLYNOMIAL} & set(SAFE)
-
-
-def test_flagged_patterns_really_backtrack() -> None:
-    """The analysis predicts what the engine does: the flagged one blows up, the safe one not."""
-    def seconds(pattern: str, subject: str) -> float:
-        started = time.perf_counter()
-        re.match(pattern, subject)
-        return time.perf_counter() - started
-
-    flagged, safe = r"^(\w+\s?)*$", r"^([a-z0-9]+-)*[a-z0-9]+$"
-    assert analyse_pattern(flagged) and not analyse_pattern(safe)
-    assert seconds(flagged, "a" * 22 + "!") > 20 * seconds(safe, "a" * 22 + "!")
 
 
 def test_invalid_patterns_raise_re_error() -> None:
