@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from contract_tests.cli.options import load_spec_arg, settings_from
 
+if TYPE_CHECKING:
+    from server.mock import AllowedHost, CallbackOutcome
+
 __all__ = ["mock"]
+
+
+def _allowed_hosts(ctx: click.Context, param: click.Parameter,
+                   values: tuple[str, ...]) -> tuple[AllowedHost, ...]:
+    from server.mock import AllowedHost
+
+    try:
+        return tuple(AllowedHost.parse(value) for value in values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def _echo_outcome(outcome: CallbackOutcome) -> None:
+    click.echo(f"mock: {outcome.line}", err=True)
 
 
 @click.command()
@@ -18,7 +37,15 @@ __all__ = ["mock"]
               help="Make generated answers repeatable (same requests, same answers).")
 @click.option("--stateful", is_flag=True,
               help="Remember POSTed resources: read, update and delete them by id.")
-def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool) -> None:
+@click.option("--callbacks", "callbacks", type=click.Choice(["on", "off"]), default="on",
+              show_default=True,
+              help="Send the callbacks an operation declares after each 2xx answer.")
+@click.option("--callback-allow", "callback_allow", metavar="HOST[:PORT]", multiple=True,
+              callback=_allowed_hosts,
+              help="Send callbacks only to this host (any port unless given); repeatable. "
+                   "Without it, callbacks go wherever their URL points.")
+def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, callbacks: str,
+         callback_allow: tuple[AllowedHost, ...]) -> None:
     """Serve SPEC as a mock: requests are validated, answers come from the spec.
 
     Answers use the spec's examples (those valid against their schema), else values generated
@@ -26,14 +53,20 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool) -> N
     `Prefer: code=404` picks a documented status, `Prefer: example=NAME` a named example,
     `Prefer: dynamic=true` generates even when examples exist. Credentials are not checked.
     Operations that cannot be mocked are listed on stderr at start-up.
+
+    After a 2xx answer, the callbacks the operation declares are sent to the URLs their runtime
+    expressions name (`{$request.body#/callbackUrl}`), in the background; each one's outcome,
+    and whether the receiver's answer is documented, is a line on stderr.
     """
     import uvicorn
 
-    from server.mock import create_mock_app
+    from server.mock import CallbackPolicy, create_mock_app
 
     settings = settings_from()
     loaded = load_spec_arg(spec, settings)
-    mocked = create_mock_app(loaded, seed=seed, stateful=stateful)
+    policy = CallbackPolicy(enabled=callbacks == "on", allow=callback_allow,
+                            report=_echo_outcome)
+    mocked = create_mock_app(loaded, seed=seed, stateful=stateful, callbacks=policy)
     for line in mocked.report.lines():
         click.echo(line, err=True)
     click.echo(f"mock: listening on http://{host}:{port}{mocked.report.base_path}", err=True)
