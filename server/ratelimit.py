@@ -70,6 +70,14 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.limit > 0
 
+    def acquire_local(self, tenant_id: str) -> Decision | None:
+        """A request from this process's lease without touching the database; None when the
+        lease is used up (then `acquire`, which may write, decides)."""
+        now = time.time()
+        window_start = int(now // self.window) * self.window
+        return self._take_local(tenant_id, window_start,
+                                max(1, math.ceil(window_start + self.window - now)))
+
     def acquire(self, tenant_id: str) -> Decision:
         now = time.time()
         window_start = int(now // self.window) * self.window

@@ -36,6 +36,7 @@ from server.timeutil import now_iso
 __all__ = [
     "CRM_SCOPES",
     "TokenInfo",
+    "WriteNeeded",
     "create_token",
     "ensure_tenant",
     "hash_token",
@@ -126,10 +127,14 @@ def _limiter() -> RateLimiter:
     return limiter
 
 
+class WriteNeeded(Exception):
+    """`verify_token(..., may_write=False)` could not decide without a database write."""
+
+
 def verify_token(token: str, required_scopes: Iterable[str], *,
                  unauthorized: Mapping[str, str], forbidden: Mapping[str, str] | None = None,
-                 what: str = "token") -> dict[str, Any]:
-    """The whole check of one presented token (runs in a worker thread): the `token_info` of
+                 what: str = "token", may_write: bool = True) -> dict[str, Any]:
+    """The whole check of one presented token: the `token_info` of
     the request, or a Problem: 401 with the `unauthorized` headers (the scheme's challenge),
     403 with the `forbidden` ones, 429 from the rate limit. `what` names the credential in
     the problem's detail ("bearer token", "API key", ...)."""
@@ -145,7 +150,11 @@ def verify_token(token: str, required_scopes: Iterable[str], *,
                       status=403, headers=forbidden)
     limiter = _limiter()
     if limiter.enabled:
-        decision = limiter.acquire(info.tenant_id)
+        decision = limiter.acquire_local(info.tenant_id)
+        if decision is None:
+            if not may_write:
+                raise WriteNeeded
+            decision = limiter.acquire(info.tenant_id)
         if not decision.allowed:
             raise Problem("The rate limit of your account is exhausted; retry after the time in "
                           "Retry-After.", status=429, headers=decision.headers())

@@ -49,3 +49,28 @@ def test_concurrent_refills_take_one_batch_each(tmp_path: Path) -> None:
         used = conn.exec_driver_sql("SELECT SUM(used) FROM rate_limit_buckets").scalar_one()
     assert 960 <= used <= 960 + limiter.batch  # leased, never wasted
     db.dispose()
+
+
+def test_local_decisions_never_write(tmp_path: Path) -> None:
+    """`acquire_local` answers from the lease alone, so the token check can run on the event
+    loop; when the lease is used up it says so instead of writing."""
+    db = Database.from_url(f"sqlite:///{(tmp_path / 'r.db').as_posix()}")
+    apply_migrations(db)
+    tenant = ensure_tenant(db, "acme")
+    limiter = RateLimiter(db, limit=300, window=3600)  # batches of 3
+    writes: list[str] = []
+    take_batch = limiter._lease
+
+    def counted_lease(tenant_id: str, window_start: int) -> tuple[int, int]:
+        writes.append(tenant_id)
+        return take_batch(tenant_id, window_start)
+
+    limiter._lease = counted_lease  # type: ignore[method-assign]
+    assert limiter.acquire_local(tenant) is None and not writes  # no lease yet
+    first = limiter.acquire(tenant)  # leases a batch of 3 and spends one
+    assert first.allowed and len(writes) == 1
+    local = [limiter.acquire_local(tenant) for _ in range(3)]
+    assert [d is not None and d.allowed for d in local] == [True, True, False]
+    assert len(writes) == 1
+    assert limiter.acquire(tenant).allowed and len(writes) == 2
+    db.dispose()
