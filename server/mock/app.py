@@ -168,9 +168,12 @@ def _handler(op: MockOperation, responder: StatefulResponder,
             log.exception("mock failed on %s", op.key)
             answer = problem(500, "Mock failed", f"the mock could not answer {op.key}")
         if send and 200 <= answer.status < 300 and not answer.problem:
-            # after the answer is sent: the worker threads do the rest
-            exchange = _exchange(request, op, responder.base_path, body, answer)
-            return _response(answer, BackgroundTask(dispatcher.submit, callbacks, exchange))
+            try:
+                exchange = _exchange(request, op, responder.base_path, body, answer)
+            except Exception:  # the answer goes out whatever happens to its callbacks
+                log.exception("mock could not read %s for its callbacks", op.key)
+            else:  # queued once the answer is sent: the worker threads do the rest
+                return _response(answer, BackgroundTask(dispatcher.submit, callbacks, exchange))
         return _response(answer)
 
     mock_handler.__name__ = f"mock_{op.method}"
