@@ -88,8 +88,8 @@ def _compare_content(ctx: DiffContext, differ: SchemaDiff, kind: _Content, opera
             ctx.emit(kind.parameters, operation,
                      f"{what}: the media type {before.written} is now written {after.written}",
                      before.value.pointer, after.value.pointer)
-        if kind is _REQUEST:
-            compare_encoding(ctx, differ, operation, before, after, what)
+        if kind is _REQUEST or kind is _CALLBACK_REQUEST:
+            compare_encoding(ctx, differ, operation, before, after, what, kind.outgoing)
     for before, after in [*matched.same, *matched.covered]:
         _compare_schemas(ctx, differ, kind, operation, before, after, what)
 

@@ -69,6 +69,29 @@ SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
         B, N, "dependentRequired: a property now requires another one to be present"),
     "dependent-required-removed": (
         N, B, "dependentRequired: a property no longer requires another one to be present"),
+    "dependent-schema-added": (
+        B, N, "dependentSchemas: a property's presence now requires the object to match a schema"),
+    "dependent-schema-removed": (
+        N, W, "dependentSchemas: a property's presence no longer requires a schema to match"),
+    "dependent-schema-changed": (
+        W, W, "dependentSchemas: the schema a property's presence requires changed"),
+    "property-names-added": (B, N, "propertyNames now constrains the names of properties"),
+    "property-names-removed": (N, W, "propertyNames no longer constrains the names of properties"),
+    "contains-added": (B, N, "the array must now contain an item matching a `contains` schema"),
+    "contains-removed": (
+        N, W, "the array no longer needs to contain an item matching a `contains` schema"),
+    "min-contains-increased": (B, N, "minContains was raised: more matching items are needed"),
+    "min-contains-decreased": (N, W, "minContains was lowered: fewer matching items are needed"),
+    "max-contains-decreased": (B, N, "maxContains was lowered or added"),
+    "max-contains-increased": (N, W, "maxContains was raised or removed"),
+    "unevaluated-properties-closed": (
+        B, N, "unevaluatedProperties now refuses, or constrains, properties no keyword evaluates"),
+    "unevaluated-properties-opened": (
+        N, N, "unevaluatedProperties now allows properties no keyword evaluates"),
+    "unevaluated-items-closed": (
+        B, N, "unevaluatedItems now refuses, or constrains, items no keyword evaluates"),
+    "unevaluated-items-opened": (
+        N, W, "unevaluatedItems now allows items no keyword evaluates"),
     "not-added": (B, N, "a `not` schema now excludes values"),
     "not-removed": (N, W, "the `not` schema was removed: values it excluded are allowed"),
     "not-changed": (W, W, "the `not` schema changed"),
@@ -131,6 +154,9 @@ OTHER_EVENTS: dict[str, Entry] = {
         W, "a deprecated operation with no Sunset date was removed"),
     "api-removed-after-sunset": Entry(
         N, "a deprecated operation was removed after its Sunset date"),
+    "api-path-changed": Entry(
+        B, "an operation moved to another path (same operationId and method): clients calling "
+        "the old URL fail"),
     "endpoint-deprecated": Entry(N, "an operation was marked deprecated"),
     "endpoint-reactivated": Entry(N, "an operation is no longer deprecated"),
     "api-operation-id-changed": Entry(
@@ -212,16 +238,44 @@ OTHER_EVENTS: dict[str, Entry] = {
         W, "a response link passes other parameters or another request body"),
     # webhooks and callbacks: requests the API sends
     "api-webhook-added": Entry(N, "a new webhook"),
-    "api-webhook-removed": Entry(B, "a webhook was removed: receivers no longer get its requests"),
+    "api-webhook-removed": Entry(
+        B, "a webhook was removed without being deprecated first: receivers no longer get its "
+        "requests"),
+    "api-webhook-removed-before-sunset": Entry(
+        B, "a deprecated webhook was removed before its Sunset date"),
+    "api-webhook-removed-after-deprecation": Entry(
+        W, "a deprecated webhook with no Sunset date was removed"),
+    "api-webhook-removed-after-sunset": Entry(
+        N, "a deprecated webhook was removed after its Sunset date"),
     "api-webhook-operation-added": Entry(N, "a webhook sends a request with a new method"),
     "api-webhook-operation-removed": Entry(
-        B, "a webhook no longer sends requests with this method"),
+        B, "a webhook no longer sends requests with this method, which was not deprecated first"),
+    "api-webhook-operation-removed-before-sunset": Entry(
+        B, "a webhook's deprecated method was removed before its Sunset date"),
+    "api-webhook-operation-removed-after-deprecation": Entry(
+        W, "a webhook's deprecated method with no Sunset date was removed"),
+    "api-webhook-operation-removed-after-sunset": Entry(
+        N, "a webhook's deprecated method was removed after its Sunset date"),
     "api-callback-added": Entry(N, "an operation has a new callback"),
     "api-callback-removed": Entry(
-        B, "a callback was removed: receivers no longer get its requests"),
+        B, "a callback was removed without being deprecated first: receivers no longer get its "
+        "requests"),
+    "api-callback-removed-before-sunset": Entry(
+        B, "a deprecated callback was removed before its Sunset date"),
+    "api-callback-removed-after-deprecation": Entry(
+        W, "a deprecated callback with no Sunset date was removed"),
+    "api-callback-removed-after-sunset": Entry(
+        N, "a deprecated callback was removed after its Sunset date"),
     "api-callback-operation-added": Entry(N, "a callback sends a new request (URL or method)"),
     "api-callback-operation-removed": Entry(
-        B, "a callback no longer sends a request (URL expression or method)"),
+        B, "a callback no longer sends a request (URL expression or method) that was not "
+        "deprecated first"),
+    "api-callback-operation-removed-before-sunset": Entry(
+        B, "a callback's deprecated request was removed before its Sunset date"),
+    "api-callback-operation-removed-after-deprecation": Entry(
+        W, "a callback's deprecated request with no Sunset date was removed"),
+    "api-callback-operation-removed-after-sunset": Entry(
+        N, "a callback's deprecated request was removed after its Sunset date"),
     "callback-request-parameter-added": Entry(N, "the API sends a new parameter"),
     "callback-required-request-parameter-removed": Entry(
         B, "the API no longer sends a parameter it always sent"),
@@ -249,6 +303,46 @@ OTHER_EVENTS: dict[str, Entry] = {
         B, "receivers must now send a header that was optional"),
     "callback-response-header-became-optional": Entry(
         N, "receivers may now omit a header"),
+    "callback-request-body-part-content-type-changed": Entry(
+        B, "a part of a form or multipart body the API sends may have a content type receivers "
+        "did not get before"),
+    "callback-request-body-part-content-type-narrowed": Entry(
+        N, "a part of a form or multipart body the API sends has fewer possible content types"),
+    "callback-request-body-part-header-added": Entry(
+        N, "the API sends a new header in a part of a multipart body"),
+    "callback-required-request-body-part-header-removed": Entry(
+        B, "the API no longer sends a header it always sent in a part of a multipart body"),
+    "callback-optional-request-body-part-header-removed": Entry(
+        W, "the API no longer sends an optional header in a part of a multipart body"),
+    "callback-request-body-part-header-became-optional": Entry(
+        B, "a header the API always sent in a part of a multipart body may now be missing"),
+    "callback-request-body-part-header-became-required": Entry(
+        N, "the API now always sends a header in a part of a multipart body"),
+    "callback-security-added": Entry(
+        N, "the API now authenticates its webhook or callback requests (it sent no credentials)"),
+    "callback-security-removed": Entry(
+        B, "the API may send a webhook or callback request without credentials: receivers "
+        "checking them refuse it"),
+    "callback-security-requirement-changed": Entry(
+        B, "the API authenticates a webhook or callback request in a way the old requirements "
+        "do not cover: receivers checking the old way refuse it"),
+    "callback-security-alternative-added": Entry(
+        B, "the API may authenticate a webhook or callback request a new way, which receivers "
+        "must now also accept"),
+    "callback-security-alternative-removed": Entry(
+        N, "the API no longer uses one of the ways it authenticated a webhook or callback "
+        "request"),
+    "callback-security-scope-added": Entry(
+        N, "the token the API sends with a webhook or callback request carries an additional "
+        "scope"),
+    "callback-security-scope-removed": Entry(
+        B, "the token the API sends with a webhook or callback request no longer carries a scope "
+        "receivers required"),
+    "callback-server-added": Entry(
+        N, "a webhook or callback operation lists a new server URL the API may send it to"),
+    "callback-server-removed": Entry(
+        B, "the API no longer sends a webhook or callback request to a server URL: receivers "
+        "there stop getting it"),
     # security
     "api-security-added": Entry(B, "an operation that needed no credentials now requires them"),
     "api-security-removed": Entry(N, "an operation no longer requires credentials"),

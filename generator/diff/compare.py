@@ -10,6 +10,7 @@ from generator.diff.bodies import compare_request_body, compare_responses
 from generator.diff.change import Change, DiffResult
 from generator.diff.context import DiffContext
 from generator.diff.lifecycle import report_added, report_removed
+from generator.diff.moves import follow_moves
 from generator.diff.operations import Operation, list_operations
 from generator.diff.parameters import compare_parameters
 from generator.diff.security import compare_operation_security, compare_security_schemes
@@ -33,7 +34,8 @@ def compare(old: Spec, new: Spec, *, include_descriptions: bool = False,
     today = today or dt.datetime.now(dt.UTC).date()
     _compare_document(ctx)
     compare_security_schemes(ctx)
-    old_ops, new_ops = list_operations(old), list_operations(new)
+    new_ops = list_operations(new)
+    old_ops = follow_moves(ctx, list_operations(old), new_ops)
     report_removed(ctx, old_ops, new_ops, today)
     report_added(ctx, old_ops, new_ops)
     for key in sorted(set(old_ops) & set(new_ops)):
@@ -77,9 +79,8 @@ def _compare_operation(ctx: DiffContext, old: Operation, new: Operation) -> None
     compare_parameters(ctx, old, new)
     compare_request_body(ctx, old, new)
     compare_responses(ctx, old, new)
-    if not new.outgoing:  # a webhook's servers and security are the receiver's, not the API's
-        compare_operation_servers(ctx, old, new)
-        compare_operation_security(ctx, old, new)
+    compare_operation_servers(ctx, old, new)
+    compare_operation_security(ctx, old, new)
 
 
 def _strings(value: Any) -> list[str]:

@@ -9,7 +9,9 @@ from typing import Any
 from generator.diff.catalogue import level_of
 from generator.diff.change import Change, Level
 from generator.diff.fingerprint import Fingerprints
-from generator.loader import Spec
+from generator.diff.mapping import MappingTarget, MappingTargets
+from generator.diff.schema_view import NodeRef, deref
+from generator.loader import Spec, resolve_pointer
 
 __all__ = ["DiffContext", "Scope"]
 
@@ -35,10 +37,26 @@ class DiffContext:
 
     def __post_init__(self) -> None:
         self.prints = Fingerprints(self.old, self.new, include_text=self.include_descriptions)
+        self.mappings = (MappingTargets(self.old), MappingTargets(self.new))
 
     def same(self, old: Any, new: Any) -> bool:
         """True when both nodes mean the same (equal fingerprints through their `$ref`s)."""
         return self.prints.old(old) == self.prints.new(new)
+
+    def same_target(self, old: MappingTarget, new: MappingTarget) -> bool:
+        """True when two discriminator mapping values reach the same schema: the same named
+        component or the same schema as written (whose changes are compared where it is used),
+        or schemas that mean the same."""
+        if old.pointer is None or new.pointer is None:
+            return old.pointer is None and new.pointer is None and old.source == new.source
+        if old.source == new.source or (old.pointer == new.pointer
+                                        and old.pointer.startswith("/components/")):
+            return True
+        old_node = deref(self.old, NodeRef(resolve_pointer(self.old.document, old.pointer),
+                                           old.pointer)).node
+        new_node = deref(self.new, NodeRef(resolve_pointer(self.new.document, new.pointer),
+                                           new.pointer)).node
+        return self.same(old_node, new_node)
 
     def emit(self, change_id: str, operation: str, message: str,
              old_pointer: str | None, new_pointer: str | None) -> None:

@@ -7,6 +7,10 @@ the property's type (`application/json` for objects, by item type for arrays, bi
 when neither version writes one nothing is compared. `contentType` may list several types and
 wildcards: a part that no longer accepts a type it accepted (no new type covers it) breaks
 requests.
+
+A webhook or callback sends its body, so there the reading turns around: a part that may now
+come with a type no old type covered breaks receivers, fewer types are news, and a header the
+API stops sending (or may now leave out) breaks receivers that read it.
 """
 
 from __future__ import annotations
@@ -84,8 +88,10 @@ def _style(encoding: NodeRef | None) -> tuple[str, bool] | None:
 
 
 def compare_encoding(ctx: DiffContext, differ: SchemaDiff, operation: str,
-                     before: Media[NodeRef], after: Media[NodeRef], what: str) -> None:
-    """The parts of one request media type present in both versions."""
+                     before: Media[NodeRef], after: Media[NodeRef], what: str,
+                     outgoing: bool = False) -> None:
+    """The parts of one request media type present in both versions (`outgoing`: a body the
+    API sends)."""
     if not _applies(after.written):
         return
     old_media, new_media = before.value, after.value
@@ -101,7 +107,10 @@ def compare_encoding(ctx: DiffContext, differ: SchemaDiff, operation: str,
                 old_types = [_default_type(ctx.old, _property(ctx.old, old_media, name))]
             if new_types is None:
                 new_types = [_default_type(ctx.new, _property(ctx.new, new_media, name))]
-            _compare_types(ctx, operation, part, old_types, new_types, pointers)
+            if outgoing:
+                _compare_sent_types(ctx, operation, part, old_types, new_types, pointers)
+            else:
+                _compare_types(ctx, operation, part, old_types, new_types, pointers)
         old_style, new_style = _style(old_enc), _style(new_enc)
         if old_style is not None or new_style is not None:
             (old_kind, old_explode) = old_style or _DEFAULT_STYLE
@@ -113,7 +122,10 @@ def compare_encoding(ctx: DiffContext, differ: SchemaDiff, operation: str,
             elif old_explode != new_explode:
                 ctx.emit("request-body-part-explode-changed", operation,
                          f"{part} now has explode={str(new_explode).lower()}", *pointers)
-        _compare_part_headers(ctx, differ, operation, part, old_enc, new_enc)
+        if outgoing:
+            _compare_sent_part_headers(ctx, differ, operation, part, old_enc, new_enc)
+        else:
+            _compare_part_headers(ctx, differ, operation, part, old_enc, new_enc)
 
 
 def _compare_types(ctx: DiffContext, operation: str, part: str, old: list[str], new: list[str],
@@ -126,6 +138,19 @@ def _compare_types(ctx: DiffContext, operation: str, part: str, old: list[str], 
     elif {essence(t) for t in old} != {essence(t) for t in new}:
         ctx.emit("request-body-part-content-type-widened", operation,
                  f"{part} now accepts {', '.join(new)} (was {', '.join(old)})", *pointers)
+
+
+def _compare_sent_types(ctx: DiffContext, operation: str, part: str, old: list[str],
+                        new: list[str], pointers: tuple[str, str]) -> None:
+    gained = [t for t in new if not any(covers(o, t) for o in old)]
+    if gained:
+        ctx.emit("callback-request-body-part-content-type-changed", operation,
+                 f"the API may now send {part} as {', '.join(gained)} (was {', '.join(old)}); "
+                 "receivers may not understand it", *pointers)
+    elif {essence(t) for t in old} != {essence(t) for t in new}:
+        ctx.emit("callback-request-body-part-content-type-narrowed", operation,
+                 f"the API now sends {part} as {', '.join(new)} (was {', '.join(old)})",
+                 *pointers)
 
 
 def _part_headers(spec: Spec, encoding: NodeRef | None) -> dict[str, NodeRef]:
@@ -170,6 +195,40 @@ def _compare_part_headers(ctx: DiffContext, differ: SchemaDiff, operation: str, 
         if child(ctx.old, old[key], "schema") is None or child(ctx.new, new[key], "schema") is None:
             continue
         scope = Scope("request", operation, f"the header '{key}' of {part}")
+        differ.compare(NodeRef(old[key].node["schema"], f"{old[key].pointer}/schema"),
+                       NodeRef(new[key].node["schema"], f"{new[key].pointer}/schema"), scope,
+                       "header")
+
+
+def _compare_sent_part_headers(ctx: DiffContext, differ: SchemaDiff, operation: str, part: str,
+                               old_enc: NodeRef | None, new_enc: NodeRef | None) -> None:
+    """Part headers the API sends: compared as a receiver reads them."""
+    old, new = _part_headers(ctx.old, old_enc), _part_headers(ctx.new, new_enc)
+    for key in sorted(set(old) - set(new)):
+        if old[key].node.get("required") is True:
+            ctx.emit("callback-required-request-body-part-header-removed", operation,
+                     f"the API no longer sends the header '{key}' of {part}; receivers reading "
+                     "it fail", old[key].pointer, None)
+        else:
+            ctx.emit("callback-optional-request-body-part-header-removed", operation,
+                     f"the API no longer sends the optional header '{key}' of {part}",
+                     old[key].pointer, None)
+    for key in sorted(set(new) - set(old)):
+        ctx.emit("callback-request-body-part-header-added", operation,
+                 f"the API now sends the header '{key}' with {part}", None, new[key].pointer)
+    for key in sorted(set(old) & set(new)):
+        was, now = old[key].node.get("required") is True, new[key].node.get("required") is True
+        if was and not now:
+            ctx.emit("callback-request-body-part-header-became-optional", operation,
+                     f"the header '{key}' the API always sent with {part} may now be missing",
+                     old[key].pointer, new[key].pointer)
+        elif now and not was:
+            ctx.emit("callback-request-body-part-header-became-required", operation,
+                     f"the API now always sends the header '{key}' with {part}",
+                     old[key].pointer, new[key].pointer)
+        if child(ctx.old, old[key], "schema") is None or child(ctx.new, new[key], "schema") is None:
+            continue
+        scope = Scope("response", operation, f"the header '{key}' of {part}", True)
         differ.compare(NodeRef(old[key].node["schema"], f"{old[key].pointer}/schema"),
                        NodeRef(new[key].node["schema"], f"{new[key].pointer}/schema"), scope,
                        "header")

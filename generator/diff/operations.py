@@ -78,9 +78,24 @@ def list_operations(spec: Spec) -> dict[OperationKey, Operation]:
 
 
 def sunset_of(spec: Spec, operation: Operation) -> dt.date | None:
-    """The operation's Sunset date: `x-sunset`, or the example of a documented `Sunset` header."""
+    """The operation's Sunset date: `x-sunset`, or the example of a documented `Sunset` header.
+
+    For a path operation the header is one of its responses'; for a webhook or callback, which
+    the API sends, it is a header parameter of the request (the API tells receivers).
+    """
     value = operation.node.get("x-sunset")
-    if value is None:
+    if value is None and operation.outgoing:
+        for holder in (operation.node, operation.path_item.node):
+            parameters = holder.get("parameters") if isinstance(holder, dict) else None
+            for parameter in (parameters if isinstance(parameters, list) else ()):
+                parameter = spec.resolve(parameter)
+                if isinstance(parameter, dict) and parameter.get("in") == "header" \
+                        and str(parameter.get("name", "")).lower() == "sunset":
+                    value = _header_example(spec, parameter)
+                    break
+            if value is not None:
+                break
+    elif value is None:
         responses = operation.node.get("responses")
         for response in (responses.values() if isinstance(responses, dict) else ()):
             response = spec.resolve(response)

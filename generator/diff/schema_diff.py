@@ -3,10 +3,11 @@
 The request side breaks when the new schema accepts less than the old one (a client's valid
 request is refused); the response side breaks when the new schema allows more (a client receives
 something it did not expect). Each node pair is first compared by fingerprint; recursion follows
-properties, `patternProperties`, `additionalProperties`, `items`, `prefixItems` positions and
+properties, `patternProperties`, `additionalProperties`, `items`, `prefixItems` positions,
+`propertyNames`, `contains`, `unevaluatedProperties`/`unevaluatedItems` schemas and
 `oneOf`/`anyOf` alternatives; a pair of schemas is compared once per scope (operation, side and
 root), at the first place it is reached, so recursive and heavily shared schemas cost one visit
-per pair, not one per path.
+per pair, not one per path. The 2020-12 keywords are compared in `schema_keywords`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from generator.diff.alternatives import describe, pair_alternatives
 from generator.diff.catalogue import level_of, schema_change_id
 from generator.diff.change import Level
 from generator.diff.context import DiffContext, Scope
-from generator.diff.media_types import essence
+from generator.diff.schema_keywords import NAMES, KeywordPair, closed, single
 from generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
 
 __all__ = ["SchemaDiff"]
@@ -54,10 +55,14 @@ def _label(path: tuple[str, ...]) -> str:
     return text
 
 
-def _single(refs: list[NodeRef]) -> NodeRef:
-    if len(refs) == 1:
-        return refs[0]
-    return NodeRef({"allOf": [r.node for r in refs]}, refs[0].pointer)
+def _where(root: str, path: tuple[str, ...]) -> str:
+    if not path:
+        return root
+    if path[-1] == NAMES:
+        return f"the property names of {_where(root, path[:-1])}"
+    if all(token == "[]" for token in path):
+        return f"the items of {root}"
+    return f"property '{_label(path)}' of {root}"
 
 
 class SchemaDiff:
@@ -89,30 +94,15 @@ class SchemaDiff:
 
     def emit_id(self, change_id: str, old_pointer: str | None, new_pointer: str | None,
                 scope: Scope, path: tuple[str, ...], detail: str) -> None:
-        if not path:
-            where = scope.root
-        elif all(token == "[]" for token in path):
-            where = f"the items of {scope.root}"
-        else:
-            where = f"property '{_label(path)}' of {scope.root}"
-        message = f"{where}: {detail}"
+        message = f"{_where(scope.root, path)}: {detail}"
         consequence = _CONSEQUENCE.get((scope.side, level_of(change_id), scope.outgoing))
         if consequence:
             message += f"; {consequence}"
         self.ctx.emit(change_id, scope.operation, message, old_pointer, new_pointer)
 
 
-class _Pair:
+class _Pair(KeywordPair):
     """One old/new schema pair being compared."""
-
-    def __init__(self, differ: SchemaDiff, ov: SchemaView, nv: SchemaView, scope: Scope,
-                 subject: str, path: tuple[str, ...]):
-        self.differ, self.ov, self.nv = differ, ov, nv
-        self.scope, self.subject, self.path = scope, subject, path
-        self.request = scope.side == "request"
-
-    def say(self, event: str, detail: str) -> None:
-        self.differ.emit(event, self.ov, self.nv, self.scope, self.subject, self.path, detail)
 
     def run(self, stack: frozenset[tuple[str, str]]) -> None:
         self.types()
@@ -241,40 +231,7 @@ class _Pair:
             self.say("additional-properties-closed", "properties not listed are no longer allowed")
         elif old_closed and not new_closed:
             self.say("additional-properties-opened", "properties not listed are now allowed")
-
-    def keywords(self) -> None:
-        """`not`, `if`/`then`/`else`, `dependentRequired`, `contentEncoding`/`contentMediaType`."""
-        ctx = self.differ.ctx
-        for keyword, event, old_refs, new_refs in (
-                ("not", "not", self.ov.excluded, self.nv.excluded),
-                ("if/then/else", "if-then-else", self.ov.conditions, self.nv.conditions)):
-            before = sorted(ctx.prints.old(r.node) for r in old_refs)
-            after = sorted(ctx.prints.new(r.node) for r in new_refs)
-            if before == after:
-                continue
-            if not before:
-                self.say(f"{event}-added", f"a {keyword} condition was added")
-            elif not after:
-                self.say(f"{event}-removed", f"the {keyword} condition was removed")
-            else:
-                self.say(f"{event}-changed", f"the {keyword} condition changed")
-        old_dep = {(k, v) for k, names in self.ov.dependent_required.items() for v in names}
-        new_dep = {(k, v) for k, names in self.nv.dependent_required.items() for v in names}
-        for name, needed in sorted(new_dep - old_dep):
-            self.say("dependent-required-added",
-                     f"when '{name}' is present, '{needed}' must now be present too")
-        for name, needed in sorted(old_dep - new_dep):
-            self.say("dependent-required-removed",
-                     f"when '{name}' is present, '{needed}' no longer needs to be")
-        old_enc, new_enc = self.ov.content_encoding, self.nv.content_encoding
-        if (old_enc or "").lower() != (new_enc or "").lower():
-            self.say("content-encoding-changed",
-                     f"contentEncoding changed from {old_enc or 'none'} to {new_enc or 'none'}")
-        old_type, new_type = self.ov.content_media_type, self.nv.content_media_type
-        if (old_type and essence(old_type)) != (new_type and essence(new_type)):
-            self.say("content-media-type-changed",
-                     f"contentMediaType changed from {old_type or 'none'} to "
-                     f"{new_type or 'none'}")
+        self.unevaluated()
 
     def discriminator(self) -> None:
         old, new = self.ov, self.nv
@@ -289,11 +246,13 @@ class _Pair:
                      "longer mapped")
         for value in sorted(set(new.mapping) - set(old.mapping)):
             self.say("discriminator-mapping-added", f"discriminator value '{value}' was mapped")
+        old_targets, new_targets = ctx.mappings
         for value in sorted(set(old.mapping) & set(new.mapping)):
             # the same target whose content changed is compared where its alternative is; a
-            # renamed or moved target that means the same is no change either
-            before, after = _mapping_ref(old.mapping[value]), _mapping_ref(new.mapping[value])
-            if before != after and not ctx.same(before, after):
+            # renamed or moved target (another file included) that means the same is no change
+            before = old_targets.target(old.mapping[value], old.mapping_at.get(value, old.pointer))
+            after = new_targets.target(new.mapping[value], new.mapping_at.get(value, new.pointer))
+            if not ctx.same_target(before, after):
                 self.say("discriminator-mapping-changed",
                          f"discriminator value '{value}' now maps to {new.mapping[value]} "
                          f"instead of {old.mapping[value]}")
@@ -303,8 +262,8 @@ class _Pair:
         old_props, new_props = self.ov.properties, self.nv.properties
         for name in sorted(set(old_props) | set(new_props)):
             path = (*self.path, name)
-            old_ref = _single(old_props[name]) if name in old_props else None
-            new_ref = _single(new_props[name]) if name in new_props else None
+            old_ref = single(old_props[name]) if name in old_props else None
+            new_ref = single(new_props[name]) if name in new_props else None
             old_view = schema_view(ctx.old, old_ref) if old_ref else None
             new_view = schema_view(ctx.new, new_ref) if new_ref else None
             hidden_old = old_view is not None and self.hidden(old_view)
@@ -318,7 +277,7 @@ class _Pair:
                     continue
                 if self.request:
                     change_id = "request-property-no-longer-accepted" \
-                        if self.nv.additional is False else "request-property-removed"
+                        if closed(self.nv) else "request-property-removed"
                     detail = "was removed"
                 else:
                     change_id = "response-required-property-removed" if old_required \
@@ -359,29 +318,6 @@ class _Pair:
                 continue
             differ.compare(old_ref, new_ref, self.scope, "property", path, stack)
 
-    def patterns(self, stack: frozenset[tuple[str, str]]) -> None:
-        """patternProperties: compared by pattern. In a schema closed by `additionalProperties:
-        false` on both sides a pattern decides which names are allowed at all."""
-        old, new = self.ov.pattern_properties, self.nv.pattern_properties
-        closed = self.ov.additional is False and self.nv.additional is False
-        for pattern in sorted(set(old) | set(new)):
-            if pattern in old and pattern in new:
-                self.differ.compare(_single(old[pattern]), _single(new[pattern]), self.scope,
-                                    "property", (*self.path, f"/{pattern}/"), stack)
-            elif pattern in new:
-                if closed:
-                    self.say("additional-properties-opened",
-                             f"properties matching /{pattern}/ are now allowed")
-                else:
-                    self.say("pattern-property-added",
-                             f"properties matching /{pattern}/ must now match its schema")
-            elif closed:
-                self.say("additional-properties-closed",
-                         f"properties matching /{pattern}/ are no longer allowed")
-            else:
-                self.say("pattern-property-removed",
-                         f"properties matching /{pattern}/ are no longer constrained")
-
     def hidden(self, view: SchemaView) -> bool:
         """readOnly properties do not exist in requests, writeOnly ones not in responses."""
         return view.read_only if self.request else view.write_only
@@ -389,35 +325,15 @@ class _Pair:
     def children(self, stack: frozenset[tuple[str, str]]) -> None:
         differ = self.differ
         if isinstance(self.ov.additional, list) and isinstance(self.nv.additional, list):
-            differ.compare(_single(self.ov.additional), _single(self.nv.additional), self.scope,
+            differ.compare(single(self.ov.additional), single(self.nv.additional), self.scope,
                            "property", (*self.path, "*"), stack)
         if self.ov.items and self.nv.items:
-            differ.compare(_single(self.ov.items), _single(self.nv.items), self.scope,
+            differ.compare(single(self.ov.items), single(self.nv.items), self.scope,
                            "property", (*self.path, "[]"), stack)
         self.prefix_items(stack)
+        self.applicators(stack)
         self.alternatives("oneOf", "one-of", self.ov.one_of, self.nv.one_of, stack)
         self.alternatives("anyOf", "any-of", self.ov.any_of, self.nv.any_of, stack)
-
-    def prefix_items(self, stack: frozenset[tuple[str, str]]) -> None:
-        """prefixItems position by position. With `items: false` the positions are all there
-        is, so more positions allow longer arrays (a maxItems change)."""
-        old, new = self.ov.prefix_items, self.nv.prefix_items
-        for index, (before, after) in enumerate(zip(old, new, strict=False)):
-            self.differ.compare(before, after, self.scope, "property",
-                                (*self.path, f"[{index}]"), stack)
-        closed = self.ov.items_closed and self.nv.items_closed
-        if len(new) > len(old):
-            self.say("max-items-increased" if closed else "prefix-items-added",
-                     f"prefixItems grew from {len(old)} to {len(new)} positions")
-        elif len(new) < len(old):
-            self.say("max-items-decreased" if closed else "prefix-items-removed",
-                     f"prefixItems shrank from {len(old)} to {len(new)} positions")
-        if self.nv.items_closed and not self.ov.items_closed:
-            self.say("max-items-decreased",
-                     f"no items are allowed after the {len(new)} prefixItems any more")
-        elif self.ov.items_closed and not self.nv.items_closed:
-            self.say("max-items-increased",
-                     f"items are now allowed after the {len(new)} prefixItems")
 
     def alternatives(self, keyword: str, event: str, old: list[NodeRef], new: list[NodeRef],
                      stack: frozenset[tuple[str, str]]) -> None:
@@ -433,7 +349,3 @@ class _Pair:
                                 self.ov.pointer, alt.pointer, self.scope, self.path,
                                 f"a {keyword} alternative ({describe(alt.node)}) was added")
 
-
-def _mapping_ref(target: str) -> dict[str, str]:
-    """A discriminator mapping value as a reference (a bare name means a component schema)."""
-    return {"$ref": target if target.startswith("#") else f"#/components/schemas/{target}"}

@@ -62,7 +62,8 @@ class SchemaView:
     one_of: list[NodeRef] = field(default_factory=list)
     any_of: list[NodeRef] = field(default_factory=list)
     discriminator: str | None = None
-    mapping: dict[str, str] = field(default_factory=dict)  # value -> "#/pointer" or name
+    mapping: dict[str, str] = field(default_factory=dict)  # value -> name or reference
+    mapping_at: dict[str, str] = field(default_factory=dict)  # value -> where it is written
     read_only: bool = False
     write_only: bool = False
     deprecated: bool = False
@@ -75,6 +76,11 @@ class SchemaView:
     conditions: list[NodeRef] = field(default_factory=list)  # {if, then, else} as written
     content_encoding: str | None = None
     content_media_type: str | None = None
+    dependent_schemas: dict[str, list[NodeRef]] = field(default_factory=dict)
+    property_names: list[NodeRef] = field(default_factory=list)
+    contains: list[NodeRef] = field(default_factory=list)  # minContains/maxContains in lengths
+    unevaluated_properties: bool | list[NodeRef] | None = None  # like `additional`
+    unevaluated_items: bool | list[NodeRef] | None = None
 
     def merge(self, other: SchemaView) -> SchemaView:
         """Both at once (`allOf`): the narrower of each constraint, the union of properties."""
@@ -94,6 +100,9 @@ class SchemaView:
         patterns = {name: list(refs) for name, refs in self.pattern_properties.items()}
         for name, refs in other.pattern_properties.items():
             patterns.setdefault(name, []).extend(refs)
+        dependent_schemas = {name: list(refs) for name, refs in self.dependent_schemas.items()}
+        for name, refs in other.dependent_schemas.items():
+            dependent_schemas.setdefault(name, []).extend(refs)
         dependent = dict(self.dependent_required)
         for name, names in other.dependent_required.items():
             dependent[name] = dependent.get(name, frozenset()) | names
@@ -104,14 +113,6 @@ class SchemaView:
                 lengths[key] = value
             else:
                 lengths[key] = max(mine, value) if key.startswith("min") else min(mine, value)
-        additional: bool | list[NodeRef] | None
-        if self.additional is False or other.additional is False:
-            additional = False
-        elif isinstance(self.additional, list) or isinstance(other.additional, list):
-            additional = [*(self.additional if isinstance(self.additional, list) else []),
-                          *(other.additional if isinstance(other.additional, list) else [])]
-        else:
-            additional = self.additional if self.additional is not None else other.additional
         return replace(
             self,
             types=types,
@@ -126,12 +127,13 @@ class SchemaView:
             default=self.default if self.default is not None else other.default,
             properties=properties,
             required=self.required | other.required,
-            additional=additional,
+            additional=_narrowest(self.additional, other.additional),
             items=[*self.items, *other.items],
             one_of=self.one_of or other.one_of,
             any_of=self.any_of or other.any_of,
             discriminator=self.discriminator or other.discriminator,
             mapping={**other.mapping, **self.mapping},
+            mapping_at={**other.mapping_at, **self.mapping_at},
             read_only=self.read_only or other.read_only,
             write_only=self.write_only or other.write_only,
             deprecated=self.deprecated or other.deprecated,
@@ -144,7 +146,23 @@ class SchemaView:
             conditions=[*self.conditions, *other.conditions],
             content_encoding=self.content_encoding or other.content_encoding,
             content_media_type=self.content_media_type or other.content_media_type,
+            dependent_schemas=dependent_schemas,
+            property_names=[*self.property_names, *other.property_names],
+            contains=[*self.contains, *other.contains],
+            unevaluated_properties=_narrowest(self.unevaluated_properties,
+                                              other.unevaluated_properties),
+            unevaluated_items=_narrowest(self.unevaluated_items, other.unevaluated_items),
         )
+
+
+def _narrowest(a: bool | list[NodeRef] | None,
+               b: bool | list[NodeRef] | None) -> bool | list[NodeRef] | None:
+    """Two `additionalProperties`-like values at once: false wins, schemas add up."""
+    if a is False or b is False:
+        return False
+    if isinstance(a, list) or isinstance(b, list):
+        return [*(a if isinstance(a, list) else []), *(b if isinstance(b, list) else [])]
+    return a if a is not None else b
 
 
 def _intersect_types(a: frozenset[str], b: frozenset[str]) -> frozenset[str]:
@@ -221,9 +239,12 @@ def schema_view(spec: Spec, ref: NodeRef, depth: int = 0) -> SchemaView:
             view.any_of = kept
     if view.types is None:
         if view.properties or view.additional is not None or view.required \
-                or view.pattern_properties or view.dependent_required:
+                or view.pattern_properties or view.dependent_required \
+                or view.dependent_schemas or view.property_names \
+                or view.unevaluated_properties is not None:
             view.types = frozenset({"object"})
-        elif view.items or view.prefix_items:
+        elif view.items or view.prefix_items or view.contains \
+                or view.unevaluated_items is not None:
             view.types = frozenset({"array"})
         elif view.enum:  # `enum: [a, b]` alone allows only the types of its values
             view.types = frozenset(_json_type(v) for v in view.enum.values())
@@ -281,7 +302,7 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
     view.maximum = _bound(node, "maximum", "exclusiveMaximum", upper=True)
     view.minimum = _bound(node, "minimum", "exclusiveMinimum", upper=False)
     for key in ("maxLength", "minLength", "maxItems", "minItems", "maxProperties",
-                "minProperties"):
+                "minProperties", "maxContains", "minContains"):
         number = _number(node.get(key))
         if number is not None:
             view.lengths[key] = int(number)
@@ -299,12 +320,7 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
     required = node.get("required")
     if isinstance(required, list):
         view.required = frozenset(r for r in required if isinstance(r, str))
-    additional = node.get("additionalProperties")
-    if additional is False or additional is True:
-        view.additional = additional
-    elif isinstance(additional, dict):
-        view.additional = True if not additional else [
-            NodeRef(additional, f"{pointer}/additionalProperties")]
+    view.additional = _open_or_closed(node, "additionalProperties", pointer)
     items = node.get("items")
     if isinstance(items, dict):
         view.items = [NodeRef(items, f"{pointer}/items")]
@@ -316,6 +332,9 @@ def _own(node: dict[str, Any], pointer: str, v31: bool) -> SchemaView:
         mapping = discriminator.get("mapping")
         if isinstance(mapping, dict):
             view.mapping = {str(k): str(v) for k, v in mapping.items()}
+            view.mapping_at = {
+                str(k): f"{pointer}/discriminator/mapping/{escape_pointer(str(k))}"
+                for k in mapping}
     view.read_only = node.get("readOnly") is True
     view.write_only = node.get("writeOnly") is True
     view.deprecated = node.get("deprecated") is True
@@ -349,6 +368,27 @@ def _own_2020(node: dict[str, Any], pointer: str, view: SchemaView) -> None:
                            ("contentMediaType", "content_media_type")):
         if isinstance(node.get(key), str):
             setattr(view, attribute, node[key])
+    dependent_schemas = node.get("dependentSchemas")
+    if isinstance(dependent_schemas, dict):
+        view.dependent_schemas = {
+            str(name): [NodeRef(value, f"{pointer}/dependentSchemas/{escape_pointer(name)}")]
+            for name, value in dependent_schemas.items() if isinstance(value, dict | bool)}
+    for key, attribute in (("propertyNames", "property_names"), ("contains", "contains")):
+        if isinstance(node.get(key), dict):
+            setattr(view, attribute, [NodeRef(node[key], f"{pointer}/{key}")])
+    view.unevaluated_properties = _open_or_closed(node, "unevaluatedProperties", pointer)
+    view.unevaluated_items = _open_or_closed(node, "unevaluatedItems", pointer)
+
+
+def _open_or_closed(node: dict[str, Any], key: str, pointer: str) -> bool | list[NodeRef] | None:
+    """`additionalProperties` and its kind: false (closed), true or {} (open), a schema, or None
+    when not written."""
+    value = node.get(key)
+    if value is False or value is True:
+        return value
+    if isinstance(value, dict):
+        return True if not value else [NodeRef(value, f"{pointer}/{key}")]
+    return None
 
 
 def _bound(node: dict[str, Any], plain: str, exclusive: str, *, upper: bool) -> Bound | None:

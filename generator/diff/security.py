@@ -1,4 +1,10 @@
-"""Security requirements: can a client that authenticated one way before still get in?"""
+"""Security requirements: can a client that authenticated one way before still get in?
+
+In a webhook or callback the API is the client and the receiver checks the credentials, so the
+question turns around: will receivers that check credentials the old way accept every way the
+API may now authenticate? Only the operation's own `security` counts there: the document's
+describes how clients authenticate to the API, not how the API authenticates to receivers.
+"""
 
 from __future__ import annotations
 
@@ -43,7 +49,18 @@ def _text(requirement: Requirement) -> str:
         for name, scopes in sorted(requirement.items()))
 
 
+def _own(operation: Operation) -> tuple[list[Requirement], str]:
+    """A webhook or callback operation's own requirements (none inherited) and their pointer."""
+    own = _requirements(operation.node.get("security"))
+    if own is None:
+        return [], operation.pointer
+    return own, f"{operation.pointer}/security"
+
+
 def compare_operation_security(ctx: DiffContext, old_op: Operation, new_op: Operation) -> None:
+    if new_op.outgoing:
+        _compare_outgoing(ctx, old_op, new_op)
+        return
     old, old_ptr = _effective(ctx.old.document, old_op)
     new, new_ptr = _effective(ctx.new.document, new_op)
     name = new_op.name
@@ -89,6 +106,67 @@ def compare_operation_security(ctx: DiffContext, old_op: Operation, new_op: Oper
                     ctx.emit("api-security-scope-removed", name,
                              f"no longer needs the scope(s) {', '.join(removed)}",
                              old_ptr, new_ptr)
+                break
+
+
+def _compare_outgoing(ctx: DiffContext, old_op: Operation, new_op: Operation) -> None:
+    """The API sends the credentials: each way it may now authenticate must meet a way
+    receivers checked before."""
+    (old, old_ptr), (new, new_ptr) = _own(old_op), _own(new_op)
+    name = new_op.name
+    if _public(old) and _public(new):
+        return
+    if _public(old):
+        ctx.emit("callback-security-added", name,
+                 f"the API now authenticates these requests with {' or '.join(map(_text, new))}",
+                 old_ptr, new_ptr)
+        return
+    if _public(new):
+        ctx.emit("callback-security-removed", name,
+                 "the API may now send these requests without credentials; receivers checking "
+                 f"{' or '.join(map(_text, old))} will refuse them", old_ptr, new_ptr)
+        return
+    broken = False
+    for candidate in new:
+        if any(_satisfies(candidate, alternative) for alternative in old):
+            continue
+        broken = True
+        same = [a for a in old if set(a) == set(candidate)]
+        if same:
+            alternative = min(same, key=lambda a: sum(len(a[s] - candidate[s]) for s in a))
+            for scheme in sorted(alternative):
+                for scope in sorted(alternative[scheme] - candidate[scheme]):
+                    ctx.emit("callback-security-scope-removed", name,
+                             f"the token the API sends for {scheme} no longer carries the scope "
+                             f"'{scope}'; receivers requiring it will refuse the requests",
+                             old_ptr, new_ptr)
+        elif all(a in new for a in old):
+            ctx.emit("callback-security-alternative-added", name,
+                     f"the API may now authenticate with {_text(candidate)}; receivers checking "
+                     f"only {' or '.join(map(_text, old))} will refuse those requests",
+                     old_ptr, new_ptr)
+        else:
+            ctx.emit("callback-security-requirement-changed", name,
+                     f"the API may now authenticate with {_text(candidate)}, which "
+                     f"{' or '.join(map(_text, old))} does not cover; receivers checking the old "
+                     "way will refuse those requests", old_ptr, new_ptr)
+    for alternative in old:
+        if alternative in new:
+            continue
+        same = [c for c in new if set(c) == set(alternative)]
+        if not same:
+            if not broken:  # a replacement was reported above; this is a removal
+                ctx.emit("callback-security-alternative-removed", name,
+                         f"the API no longer authenticates with {_text(alternative)}",
+                         old_ptr, new_ptr)
+            continue
+        for candidate in same:
+            if all(alternative[s] <= candidate[s] for s in alternative):
+                added = sorted(set().union(*(candidate[s] - alternative[s] for s in candidate)))
+                if added:
+                    ctx.emit("callback-security-scope-added", name,
+                             f"the token the API sends now also carries the scope(s) "
+                             f"{', '.join(added)}", old_ptr, new_ptr)
                 break
 
 

@@ -4,6 +4,10 @@ A server is known by its URL with each variable replaced by its default. Servers
 only by a variable's default (the same template) are one server whose variable changed. A
 removed URL is a warning while some base path survives; when none of the old base paths can
 still be reached, every operation's URL changed (breaking).
+
+A webhook or callback operation's servers are where the API sends its requests, and only its
+own count (the document's are where the API is served): a URL removed means receivers there stop
+getting the requests with nothing to tell them (breaking), a URL added is news.
 """
 
 from __future__ import annotations
@@ -32,13 +36,15 @@ class Server:
 class _Ids:
     added: str
     removed: str
-    base_path: str
+    base_path: str | None  # None: every removal is already reported as breaking
     where: str  # "" for the document, " for this operation"
+    outgoing: bool = False
 
 
 _DOCUMENT = _Ids("api-server-added", "api-server-removed", "api-base-path-changed", "")
 _OPERATION = _Ids("api-operation-server-added", "api-operation-server-removed",
                   "api-operation-base-path-changed", " for this operation")
+_OUTGOING = _Ids("callback-server-added", "callback-server-removed", None, "", outgoing=True)
 
 
 @dataclass(frozen=True)
@@ -112,17 +118,23 @@ def _compare(ctx: DiffContext, old_list: _Listed, new_list: _Listed, operation: 
                 old_left.remove(server)
                 new_left.remove(match)
     for server in sorted(old_left, key=lambda s: s.url):
-        ctx.emit(ids.removed, operation, f"the server {server.url} is no longer listed{ids.where}",
+        ctx.emit(ids.removed, operation,
+                 f"the API no longer sends these requests to {server.url}; receivers there stop "
+                 "getting them" if ids.outgoing
+                 else f"the server {server.url} is no longer listed{ids.where}",
                  server.pointer, None)
     for server in sorted(new_left, key=lambda s: s.url):
-        ctx.emit(ids.added, operation, f"the server {server.url} was added{ids.where}", None,
-                 server.pointer)
+        ctx.emit(ids.added, operation,
+                 f"the API may now send these requests to {server.url}" if ids.outgoing
+                 else f"the server {server.url} was added{ids.where}", None, server.pointer)
     reachable = {s.url for s in new}
     for before, after in pairs:
-        _compare_variables(ctx, before, after, operation)
+        _compare_variables(ctx, before, after, operation, ids.outgoing)
         if all(_allows(after.variables.get(name), spec.get("default"))
                for name, spec in before.variables.items() if f"{{{name}}}" in before.template):
             reachable.add(before.url)  # the old defaults can still be chosen
+    if ids.base_path is None:
+        return
     old_bases = {_base_path(s.url) for s in old}
     new_bases = {_base_path(url) for url in reachable}
     if not old_bases & new_bases:
@@ -133,7 +145,12 @@ def _compare(ctx: DiffContext, old_list: _Listed, new_list: _Listed, operation: 
                     else "the operation's URL changed"), old_list.pointer, new_list.pointer)
 
 
-def _compare_variables(ctx: DiffContext, old: Server, new: Server, operation: str) -> None:
+def _compare_variables(ctx: DiffContext, old: Server, new: Server, operation: str,
+                       outgoing: bool) -> None:
+    stop = "the API no longer sends requests to URLs built with {}" if outgoing \
+        else "URLs built with {} stop working"
+    reach = "the API, using the default, sends to another URL" if outgoing \
+        else "clients using the default reach another URL"
     for name in sorted(set(old.variables) & set(new.variables)):
         before, after = old.variables[name], new.variables[name]
         pointers = (f"{old.pointer}/variables/{escape_pointer(name)}",
@@ -143,23 +160,21 @@ def _compare_variables(ctx: DiffContext, old: Server, new: Server, operation: st
         if old_values is not None and new_values is not None:
             for value in sorted(set(old_values) - set(new_values)):
                 ctx.emit("api-server-variable-enum-value-removed", operation,
-                         f"{what} no longer accepts '{value}'; URLs built with it stop working",
-                         *pointers)
+                         f"{what} no longer accepts '{value}'; {stop.format('it')}", *pointers)
             for value in sorted(set(new_values) - set(old_values)):
                 ctx.emit("api-server-variable-enum-value-added", operation,
                          f"{what} now accepts '{value}'", *pointers)
         elif new_values is not None:
             ctx.emit("api-server-variable-enum-value-removed", operation,
                      f"{what} is now limited to {', '.join(repr(v) for v in new_values)}; "
-                     "URLs built with other values stop working", *pointers)
+                     f"{stop.format('other values')}", *pointers)
         elif old_values is not None:
             ctx.emit("api-server-variable-enum-value-added", operation,
                      f"{what} now accepts any value", *pointers)
         if before.get("default") != after.get("default"):
             ctx.emit("api-server-variable-default-changed", operation,
                      f"the default of {what} changed from '{before.get('default')}' to "
-                     f"'{after.get('default')}'; clients using the default reach another URL",
-                     *pointers)
+                     f"'{after.get('default')}'; {reach}", *pointers)
 
 
 def compare_document_servers(ctx: DiffContext) -> None:
@@ -173,9 +188,14 @@ def _own(operation: Operation) -> _Listed | None:
 
 
 def compare_operation_servers(ctx: DiffContext, old_op: Operation, new_op: Operation) -> None:
-    """An operation's own servers, when either version declares some (else the document's)."""
+    """An operation's own servers, when either version declares some (else the document's; a
+    webhook's or callback's declare none then)."""
     old_own, new_own = _own(old_op), _own(new_op)
     if old_own is None and new_own is None:
+        return
+    if new_op.outgoing:
+        _compare(ctx, old_own or _Listed([], old_op.pointer),
+                 new_own or _Listed([], new_op.pointer), new_op.name, _OUTGOING)
         return
     _compare(ctx, old_own or _document_servers(ctx.old.document),
              new_own or _document_servers(ctx.new.document), new_op.name, _OPERATION)

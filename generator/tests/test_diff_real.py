@@ -51,6 +51,22 @@ def test_public_webhooks_and_callbacks_are_compared(oas_examples_dir: Path,
         tmp_path / "callbacks.json")).changes] == [("api-callback-removed", "POST /streams")]
 
 
+def test_a_public_operation_moved_to_another_path_is_one_change(oas_examples_dir: Path,
+                                                              tmp_path: Path) -> None:
+    """petstore's GET /pet/{petId} moved under /pets, and its 404 dropped: one move, and the
+    moved operation compared with its old self."""
+    source = oas_examples_dir / "3.0" / "json" / "petstore.json"
+    document = json.loads(source.read_text())
+    item = document["paths"].pop("/pet/{petId}")
+    del item["get"]["responses"]["404"]
+    document["paths"]["/pets/{petId}"] = item
+    (tmp_path / "petstore.json").write_text(json.dumps(document))
+    changes = compare(Spec.from_path(source), Spec.from_path(tmp_path / "petstore.json")).changes
+    assert sorted((c.id, c.operation) for c in changes) == sorted(
+        [("api-path-changed", f"{method} /pets/{{petId}}") for method in ("GET", "POST", "DELETE")]
+        + [("response-non-success-status-removed", "GET /pets/{petId}")])
+
+
 def _github(package: str) -> Spec:
     return Spec.from_path(npm_install(package) / "generated" / "api.github.com.json")
 
@@ -80,6 +96,9 @@ def test_github_rest_api_18_to_19() -> None:
         ("api-version-changed", ""),
     }
     assert checked_by_hand <= found, sorted(checked_by_hand - found)
+    # both removals are genuine: their operationIds (copilot/usage-metrics-for-org, -for-team)
+    # are nowhere in 19, so neither is an operation moved to another path
+    assert not [c for c in result.changes if c.id == "api-path-changed"]
     assert result.breaking
     by_level = result.counts()
     assert by_level["info"] > by_level["breaking"] > 0

@@ -15,6 +15,7 @@ import generator.diff as diff_api
 from generator.diff import CATALOGUE, Change, DiffResult, Level, compare, render
 from generator.diff.catalogue import catalogue_markdown
 from generator.diff.fingerprint import Fingerprints
+from generator.diff.mapping import MappingTarget, MappingTargets
 from generator.diff.media_types import covers, essence, parameters
 from generator.diff.schema_view import NodeRef, schema_view
 from generator.loader import Spec
@@ -361,3 +362,71 @@ def _random_slot(rng: random.Random, document: dict[str, Any]) -> tuple[Any, Any
             walk(value)
     walk(document)
     return rng.choice(slots)
+
+
+def test_mapping_values_resolve_relative_to_their_file_or_keep_their_source(
+        tmp_path: Path) -> None:
+    cat = {"type": "object", "properties": {"kind": {"type": "string"}}}
+    document = api({"$ref": "kinds/pet.yaml"}, "3.1.0", Cat={"$ref": "kinds/cat.yaml"})
+    spec = write_spec(tmp_path, "api.yaml", document, {
+        "kinds/cat.yaml": cat, "kinds/unused.yaml": {"Ghost": cat},
+        "kinds/pet.yaml": {"oneOf": [{"$ref": "cat.yaml"}], "discriminator": {
+            "propertyName": "kind", "mapping": {"cat": "cat.yaml"}}}})
+    targets = MappingTargets(spec)
+    at = "/paths/~1things/get/responses/200/content/application~1json/schema/discriminator" \
+         "/mapping/cat"
+    # `cat.yaml` is written in kinds/pet.yaml: it means kinds/cat.yaml, bundled as Cat
+    assert targets.target("cat.yaml", at) == MappingTarget("/components/schemas/Cat",
+                                                           "kinds/cat.yaml#")
+    assert targets.target("Cat", at) == targets.target("cat.yaml", at)
+    # written in another file, a pointer that file does not hold means the root document's
+    assert targets.target("#/components/schemas/Cat", at).pointer == "/components/schemas/Cat"
+    # a file no `$ref` reaches is never read: it is known by its source only
+    assert targets.target("unused.yaml#/Ghost", at) == MappingTarget(
+        None, "kinds/unused.yaml#/Ghost")
+    assert targets.target("Missing", at) == MappingTarget(None, "#/components/schemas/Missing")
+
+
+def test_schema_view_reads_applicators_and_allof_merges_them(tmp_path: Path) -> None:
+    spec = write_spec(tmp_path, "api.yaml", api({"allOf": [
+        {"dependentSchemas": {"a": {"required": ["b"]}}, "propertyNames": {"maxLength": 9},
+         "unevaluatedProperties": {"type": "string"}},
+        {"dependentSchemas": {"a": {"required": ["c"]}}, "unevaluatedProperties": False,
+         "properties": {"t": {"type": "array", "contains": {"type": "string"},
+                              "minContains": 2, "unevaluatedItems": False}}}]}, "3.1.0"))
+    pointer = "/paths/~1things/get/responses/200/content/application~1json/schema"
+    view = schema_view(spec, NodeRef(spec.resolve({"$ref": "#" + pointer}), pointer))
+    assert view.types == frozenset({"object"})
+    assert len(view.dependent_schemas["a"]) == 2 and len(view.property_names) == 1
+    assert view.unevaluated_properties is False  # false wins over a schema
+    inner = schema_view(spec, view.properties["t"][0])
+    assert len(inner.contains) == 1 and inner.lengths["minContains"] == 2
+    assert inner.unevaluated_items is False
+
+
+def _moved(operations: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A document whose paths hold the given {path: (method, operationId)}."""
+    return {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+            "paths": {path: {method: {"operationId": operation_id,
+                                      "responses": {"204": {"description": "ok"}}}}
+                      for path, (method, operation_id) in operations.items()}}
+
+
+def test_a_move_needs_one_operation_with_the_same_operation_id_and_method(
+        tmp_path: Path) -> None:
+    old = write_spec(tmp_path / "a", "api.yaml", _moved({"/a": ("get", "read"),
+                                                         "/b": ("get", "list")}))
+    moved = write_spec(tmp_path / "b", "api.yaml", _moved({"/c": ("get", "read"),
+                                                           "/b": ("get", "list")}))
+    assert [(c.id, c.operation, c.old_pointer, c.new_pointer)
+            for c in compare(old, moved).changes] == [
+        ("api-path-changed", "GET /c", "/paths/~1a/get", "/paths/~1c/get")]
+    other_method = write_spec(tmp_path / "c", "api.yaml", _moved({"/c": ("put", "read"),
+                                                                  "/b": ("get", "list")}))
+    assert sorted(c.id for c in compare(old, other_method).changes) == [
+        "api-removed-without-deprecation", "endpoint-added"]
+    # two candidates for one old operation (operationIds must be unique; this one is not)
+    twice = _moved({"/c": ("get", "read"), "/d": ("get", "read"), "/b": ("get", "list")})
+    ambiguous = write_spec(tmp_path / "d", "api.yaml", twice)
+    assert sorted(c.id for c in compare(old, ambiguous).changes) == [
+        "api-removed-without-deprecation", "endpoint-added", "endpoint-added"]
