@@ -50,7 +50,7 @@ class MappingTargets:
         if isinstance(schemas, dict) and value in schemas:
             pointer = f"/components/schemas/{escape_pointer(value)}"
             return MappingTarget(pointer, self._source(pointer))
-        if urlsplit(value).scheme:  # an absolute URI: never read, known by its text
+        if _absolute(value):  # never read: known by its text
             return MappingTarget(None, value)
         if "#" not in value and "/" not in value and not value.endswith(_FILE_SUFFIXES):
             return MappingTarget(None, f"#/components/schemas/{value}")  # an undefined name
@@ -90,6 +90,14 @@ class MappingTargets:
                 rest = "/".join(tokens[cut:])
                 return f"{base}/{rest}" if rest else base
         return None
+
+
+def _absolute(value: str) -> bool:
+    """An absolute URI, or text that is no URI reference at all."""
+    try:
+        return bool(urlsplit(value).scheme)
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return True
 
 
 def _exists(document: Any, pointer: str) -> bool:
