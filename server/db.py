@@ -32,6 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from generator.errors import ConfigError
+from server.fifo_lock import FifoLock
 
 __all__ = ["Database", "DatabaseBusy", "normalize_url"]
 
@@ -78,10 +79,11 @@ class Database:
         self.dialect = engine.dialect.name
         self.is_sqlite = self.dialect == "sqlite"
         self._local = threading.local()
-        # SQLite has one writer at a time: this process's writers queue here, in order, instead
-        # of polling the file lock through the busy handler (which left tail latencies of
-        # seconds under 32 concurrent creates). Other processes still meet at BEGIN IMMEDIATE.
-        self._writers = threading.RLock()
+        # SQLite has one writer at a time: this process's writers queue here, first come first
+        # served, instead of polling the file lock through the busy handler (which left tail
+        # latencies of seconds under 32 concurrent creates). Other processes still meet at
+        # BEGIN IMMEDIATE.
+        self._writers = FifoLock()
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 30,
