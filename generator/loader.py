@@ -33,7 +33,8 @@ DEFAULT_LIMITS = Limits()
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
 # Mappings under these keys are keyed by names, so a key "$ref" there is a property's name.
-_NAME_KEYS = frozenset({"properties", "patternProperties"})
+_NAME_KEYS = frozenset({"properties", "patternProperties", "dependentSchemas", "dependentRequired",
+                        "$defs", "definitions"})
 
 
 def unescape_pointer(token: str) -> str:

@@ -140,6 +140,24 @@ def test_a_property_named_ref_is_not_a_reference(tmp_path: Path) -> None:
     assert properties == {"$ref": {"type": "string"}, "example": {"type": "string"}}
 
 
+@pytest.mark.parametrize("keyword, value", [
+    ("dependentSchemas", "{required: [id]}"),
+    ("dependentRequired", "[id]"),
+    ("$defs", "{type: string}"),
+    ("definitions", "{type: string}"),
+])
+def test_other_name_keyed_keywords_hold_ref_as_a_name(tmp_path: Path, keyword: str,
+                                                      value: str) -> None:
+    path = tmp_path / "api.yaml"
+    path.write_text(
+        "openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n  schemas:\n"
+        f"    Scim:\n      type: object\n      {keyword}:\n        $ref: {value}\n"
+    )
+    spec = Spec.from_path(path)
+    held = spec.document["components"]["schemas"]["Scim"][keyword]
+    assert list(held) == ["$ref"] and not isinstance(held["$ref"], str)
+
+
 def test_json_surrogate_pairs_decode_and_escaped_backslashes_stay() -> None:
     raw = b'{"a": "x\\ud83d\\ude00y", "b": "\\\\ud83d\\\\ude00", "c": 1}'
     doc = parse_document("a.json", raw)
