@@ -7,6 +7,7 @@ rules = { SF504 = "off", operation-description = "warning", SF204 = { max = 15 }
 
 [[tool.specfirst.lint.overrides]]
 paths = ["/api/v1/health/*"]            # API path globs (fnmatch), or:
+webhooks = ["legacy*"]                  # OpenAPI 3.1 webhook name globs, or:
 files = ["openapi/legacy/*.yaml"]       # file globs
 rules = { SF501 = "off" }
 ```
@@ -36,7 +37,7 @@ __all__ = ["IGNORE_KEY", "RULESETS", "LintConfig", "Override", "RuleSetting", "a
 RULESETS = ("minimal", "recommended", "strict")
 IGNORE_KEY = "x-specfirst-ignore"
 _TABLE_KEYS = ("extends", "rules", "overrides", "custom-rules", "plugins")
-_OVERRIDE_KEYS = ("paths", "files", "rules")
+_OVERRIDE_KEYS = ("paths", "webhooks", "files", "rules")
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,16 @@ class Override:
     paths: tuple[str, ...]
     files: tuple[str, ...]
     rules: Mapping[str, RuleSetting]
+    webhooks: tuple[str, ...] = ()
 
     def applies(self, finding: Finding) -> bool:
         if self.files and any(fnmatch.fnmatch(finding.file, g) for g in self.files):
             return True
-        if self.paths and finding.pointer.startswith("/paths/"):
-            api_path = unescape_pointer(finding.pointer.split("/")[2])
-            return any(fnmatch.fnmatchcase(api_path, g) for g in self.paths)
+        section, _, rest = finding.pointer.lstrip("/").partition("/")
+        globs = {"paths": self.paths, "webhooks": self.webhooks}.get(section)
+        if globs and rest:
+            name = unescape_pointer(rest.split("/")[0])
+            return any(fnmatch.fnmatchcase(name, g) for g in globs)
         return False
 
 
@@ -114,10 +118,11 @@ class LintConfig:
                     raise ConfigError(f"{where}: unknown key {key!r}"
                                       f"{_suggest(key, _OVERRIDE_KEYS)}")
             paths, files = _globs(entry.get("paths"), where), _globs(entry.get("files"), where)
-            if not paths and not files:
-                raise ConfigError(f"{where} needs `paths` or `files` globs")
+            webhooks = _globs(entry.get("webhooks"), where)
+            if not paths and not files and not webhooks:
+                raise ConfigError(f"{where} needs `paths`, `webhooks` or `files` globs")
             overrides.append(Override(paths, files, config._settings(entry.get("rules", {}),
-                                                                     f"{where} rules")))
+                                                                     f"{where} rules"), webhooks))
         return cls(extends=extends, rules=rules, overrides=tuple(overrides),
                    registry=tuple(registry))
 

@@ -100,7 +100,7 @@ def test_rule_options(tmp_path: Path) -> None:
     ({"extend": "strict"}, "did you mean 'extends'"),
     ({"extends": "strickt"}, "did you mean 'strict'"),
     ({"overrides": [{"path": ["/x"], "rules": {}}]}, "did you mean 'paths'"),
-    ({"overrides": [{"rules": {"SF504": "off"}}]}, "needs `paths` or `files`"),
+    ({"overrides": [{"rules": {"SF504": "off"}}]}, "needs `paths`, `webhooks` or `files`"),
     ({"plugins": "no"}, "plugins must be true or false"),
     ({"extends": ["strict"]}, "extends must be the name of a ruleset"),
     ({"rules": ["SF504"]}, "must be a table"),
@@ -121,6 +121,32 @@ def test_overrides_by_api_path_glob(tmp_path: Path) -> None:
     pointers = [f.pointer for f in lint_spec(spec, config=config) if f.rule == "SF504"]
     assert pointers and all("health" not in p for p in pointers)
     assert any("orders" in p for p in pointers)
+
+
+WEBHOOKS_SPEC = """\
+openapi: 3.1.0
+info: {title: Hooks, version: "1", description: Hooks.}
+paths: {}
+webhooks:
+  legacyOrderShipped:
+    post:
+      operationId: legacy_order_shipped
+      responses: {"200": {description: ok}}
+  orderPaid:
+    post:
+      operationId: order_paid
+      responses: {"200": {description: ok}}
+"""
+
+
+def test_overrides_by_webhook_name_glob(tmp_path: Path) -> None:
+    spec = write(tmp_path, WEBHOOKS_SPEC)
+    plain = {f.pointer.split("/")[2] for f in lint_spec(spec) if f.rule == "SF301"}
+    assert plain == {"legacyOrderShipped", "orderPaid"}  # operation-summary on both
+    table = {"overrides": [{"webhooks": ["legacy*"], "rules": {"SF301": "off"}}]}
+    config = LintConfig.from_table(table, plugins=False)
+    found = {f.pointer.split("/")[2] for f in lint_spec(spec, config=config) if f.rule == "SF301"}
+    assert found == {"orderPaid"}
 
 
 def test_overrides_by_file_glob(tmp_path: Path) -> None:
