@@ -52,6 +52,7 @@ from server.problems import (
     configure_problem_types,
     problem_response,
 )
+from server.ratelimit import RateLimitHeaders
 from server.resolver import ConventionResolver
 from server.routes import RouteTable
 from server.security_schemes import SECURITY_MAP, OperationChallenges
@@ -224,6 +225,7 @@ def create_app(
                           _problem_handler(OperationChallenges(document, routes)))
     app.add_error_handler(HTTPException, _http_handler)
     app.add_error_handler(Exception, _error_handler)
+    app.add_middleware(RateLimitHeaders, position=MiddlewarePosition.BEFORE_EXCEPTION)
     app.add_middleware(
         RequestGuard,
         position=MiddlewarePosition.BEFORE_EXCEPTION,

@@ -13,13 +13,19 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import text
 
 from server.db import Database
 
-__all__ = ["Decision", "RateLimiter"]
+__all__ = ["Decision", "RateLimitHeaders", "RateLimiter", "decision_of"]
+
+Message = MutableMapping[str, Any]
+ASGIApp = Callable[[Message, Callable[[], Awaitable[Message]],
+                    Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 _UPSERT = text(
     "INSERT INTO rate_limit_buckets (tenant_id, window_start, used) VALUES (:t, :w, :n) "
@@ -36,6 +42,10 @@ class Decision:
     remaining: int
     reset: int  # seconds until the window ends
     window: int
+
+    def header_pairs(self) -> list[tuple[bytes, bytes]]:
+        """`headers()` as ASGI header pairs."""
+        return [(name.lower().encode(), value.encode()) for name, value in self.headers().items()]
 
     def headers(self) -> dict[str, str]:
         headers = {
@@ -117,3 +127,46 @@ class RateLimiter:
         before = used - self.batch
         granted = max(0, min(self.batch, self.limit - before))
         return granted, min(used, self.limit)
+
+
+def decision_of(token_info: Any) -> Decision | None:
+    """The rate-limit decision the token check left in `token_info` (one scheme, or several
+    combined, where Connexion keys the information by scheme name)."""
+    if not isinstance(token_info, dict):
+        return None
+    found = token_info.get("rate_limit")
+    if isinstance(found, Decision):
+        return found
+    for value in token_info.values():
+        if isinstance(value, dict) and isinstance(value.get("rate_limit"), Decision):
+            return value["rate_limit"]  # type: ignore[no-any-return]
+    return None
+
+
+class RateLimitHeaders:
+    """ASGI middleware: a response to a request that counted against its tenant's quota carries
+    `RateLimit` and `RateLimit-Policy` (IETF draft "RateLimit header fields for HTTP"), whatever
+    its status; a 429 carries them already, with `Retry-After`."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Message, receive: Callable[[], Awaitable[Message]],
+                      send: Callable[[Message], Awaitable[None]]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        # Connexion's security check writes `token_info` into this dict of the shared scope.
+        context = scope.setdefault("extensions", {}).setdefault("connexion_context", {})
+
+        async def send_with_quota(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                decision = decision_of(context.get("token_info"))
+                if decision is not None:
+                    headers = list(message.get("headers") or [])
+                    present = {name.lower() for name, _ in headers}
+                    headers += [pair for pair in decision.header_pairs() if pair[0] not in present]
+                    message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_quota)

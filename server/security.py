@@ -149,6 +149,8 @@ def verify_token(token: str, required_scopes: Iterable[str], *,
         raise Problem(f"This operation requires the scope {', '.join(repr(m) for m in missing)}.",
                       status=403, headers=forbidden)
     limiter = _limiter()
+    found: dict[str, Any] = {"sub": info.tenant_id, "tenant_id": info.tenant_id,
+                             "token_id": info.token_id, "scopes": sorted(info.scopes)}
     if limiter.enabled:
         decision = limiter.acquire_local(info.tenant_id)
         if decision is None:
@@ -158,5 +160,5 @@ def verify_token(token: str, required_scopes: Iterable[str], *,
         if not decision.allowed:
             raise Problem("The rate limit of your account is exhausted; retry after the time in "
                           "Retry-After.", status=429, headers=decision.headers())
-    return {"sub": info.tenant_id, "tenant_id": info.tenant_id, "token_id": info.token_id,
-            "scopes": sorted(info.scopes)}
+        found["rate_limit"] = decision  # RateLimit headers on the response (server.ratelimit)
+    return found
