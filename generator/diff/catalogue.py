@@ -104,6 +104,10 @@ SCHEMA_EVENTS: dict[str, tuple[Level, Level, str]] = {
     "default-changed": (W, N, "the default value changed (what the server assumes when omitted)"),
     "additional-properties-closed": (B, N, "properties not listed are no longer allowed"),
     "additional-properties-opened": (N, N, "properties not listed are now allowed"),
+    "additional-properties-constrained": (
+        B, N, "properties not listed must now match a schema (additionalProperties)"),
+    "additional-properties-unconstrained": (
+        N, W, "properties not listed no longer have to match a schema (additionalProperties)"),
     "became-read-only": (W, N, "became readOnly: sent only by the server"),
     "became-write-only": (N, B, "became writeOnly: no longer returned by the server"),
     "discriminator-property-changed": (B, B, "the discriminator is another property"),

@@ -231,6 +231,12 @@ class _Pair(KeywordPair):
             self.say("additional-properties-closed", "properties not listed are no longer allowed")
         elif old_closed and not new_closed:
             self.say("additional-properties-opened", "properties not listed are now allowed")
+        elif self.ov.additional in (None, True) and isinstance(self.nv.additional, list):
+            self.say("additional-properties-constrained",
+                     "properties not listed must now match the additionalProperties schema")
+        elif isinstance(self.ov.additional, list) and self.nv.additional in (None, True):
+            self.say("additional-properties-unconstrained",
+                     "properties not listed no longer have to match a schema")
         self.unevaluated()
 
     def discriminator(self) -> None:
