@@ -6,7 +6,7 @@ so a path item reached through `$ref`, a webhook or a callback is seen the same 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -57,7 +57,7 @@ class OperationRef:
         return f"{self.method.upper()} {self.path}"
 
 
-def walk_operations(document: dict[str, Any], deref: Deref, *, webhooks: bool = False,
+def walk_operations(document: Mapping[str, Any], deref: Deref, *, webhooks: bool = False,
                     callbacks: bool = False) -> list[OperationRef]:
     """Every operation in document order: paths, then webhooks; callbacks after their owner."""
     found: list[OperationRef] = []

@@ -46,6 +46,8 @@ from connexion.security import (
 )
 from starlette.datastructures import QueryParams
 
+from generator.loader import deref
+from generator.operations import walk_operations
 from server.context import get_runtime
 from server.problems import Problem
 from server.routes import RouteTable
@@ -253,15 +255,7 @@ SECURITY_MAP: dict[str, type[Any]] = {
 
 
 def _resolve(document: Mapping[str, Any], node: Any) -> Any:
-    for _ in range(16):  # local references only (the loader bundled the document)
-        if not isinstance(node, Mapping) or not isinstance(node.get("$ref"), str):
-            return node
-        target: Any = document
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            part = part.replace("~1", "/").replace("~0", "~")
-            target = target.get(part) if isinstance(target, Mapping) else None
-        node = target
-    return node
+    return deref(document, node)[0]
 
 
 class OperationChallenges:
@@ -274,15 +268,11 @@ class OperationChallenges:
             "securitySchemes") or {})
         default = document.get("security") or []
         self._table: dict[tuple[str, str], tuple[str | None, str]] = {}
-        for template, item in (document.get("paths") or {}).items():
-            item = _resolve(document, item)
-            if not isinstance(item, Mapping):
-                continue
-            for method, operation in item.items():
-                if isinstance(operation, Mapping) and "responses" in operation:
-                    requirements = operation.get("security", default) or []
-                    self._table[(template, method.upper())] = self._describe(
-                        document, schemes, requirements)
+        for operation in walk_operations(document,
+                                         lambda node, at: deref(document, node, at)):
+            requirements = operation.node.get("security", default) or []
+            self._table[(operation.path, operation.method.upper())] = self._describe(
+                document, schemes, requirements)
 
     @staticmethod
     def _describe(document: Mapping[str, Any], schemes: Mapping[str, Any],
