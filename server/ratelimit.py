@@ -105,7 +105,9 @@ class RateLimiter:
                     self._leases[tenant_id] = _Lease(window_start, 0, self.limit)
                     return Decision(False, self.limit, 0, reset, self.window)
                 self._leases[tenant_id] = _Lease(window_start, granted - 1, used)
-        return Decision(True, self.limit, max(0, self.limit - used), reset, self.window)
+        # the lease's requests not served yet are counted in `used` but still available
+        return Decision(True, self.limit, max(0, self.limit - used + granted - 1), reset,
+                        self.window)
 
     def _take_local(self, tenant_id: str, window_start: int, reset: int) -> Decision | None:
         """One request from this process's lease, or None when the lease is used up."""
@@ -114,7 +116,7 @@ class RateLimiter:
             if lease is not None and lease.window_start == window_start and lease.left > 0:
                 lease.left -= 1
                 return Decision(True, self.limit, max(0, self.limit - lease.used_estimate
-                                                      - 1), reset, self.window)
+                                                      + lease.left), reset, self.window)
         return None
 
     def _lease(self, tenant_id: str, window_start: int) -> tuple[int, int]:

@@ -72,5 +72,9 @@ def test_local_decisions_never_write(tmp_path: Path) -> None:
     local = [limiter.acquire_local(tenant) for _ in range(3)]
     assert [d is not None and d.allowed for d in local] == [True, True, False]
     assert len(writes) == 1
-    assert limiter.acquire(tenant).allowed and len(writes) == 2
+    refilled = limiter.acquire(tenant)
+    assert refilled.allowed and len(writes) == 2
+    # `RateLimit` says what is left of the quota, request by request, across leases
+    remaining = [first.remaining, *(d.remaining for d in local if d), refilled.remaining]
+    assert remaining == [299, 298, 297, 296]
     db.dispose()
