@@ -38,7 +38,7 @@ serve: $(STAMP)
 	$(BIN)/specfirst serve
 
 bench: $(STAMP)
-	$(BIN)/python -m contract_tests.benchmarks
+	$(BIN)/python -m specfirst.contract_tests.benchmarks
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,6 +1,6 @@
 """Reading specs safely, and everything derived from them: lint, docs, stubs, diff."""
 
-from generator.errors import (
+from specfirst.generator.errors import (
     ConfigError,
     Location,
     RegenerationConflict,
@@ -9,7 +9,7 @@ from generator.errors import (
     SpecLoadError,
     UsageError,
 )
-from generator.loader import Spec, load_spec
+from specfirst.generator.loader import Spec, load_spec
 
 __all__ = [
     "ConfigError",

@@ -18,8 +18,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from generator.document import Limits
-from generator.errors import ConfigError, Location
+from specfirst.generator.document import Limits
+from specfirst.generator.errors import ConfigError, Location
 
 __all__ = ["KEYS", "Key", "Settings", "find_pyproject", "load_settings"]
 
@@ -34,11 +34,11 @@ class Key:
 
 
 KEYS: dict[str, Key] = {
-    "spec": Key(str, "openapi/crm.yaml", "the spec commands use when none is given"),
+    "spec": Key(str, "openapi.yaml", "the spec commands use when none is given"),
     "max-spec-size": Key(int, 50 * 1024 * 1024, "largest spec file accepted, in bytes"),
     "max-depth": Key(int, 256, "deepest nesting accepted in a spec file"),
-    "handlers-package": Key(str, "server.handlers", "Python package of the handler modules"),
-    "handlers-dir": Key(str, "server/handlers", "folder of the handler package, for stubs"),
+    "handlers-package": Key(str, "handlers", "Python package of the handler modules"),
+    "handlers-dir": Key(str, "handlers", "folder of the handler package, for stubs"),
     "docs-out": Key(str, "docs/reference", "where `specfirst docs` writes by default"),
     "lint": Key(dict, {}, "lint rules and rulesets: see docs/lint.md"),
     "test": Key(dict, {}, "contract-test defaults: see docs/testing.md"),

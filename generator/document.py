@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from specfirst.generator.errors import Location, SpecLoadError
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode
-
-from generator.errors import Location, SpecLoadError
 
 __all__ = ["Limits", "ParsedDocument", "escape_pointer", "parse_document"]
 

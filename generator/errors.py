@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, ClassVar
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from generator.lint.finding import Finding
+    from specfirst.generator.lint.finding import Finding
 
 __all__ = [
     "ConfigError",

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.document import Limits, ParsedDocument, escape_pointer, parse_document
-from generator.errors import Location, SpecLoadError
-from generator.operations import HTTP_METHODS, OperationRef, walk_operations
+from specfirst.generator.document import Limits, ParsedDocument, escape_pointer, parse_document
+from specfirst.generator.errors import Location, SpecLoadError
+from specfirst.generator.operations import HTTP_METHODS, OperationRef, walk_operations
 
 __all__ = ["HTTP_METHODS", "OperationRef", "Spec", "deref", "escape_pointer", "load_spec",
            "resolve_pointer", "unescape_pointer"]

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from generator.document import escape_pointer
+from specfirst.generator.document import escape_pointer
 
 __all__ = ["HTTP_METHODS", "OperationKind", "OperationRef", "walk_operations"]
 

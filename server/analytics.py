@@ -14,9 +14,8 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from specfirst.server.migrations.m0001_core import customers, deals, stages, tickets
 from sqlalchemy.engine import Connection
-
-from server.migrations.m0001_core import customers, deals, stages, tickets
 
 __all__ = [
     "MAX_PERIODS",
@@ -39,7 +38,7 @@ class PeriodRangeError(ValueError):
 
 
 def pipeline_exists(conn: Connection, tenant_id: str, pipeline_id: str) -> bool:
-    from server.migrations.m0001_core import pipelines
+    from specfirst.server.migrations.m0001_core import pipelines
 
     return conn.execute(sa.select(pipelines.c.id).where(
         pipelines.c.tenant_id == tenant_id, pipelines.c.id == pipeline_id)).first() is not None

@@ -7,8 +7,8 @@ The spec is read only through `generator.loader.Spec.from_path` (safe, multi-fil
 Connexion as the bundled dict, so Connexion never opens a file or follows a reference itself.
 Requests are validated; responses too unless `SPECFIRST_SERVER_RESPONSE_VALIDATION=false`.
 Handlers are found by the handler convention (`server.resolver`); operations without one answer
-501. Every error is `application/problem+json` (`server.problems`), and the ASGI guard
-(`server.guard`) sits in front of everything. The spec document is served at
+501. Every error is `application/problem+json` (`specfirst.server.problems`), and the ASGI guard
+(`specfirst.server.guard`) sits in front of everything. The spec document is served at
 `<prefix>/openapi.json` and Swagger UI at `<prefix>/ui`, where the prefix is the path all the
 spec's operations share (`/api/v1` for the CRM).
 """
@@ -33,31 +33,30 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
-from starlette.exceptions import HTTPException
-
-from generator.loader import Spec
-from generator.stubs import plan_handlers
-from server import dispatch, fast_spec
-from server.context import Runtime, configure
-from server.db import Database, DatabaseBusy
-from server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
-from server.guard import RequestGuard
-from server.jsonify import jsonifier
-from server.migrations import apply_migrations
-from server.mock.served import connexion_document
-from server.problems import (
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs import plan_handlers
+from specfirst.server import dispatch, fast_spec
+from specfirst.server.context import Runtime, configure
+from specfirst.server.db import Database, DatabaseBusy
+from specfirst.server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
+from specfirst.server.guard import RequestGuard
+from specfirst.server.jsonify import jsonifier
+from specfirst.server.migrations import apply_migrations
+from specfirst.server.mock.served import connexion_document
+from specfirst.server.problems import (
     ABOUT_BLANK,
     CRM_TYPE_BASE,
     Problem,
     configure_problem_types,
     problem_response,
 )
-from server.ratelimit import RateLimitHeaders
-from server.resolver import ConventionResolver
-from server.routes import RouteTable
-from server.security_schemes import SECURITY_MAP, OperationChallenges
-from server.settings import ServerSettings
-from server.validation import PreconditionParameterValidator, install_format_checks
+from specfirst.server.ratelimit import RateLimitHeaders
+from specfirst.server.resolver import ConventionResolver
+from specfirst.server.routes import RouteTable
+from specfirst.server.security_schemes import SECURITY_MAP, OperationChallenges
+from specfirst.server.settings import ServerSettings
+from specfirst.server.validation import PreconditionParameterValidator, install_format_checks
+from starlette.exceptions import HTTPException
 
 __all__ = ["CRM_HANDLERS", "CRM_SPEC", "SERVICE_MODULES", "create_app", "create_app_from_env",
            "docs_prefix"]
@@ -65,9 +64,9 @@ __all__ = ["CRM_HANDLERS", "CRM_SPEC", "SERVICE_MODULES", "create_app", "create_
 log = logging.getLogger(__name__)
 
 CRM_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "crm.yaml"
-CRM_HANDLERS = "server.handlers"
+CRM_HANDLERS = "specfirst.server.handlers"
 # Modules whose `lifespan(runtime)` async context manager runs with the CRM app.
-SERVICE_MODULES: tuple[str, ...] = ("server.webhooks", "server.jobs")
+SERVICE_MODULES: tuple[str, ...] = ("specfirst.server.webhooks", "specfirst.server.jobs")
 
 
 def docs_prefix(document: dict[str, Any]) -> str:

@@ -12,14 +12,19 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from connexion import request
+from specfirst.server.context import Caller
+from specfirst.server.idempotency import run_idempotent
+from specfirst.server.problems import Problem, problem_body
+from specfirst.server.records import ResourceType
+from specfirst.server.replies import Reply
+from specfirst.server.resources import (
+    apply_update,
+    header,
+    insert_record,
+    remove_record,
+    tenant_write,
+)
 from sqlalchemy import Connection
-
-from server.context import Caller
-from server.idempotency import run_idempotent
-from server.problems import Problem, problem_body
-from server.records import ResourceType
-from server.replies import Reply
-from server.resources import apply_update, header, insert_record, remove_record, tenant_write
 
 __all__ = ["batch_create", "batch_delete", "batch_update"]
 

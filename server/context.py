@@ -3,11 +3,11 @@
 The app factory configures one `Runtime` per process (`configure`); handlers reach it through
 these functions, never through globals of their own:
 
-    from server.context import caller, get_db, get_settings
+    from specfirst.server.context import caller, get_db, get_settings
 
     def list_things(limit=None, cursor=None, *, token_info=None):
         who = caller(token_info)               # Caller(tenant_id, token_id, scopes)
-        with get_db().read() as conn:          # server.db.Database
+        with get_db().read() as conn:          # specfirst.server.db.Database
             rows = conn.execute(...)           # always filter on who.tenant_id
         with get_db().write() as conn:         # one write transaction (BEGIN IMMEDIATE on SQLite)
             ...
@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from server.db import Database
-from server.problems import Problem
-from server.settings import ServerSettings
+from specfirst.server.db import Database
+from specfirst.server.problems import Problem
+from specfirst.server.settings import ServerSettings
 
 __all__ = ["Caller", "Runtime", "caller", "configure", "get_db", "get_runtime", "get_settings"]
 
@@ -98,9 +98,8 @@ def _cursor_key(db: Database, settings: ServerSettings) -> bytes:
     so every worker and every restart agree on it."""
     if settings.cursor_secret:
         return settings.cursor_secret.encode()
+    from specfirst.server.migrations.m0001_core import server_secrets
     from sqlalchemy import insert, select
-
-    from server.migrations.m0001_core import server_secrets
 
     with db.read() as conn:
         try:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server.migrations import m0001_core as t
+from specfirst.server.problems import Unprocessable
+from specfirst.server.records import Field, ResourceType
+from specfirst.server.resources import register
+from specfirst.server.timeutil import now_iso
 from sqlalchemy import Connection, func, select
-
-from server.migrations import m0001_core as t
-from server.problems import Unprocessable
-from server.records import Field, ResourceType
-from server.resources import register
-from server.timeutil import now_iso
 
 __all__ = ["ACTIVITIES", "COMMENTS", "COMPANIES", "CUSTOMERS", "DEALS", "PIPELINES", "STAGES",
            "TICKETS", "USERS"]

@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-
-from server.problems import BadRequest
+from specfirst.server.problems import BadRequest
 
 __all__ = ["Cursor", "decode_cursor", "encode_cursor", "query_scope"]
 

@@ -27,12 +27,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from specfirst.generator.errors import ConfigError
+from specfirst.server.fifo_lock import FifoLock
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-
-from generator.errors import ConfigError
-from server.fifo_lock import FifoLock
 
 __all__ = ["Database", "DatabaseBusy", "normalize_url"]
 

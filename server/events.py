@@ -15,10 +15,9 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from specfirst.server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
+from specfirst.server.timeutil import now_iso
 from sqlalchemy.engine import Connection
-
-from server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
-from server.timeutil import now_iso
 
 __all__ = [
     "ACTIONS",

@@ -17,7 +17,7 @@ validators here keep Connexion's classes and rules and change only how the work 
 
 Bodies are plugged in through Connexion's `validator_map` (`VALIDATOR_MAP` below); parameters
 (path, query, header, cookie) get the same treatment through `validate_parameter`, which
-`server.validation.PreconditionParameterValidator` uses.
+`specfirst.server.validation.PreconditionParameterValidator` uses.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """A re-entrant lock granted in the order it was asked for.
 
-The SQLite writers of one process queue on it before `BEGIN IMMEDIATE` (`server.db`). With
+The SQLite writers of one process queue on it before `BEGIN IMMEDIATE` (`specfirst.server.db`). With
 `threading.RLock` a thread that arrives while the lock is being released can take it before
 threads that have been waiting (barging), so under 32 concurrent creates some waited through
 many turns: p99 about 1.6x the mean. Handing the lock to the longest waiter keeps every wait

@@ -6,7 +6,7 @@ size. The guard reads each request body before Connexion does:
 - `Content-Length` above the cap → 413 at once, without reading; a body that streams more
   bytes than the cap (chunked, or lying about its length) → 413 as soon as it passes the cap.
   The cap is the server's, or the operation's own `x-specfirst-max-body` when the spec gives
-  one (`server.routes`);
+  one (`specfirst.server.routes`);
 - a JSON or text body that is not valid UTF-8 → 400;
 - a JSON body nested deeper than the limit → 400 (counted without parsing, so a deep document
   cannot exhaust the parser's stack);
@@ -27,9 +27,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 import orjson
-
-from server.problems import PROBLEM_JSON, problem_bytes
-from server.routes import RouteTable
+from specfirst.server.problems import PROBLEM_JSON, problem_bytes
+from specfirst.server.routes import RouteTable
 
 __all__ = ["RequestGuard", "json_depth_exceeds"]
 

@@ -16,12 +16,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import orjson
+from specfirst.server.migrations.m0001_core import idempotency_keys
+from specfirst.server.problems import Conflict, Unprocessable
+from specfirst.server.replies import Reply
+from specfirst.server.timeutil import now_iso
 from sqlalchemy import Connection, delete, select, text, update
-
-from server.migrations.m0001_core import idempotency_keys
-from server.problems import Conflict, Unprocessable
-from server.replies import Reply
-from server.timeutil import now_iso
 
 __all__ = ["KEEP_SECONDS", "request_hash", "run_idempotent"]
 

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from specfirst.server.db import Database
 from sqlalchemy import text
-
-from server.db import Database
 
 __all__ = ["first_row"]
 

@@ -12,6 +12,9 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from specfirst.server.problems import BadRequest
+from specfirst.server.records import Field, ResourceType
+from specfirst.server.timeutil import format_ts, parse_ts
 from sqlalchemy import (
     ColumnElement,
     and_,
@@ -23,10 +26,6 @@ from sqlalchemy import (
     or_,
     true,
 )
-
-from server.problems import BadRequest
-from server.records import Field, ResourceType
-from server.timeutil import format_ts, parse_ts
 
 __all__ = ["SortKey", "keyset_condition", "list_conditions", "search_condition", "sort_keys"]
 
@@ -88,7 +87,7 @@ def list_conditions(rtype: ResourceType, params: Mapping[str, Any]) -> list[Colu
             conditions.append(_tag_condition(rtype, column_name, str(value)))
         elif how == "notnull":
             conditions.append(column.is_not(None) if value else column.is_(None))
-        else:  # pragma: no cover - declared in server.crm
+        else:  # pragma: no cover - declared in specfirst.server.crm
             raise ValueError(how)
     return conditions
 

@@ -17,9 +17,8 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+from specfirst.server.db import Database
 from sqlalchemy import text
-
-from server.db import Database
 
 __all__ = ["Decision", "RateLimitHeaders", "RateLimiter", "decision_of"]
 

@@ -1,10 +1,11 @@
 """How a kind of record is stored and shown: fields, their kinds, and row ⇄ API conversion.
 
 A `ResourceType` describes one table of the CRM to the generic resource layer
-(`server.resources`): which fields the API shows and in which order, which of them a client may
+(`specfirst.server.resources`): which fields the API shows and in which order,
+ which of them a client may
 write, which hold references to other records (checked to exist in the same tenant), which list
 filters and sorts exist, and the hooks that derive server-owned fields (a deal's `status` from
-its stage, a ticket's `solved_at`). The concrete types are declared in `server.crm`.
+its stage, a ticket's `solved_at`). The concrete types are declared in `specfirst.server.crm`.
 """
 
 from __future__ import annotations
@@ -14,9 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from specfirst.server.timeutil import format_ts, parse_ts
 from sqlalchemy import Connection, Table
-
-from server.timeutil import format_ts, parse_ts
 
 __all__ = ["Field", "Hook", "ResourceType", "from_api", "to_api"]
 

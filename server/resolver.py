@@ -15,9 +15,8 @@ from types import ModuleType
 from typing import Any
 
 from connexion.resolver import Resolution, Resolver
-
-from generator.naming import function_name, module_name
-from server.problems import problem_response
+from specfirst.generator.naming import function_name, module_name
+from specfirst.server.problems import problem_response
 
 __all__ = ["ConventionResolver", "handler_location"]
 

@@ -17,15 +17,13 @@ from typing import Any
 
 import orjson
 from connexion import request
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
-
-from server import events
-from server.context import Caller, get_db, get_runtime
-from server.cursor import decode_cursor, encode_cursor, query_scope
-from server.db import Database
-from server.idempotency import run_idempotent
-from server.point_reads import first_row
-from server.problems import (
+from specfirst.server import events
+from specfirst.server.context import Caller, get_db, get_runtime
+from specfirst.server.cursor import decode_cursor, encode_cursor, query_scope
+from specfirst.server.db import Database
+from specfirst.server.idempotency import run_idempotent
+from specfirst.server.point_reads import first_row
+from specfirst.server.problems import (
     BadRequest,
     Conflict,
     NotFound,
@@ -33,10 +31,11 @@ from server.problems import (
     PreconditionRequired,
     Unprocessable,
 )
-from server.querying import keyset_condition, list_conditions, search_condition, sort_keys
-from server.records import ResourceType, from_api, to_api
-from server.replies import Reply, etag, if_match_versions, none_match
-from server.timeutil import format_ts, now_iso, parse_ts
+from specfirst.server.querying import keyset_condition, list_conditions, search_condition, sort_keys
+from specfirst.server.records import ResourceType, from_api, to_api
+from specfirst.server.replies import Reply, etag, if_match_versions, none_match
+from specfirst.server.timeutil import format_ts, now_iso, parse_ts
+from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 __all__ = [
     "REGISTRY",
@@ -129,7 +128,7 @@ def _point_read_sql(rtype: ResourceType, with_parent: bool, db: Database) -> str
 def _read_one(rtype: ResourceType, caller: Caller, record_id: str,
               parent_id: str | None) -> dict[str, Any] | None:
     """One record's API fields by id, in the caller's tenant, as a single `SELECT` through the
-    raw point-read path (`server.point_reads`), without a transaction around it."""
+    raw point-read path (`specfirst.server.point_reads`), without a transaction around it."""
     db = get_db()
     with_parent = bool(rtype.parent) and parent_id is not None
     params: dict[str, str | None] = {"tenant_id": caller.tenant_id, "id": record_id}

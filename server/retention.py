@@ -3,10 +3,10 @@ a cursor that points before what is kept is refused instead of silently skipping
 
 `prune_changes(db, days)` deletes changes older than `days` days, oldest first, in batches of
 `PRUNE_BATCH` rows, one write transaction each, so writers get the lock between batches (it is
-run by the background job of `server.jobs` every `SPECFIRST_SERVER_CHANGES_PRUNE_INTERVAL`
+run by the background job of `specfirst.server.jobs` every `SPECFIRST_SERVER_CHANGES_PRUNE_INTERVAL`
 seconds, and by `specfirst admin changes prune`). A batch takes the oldest rows by sequence and
 stops at the first one that is recent enough to keep; feed order per tenant is commit order
-(`server.events.lock_feed`), so what is deleted is always a prefix of every tenant's feed.
+(`specfirst.server.events.lock_feed`), so what is deleted is always a prefix of every tenant's feed.
 
 Each batch records, in the same transaction, the highest sequence it deleted per tenant and
 object type (`change_horizons`). `pruned_through(conn, tenant, object_type)` reads it back:
@@ -25,13 +25,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from specfirst.server.db import Database
+from specfirst.server.migrations.m0002_sync import changes
+from specfirst.server.migrations.m0003_change_horizons import change_horizons
+from specfirst.server.timeutil import format_ts, now_iso
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-
-from server.db import Database
-from server.migrations.m0002_sync import changes
-from server.migrations.m0003_change_horizons import change_horizons
-from server.timeutil import format_ts, now_iso
 
 __all__ = ["PRUNE_BATCH", "cutoff_for", "prune_batch", "prune_changes", "pruned_through"]
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from generator.loader import HTTP_METHODS
+from specfirst.generator.loader import HTTP_METHODS
 
 __all__ = ["MAX_BODY_EXTENSION", "RouteTable"]
 

@@ -23,15 +23,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from specfirst.server.context import get_runtime
+from specfirst.server.db import Database
+from specfirst.server.migrations.m0001_core import api_tokens, tenants
+from specfirst.server.point_reads import first_row
+from specfirst.server.problems import Problem
+from specfirst.server.ratelimit import RateLimiter
+from specfirst.server.timeutil import now_iso
 from sqlalchemy import select, update
-
-from server.context import get_runtime
-from server.db import Database
-from server.migrations.m0001_core import api_tokens, tenants
-from server.point_reads import first_row
-from server.problems import Problem
-from server.ratelimit import RateLimiter
-from server.timeutil import now_iso
 
 __all__ = [
     "CRM_SCOPES",

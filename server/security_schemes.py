@@ -2,7 +2,7 @@
 
 Connexion's `SecurityHandlerFactory` picks a handler class by scheme type; `SECURITY_MAP`
 replaces each default with one that reads the credential where the scheme says and checks it
-with `server.security.verify_token`, so one token (`specfirst admin token create`) works
+with `specfirst.server.security.verify_token`, so one token (`specfirst admin token create`) works
 whatever the spec asks for:
 
 | scheme | the token is sent as |
@@ -44,14 +44,13 @@ from connexion.security import (
     BearerSecurityHandler,
     OAuthSecurityHandler,
 )
+from specfirst.generator.loader import deref
+from specfirst.generator.operations import walk_operations
+from specfirst.server.context import get_runtime
+from specfirst.server.problems import Problem
+from specfirst.server.routes import RouteTable
+from specfirst.server.security import WriteNeeded, verify_token
 from starlette.datastructures import QueryParams
-
-from generator.loader import deref
-from generator.operations import walk_operations
-from server.context import get_runtime
-from server.problems import Problem
-from server.routes import RouteTable
-from server.security import WriteNeeded, verify_token
 
 __all__ = [
     "ApiKeyAuth",

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.errors import ConfigError
+from specfirst.generator.errors import ConfigError
 
 __all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_float", "env_int",
            "env_problem_base"]

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import uuid
 
+from specfirst.server.db import Database
+from specfirst.server.migrations.m0001_core import users
+from specfirst.server.security import ensure_tenant
+from specfirst.server.timeutil import now_iso
 from sqlalchemy import select
-
-from server.db import Database
-from server.migrations.m0001_core import users
-from server.security import ensure_tenant
-from server.timeutil import now_iso
 
 __all__ = ["create_user"]
 

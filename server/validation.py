@@ -14,9 +14,8 @@ from typing import Any
 
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
-
-from server.fast_validation import validate_parameter as compiled_validate_parameter
-from server.problems import PreconditionRequired
+from specfirst.server.fast_validation import validate_parameter as compiled_validate_parameter
+from specfirst.server.problems import PreconditionRequired
 
 __all__ = ["PreconditionParameterValidator", "install_format_checks"]
 

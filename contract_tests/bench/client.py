@@ -14,7 +14,7 @@ import ssl
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from generator.errors import UsageError
+from specfirst.generator.errors import UsageError
 
 __all__ = ["Connection", "HTTPResponseError", "Target", "parse_target"]
 

@@ -8,9 +8,8 @@ from typing import Any
 
 import orjson
 from rich.table import Table
-
-from contract_tests.bench.stats import LevelResult
-from contract_tests.bench.svg import render_curve
+from specfirst.contract_tests.bench.stats import LevelResult
+from specfirst.contract_tests.bench.svg import render_curve
 
 __all__ = ["bench_json", "results_table", "write_results"]
 

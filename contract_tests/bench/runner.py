@@ -17,9 +17,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from contract_tests.bench.client import Connection, HTTPResponseError, Target
-from contract_tests.bench.stats import LevelResult, summarize
-from contract_tests.bench.template import BodyTemplate
+from specfirst.contract_tests.bench.client import Connection, HTTPResponseError, Target
+from specfirst.contract_tests.bench.stats import LevelResult, summarize
+from specfirst.contract_tests.bench.template import BodyTemplate
 
 __all__ = ["BenchConfig", "Progress", "run_bench", "run_level"]
 

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from contract_tests.bench.stats import LevelResult
+from specfirst.contract_tests.bench.stats import LevelResult
 
 __all__ = ["nice_ticks", "render_curve"]
 

@@ -12,7 +12,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-from generator.errors import UsageError
+from specfirst.generator.errors import UsageError
 
 __all__ = ["PLACEHOLDERS", "BodyTemplate"]
 

@@ -1,9 +1,9 @@
 """Benchmarks behind docs/benchmarks.md: our CRM server against a FastAPI baseline, start-up."""
 
-from contract_tests.benchmarks.compare import CompareConfig, compare, summarize_rounds
-from contract_tests.benchmarks.large_spec import generate_spec, operation_count
-from contract_tests.benchmarks.report import markdown_report
-from contract_tests.benchmarks.startup import measure_startup
+from specfirst.contract_tests.benchmarks.compare import CompareConfig, compare, summarize_rounds
+from specfirst.contract_tests.benchmarks.large_spec import generate_spec, operation_count
+from specfirst.contract_tests.benchmarks.report import markdown_report
+from specfirst.contract_tests.benchmarks.startup import measure_startup
 
 __all__ = [
     "CompareConfig",

@@ -1,4 +1,4 @@
-"""`python -m contract_tests.benchmarks` (what `make bench` runs): every figure of
+"""`python -m specfirst.contract_tests.benchmarks` (what `make bench` runs): every figure of
 docs/benchmarks.md — our CRM server against the FastAPI baseline, start-up on a large spec,
 memory under load — written to `OUT/results.json` and `OUT/results.md`.
 """
@@ -15,14 +15,13 @@ from typing import Any
 
 import orjson
 from rich.console import Console
-
-from contract_tests.benchmarks.compare import CompareConfig, compare, curves
-from contract_tests.benchmarks.report import markdown_report
-from contract_tests.benchmarks.startup import github_spec, measure_startup
+from specfirst.contract_tests.benchmarks.compare import CompareConfig, compare, curves
+from specfirst.contract_tests.benchmarks.report import markdown_report
+from specfirst.contract_tests.benchmarks.startup import github_spec, measure_startup
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.benchmarks",
+    parser = argparse.ArgumentParser(prog="python -m specfirst.contract_tests.benchmarks",
                                      description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--duration", type=float, default=10.0,

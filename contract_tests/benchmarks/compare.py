@@ -17,8 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_tests.bench import BenchConfig, BodyTemplate, LevelResult, parse_target, run_bench
-from contract_tests.benchmarks.servers import CONTENDERS, Contender, RssSampler, started
+from specfirst.contract_tests.bench import (
+    BenchConfig,
+    BodyTemplate,
+    LevelResult,
+    parse_target,
+    run_bench,
+)
+from specfirst.contract_tests.benchmarks.servers import CONTENDERS, Contender, RssSampler, started
 
 __all__ = ["CompareConfig", "OPERATIONS", "compare", "curves", "summarize_rounds"]
 
@@ -107,7 +113,7 @@ def curves(out_dir: Path, levels: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
            duration_s: float = 10.0, warmup_s: float = 2.0) -> dict[str, Any]:
     """Our server's throughput–response-time curve for both operations, one level after
     another: `OUT/<operation>/bench.json` and `curve.svg`."""
-    from contract_tests.bench.report import bench_json, write_results
+    from specfirst.contract_tests.bench.report import bench_json, write_results
 
     contender = next(c for c in CONTENDERS if c.name == "specfirst")
     results: dict[str, Any] = {}

@@ -9,7 +9,7 @@ with `Location`, and validation of the request body *and* of the response by pyd
 (`extra="forbid"` on the body, `response_model` on both routes).
 
     DATABASE_URL=sqlite:///bench.db \
-        uvicorn --factory contract_tests.benchmarks.fastapi_app:create_app
+        uvicorn --factory specfirst.contract_tests.benchmarks.fastapi_app:create_app
 """
 
 # FastAPI reads these annotations at runtime: no `from __future__ import annotations`.
@@ -22,14 +22,13 @@ import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
+from specfirst.server.db import Database
+from specfirst.server.migrations import apply_migrations
+from specfirst.server.migrations.m0001_core import api_tokens, customers
+from specfirst.server.migrations.m0002_sync import changes
+from specfirst.server.security import hash_token
+from specfirst.server.timeutil import now_iso
 from sqlalchemy import select
-
-from server.db import Database
-from server.migrations import apply_migrations
-from server.migrations.m0001_core import api_tokens, customers
-from server.migrations.m0002_sync import changes
-from server.security import hash_token
-from server.timeutil import now_iso
 
 __all__ = ["Customer", "CustomerCreate", "create_app"]
 

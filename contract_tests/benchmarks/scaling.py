@@ -1,6 +1,6 @@
 """How the CRM server scales: one and two worker processes, on SQLite and on PostgreSQL.
 
-`python -m contract_tests.benchmarks.scaling [--duration S] [--workers 1,2]` starts
+`python -m specfirst.contract_tests.benchmarks.scaling [--duration S] [--workers 1,2]` starts
 `specfirst serve --workers N` on a fresh database of each backend (PostgreSQL: a throwaway database
 on 127.0.0.1:5432, dropped afterwards), and loads GET-customer and POST-customer at 32 connections.
 The load generator runs on the same machine, so on two cores the figures show where CPU, not the
@@ -20,11 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from contract_tests.bench import BenchConfig, BodyTemplate, parse_target, run_bench
-from contract_tests.benchmarks.compare import CREATE_BODY
-from contract_tests.benchmarks.servers import REPO
-from contract_tests.pipeline import ServerProcess, free_port
+from specfirst.contract_tests.bench import BenchConfig, BodyTemplate, parse_target, run_bench
+from specfirst.contract_tests.benchmarks.compare import CREATE_BODY
+from specfirst.contract_tests.benchmarks.servers import REPO
+from specfirst.contract_tests.pipeline import ServerProcess, free_port
 
 __all__ = ["main", "measure"]
 
@@ -50,9 +49,9 @@ def database(backend: str, folder: Path) -> Iterator[str]:
 
 
 def _token(url: str) -> str:
-    from server.db import Database
-    from server.migrations import apply_migrations
-    from server.security import create_token
+    from specfirst.server.db import Database
+    from specfirst.server.migrations import apply_migrations
+    from specfirst.server.security import create_token
 
     db = Database.from_url(url)
     try:
@@ -66,7 +65,8 @@ def measure(backend: str, workers: int, duration_s: float, folder: Path) -> dict
     with database(backend, folder) as url:
         token = _token(url)
         port = free_port()
-        command = [sys.executable, "-m", "contract_tests.cli", "serve", "--host", "127.0.0.1",
+        command = [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", "--host",
+                   "127.0.0.1",
                    "--port", str(port), "--db", url, "--workers", str(workers)]
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
         headers = {"Authorization": f"Bearer {token}"}
@@ -87,7 +87,7 @@ def measure(backend: str, workers: int, duration_s: float, folder: Path) -> dict
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m contract_tests.benchmarks.scaling",
+    parser = argparse.ArgumentParser(prog="python -m specfirst.contract_tests.benchmarks.scaling",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per run")
     parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")

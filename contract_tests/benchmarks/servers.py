@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-
-from contract_tests.pipeline import ServerProcess, free_port
+from specfirst.contract_tests.pipeline import ServerProcess, free_port
 
 __all__ = ["CONTENDERS", "Contender", "Prepared", "RssSampler", "cpu_seconds", "prepare_database",
            "rss_bytes", "started"]
@@ -27,13 +26,13 @@ class Contender:
 
 
 def _ours(port: int, url: str) -> list[str]:
-    return [sys.executable, "-m", "contract_tests.cli", "serve", "--host", "127.0.0.1",
+    return [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", "--host", "127.0.0.1",
             "--port", str(port), "--db", url, "--workers", "1"]
 
 
 def _fastapi(port: int, url: str) -> list[str]:
     return [sys.executable, "-m", "uvicorn", "--factory",
-            "contract_tests.benchmarks.fastapi_app:create_app", "--host", "127.0.0.1",
+            "specfirst.contract_tests.benchmarks.fastapi_app:create_app", "--host", "127.0.0.1",
             "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]
 
 
@@ -48,9 +47,9 @@ class Prepared:
 
 def prepare_database(folder: Path) -> Prepared:
     """A fresh SQLite database with the CRM schema and a token holding every scope."""
-    from server.db import Database
-    from server.migrations import apply_migrations
-    from server.security import create_token
+    from specfirst.server.db import Database
+    from specfirst.server.migrations import apply_migrations
+    from specfirst.server.security import create_token
 
     folder.mkdir(parents=True, exist_ok=True)
     url = f"sqlite:///{(folder / 'bench.db').as_posix()}"

@@ -20,10 +20,9 @@ from typing import Any
 
 import httpx
 import orjson
-
-from contract_tests.benchmarks.large_spec import generate_spec, operation_count
-from contract_tests.benchmarks.servers import REPO, cpu_seconds, rss_bytes
-from contract_tests.pipeline import free_port
+from specfirst.contract_tests.benchmarks.large_spec import generate_spec, operation_count
+from specfirst.contract_tests.benchmarks.servers import REPO, cpu_seconds, rss_bytes
+from specfirst.contract_tests.pipeline import free_port
 
 __all__ = ["github_spec", "measure_startup"]
 
@@ -40,7 +39,7 @@ def github_spec() -> Path:
 
 
 def _commands(kind: str, spec: Path, port: int, folder: Path) -> list[str]:
-    base = [sys.executable, "-m", "contract_tests.cli"]
+    base = [sys.executable, "-m", "specfirst.contract_tests.cli"]
     if kind == "mock":
         return [*base, "mock", str(spec), "--host", "127.0.0.1", "--port", str(port)]
     return [*base, "serve", str(spec), "--handlers", "specfirst_bench_no_handlers",

@@ -8,23 +8,22 @@ import sys
 from typing import Any
 
 import click
-
-from generator.errors import SpecfirstError
+from specfirst.generator.errors import SpecfirstError
 
 __all__ = ["main"]
 
 # command name -> "module:attribute"; modules are imported only when their command runs.
 COMMANDS: dict[str, str] = {
-    "admin": "contract_tests.cli.admin:admin",
-    "bench": "contract_tests.cli.bench:bench",
-    "check": "contract_tests.cli.check:check",
-    "diff": "contract_tests.cli.diff:diff",
-    "docs": "contract_tests.cli.docs:docs",
-    "lint": "contract_tests.cli.lint:lint",
-    "mock": "contract_tests.cli.mock:mock",
-    "serve": "contract_tests.cli.serve:serve",
-    "stubs": "contract_tests.cli.stubs:stubs",
-    "test": "contract_tests.cli.test:test",
+    "admin": "specfirst.contract_tests.cli.admin:admin",
+    "bench": "specfirst.contract_tests.cli.bench:bench",
+    "check": "specfirst.contract_tests.cli.check:check",
+    "diff": "specfirst.contract_tests.cli.diff:diff",
+    "docs": "specfirst.contract_tests.cli.docs:docs",
+    "lint": "specfirst.contract_tests.cli.lint:lint",
+    "mock": "specfirst.contract_tests.cli.mock:mock",
+    "serve": "specfirst.contract_tests.cli.serve:serve",
+    "stubs": "specfirst.contract_tests.cli.stubs:stubs",
+    "test": "specfirst.contract_tests.cli.test:test",
 }
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}

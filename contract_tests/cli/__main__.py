@@ -1,5 +1,5 @@
-"""`python -m contract_tests.cli` runs the `specfirst` command line."""
+"""`python -m specfirst.contract_tests.cli` runs the `specfirst` command line."""
 
-from contract_tests.cli import main
+from specfirst.contract_tests.cli import main
 
 main()

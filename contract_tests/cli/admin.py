@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import click
-
-from contract_tests.cli.options import settings_from
-from contract_tests.cli.serve import default_database_url
-from generator.errors import UsageError
+from specfirst.contract_tests.cli.options import settings_from
+from specfirst.contract_tests.cli.serve import default_database_url
+from specfirst.generator.errors import UsageError
 
 __all__ = ["admin"]
 
@@ -18,8 +17,8 @@ DB_OPTION = click.option("--db", metavar="URL", help="sqlite:///FILE or postgres
 
 
 def _database(db: str | None):  # type: ignore[no-untyped-def]
-    from server.db import Database
-    from server.migrations import apply_migrations
+    from specfirst.server.db import Database
+    from specfirst.server.migrations import apply_migrations
 
     database = Database.from_url(default_database_url(db, settings_from().base_dir))
     apply_migrations(database)
@@ -47,7 +46,7 @@ def token_create(tenant: str, scopes: tuple[str, ...], label: str | None, db: st
 
     The token is shown once: only its SHA-256 hash is stored.
     """
-    from server.security import create_token
+    from specfirst.server.security import create_token
 
     if not tenant.strip():
         raise UsageError("--tenant must not be empty")
@@ -68,7 +67,7 @@ def token_create(tenant: str, scopes: tuple[str, ...], label: str | None, db: st
 @DB_OPTION
 def token_revoke(token_value: str | None, token_id: str | None, db: str | None) -> None:
     """Revoke TOKEN (or the token with --id) at once, on every worker."""
-    from server.security import revoke_token
+    from specfirst.server.security import revoke_token
 
     if bool(token_value) == bool(token_id):
         raise UsageError("give either TOKEN or --id")
@@ -96,7 +95,7 @@ def user() -> None:
 @DB_OPTION
 def user_create(tenant: str, name: str, email: str, role: str, db: str | None) -> None:
     """Create a user and print its id on stdout."""
-    from server.users import create_user
+    from specfirst.server.users import create_user
 
     database = _database(db)
     try:
@@ -121,8 +120,8 @@ def changes_prune(days: float | None, db: str | None) -> None:
     The server does the same by itself every hour; feed cursors that pointed before the
     changes kept then answer 410 (the client starts a fresh sync).
     """
-    from server.retention import prune_changes
-    from server.settings import ServerSettings
+    from specfirst.server.retention import prune_changes
+    from specfirst.server.settings import ServerSettings
 
     keep = ServerSettings.from_env().changes_retention_days if days is None else days
     database = _database(db)
@@ -137,7 +136,7 @@ def changes_prune(days: float | None, db: str | None) -> None:
 @DB_OPTION
 def migrate(db: str | None) -> None:
     """Create or upgrade the database schema (the server also does this at start-up)."""
-    from server.migrations import schema_version
+    from specfirst.server.migrations import schema_version
 
     database = _database(db)
     try:

@@ -6,9 +6,8 @@ import logging
 from pathlib import Path
 
 import click
-
-from contract_tests.cli.options import parse_headers
-from generator.errors import SpecfirstError, UsageError
+from specfirst.contract_tests.cli.options import parse_headers
+from specfirst.generator.errors import SpecfirstError, UsageError
 
 __all__ = ["bench"]
 
@@ -18,7 +17,7 @@ MAX_BODY_FILE = 10 * 1024 * 1024
 
 
 def _levels(_ctx: click.Context, _param: click.Parameter, value: str) -> tuple[int, ...]:
-    from contract_tests.bench.runner import parse_levels
+    from specfirst.contract_tests.bench.runner import parse_levels
 
     try:
         return parse_levels(value)
@@ -58,11 +57,10 @@ def bench(url: str, method: str, headers: tuple[str, ...], body_file: Path | Non
     """
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from contract_tests.bench.client import parse_target
-    from contract_tests.bench.report import results_table, write_results
-    from contract_tests.bench.runner import BenchConfig, run_bench
-    from contract_tests.bench.template import BodyTemplate
+    from specfirst.contract_tests.bench.client import parse_target
+    from specfirst.contract_tests.bench.report import results_table, write_results
+    from specfirst.contract_tests.bench.runner import BenchConfig, run_bench
+    from specfirst.contract_tests.bench.template import BodyTemplate
 
     target = parse_target(url, method, parse_headers(headers))
     template = None

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-
-from contract_tests.cli.options import load_spec_arg, settings_from
-from contract_tests.pipeline import CheckOptions, CheckPipeline
-from contract_tests.pipeline.check import CHECK_MAX_EXAMPLES
-from contract_tests.pipeline.signals import sigterm_unwinds
-from contract_tests.pipeline.summary import print_step, print_summary_table
-from contract_tests.runner import PHASES, parse_list
-from contract_tests.runner.console import LiveProgress, print_summary
-from contract_tests.runner.results import operations_of
-from generator.lint.config import LintConfig
+from specfirst.contract_tests.cli.options import load_spec_arg, settings_from
+from specfirst.contract_tests.pipeline import CheckOptions, CheckPipeline
+from specfirst.contract_tests.pipeline.check import CHECK_MAX_EXAMPLES
+from specfirst.contract_tests.pipeline.signals import sigterm_unwinds
+from specfirst.contract_tests.pipeline.summary import print_step, print_summary_table
+from specfirst.contract_tests.runner import PHASES, parse_list
+from specfirst.contract_tests.runner.console import LiveProgress, print_summary
+from specfirst.contract_tests.runner.results import operations_of
+from specfirst.generator.lint.config import LintConfig
 
 __all__ = ["check"]
 

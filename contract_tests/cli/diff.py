@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import click
-
-from contract_tests.cli.options import settings_from, write_output
-from generator.diff import FORMATS, Level, compare, load_version, render
+from specfirst.contract_tests.cli.options import settings_from, write_output
+from specfirst.generator.diff import FORMATS, Level, compare, load_version, render
 
 __all__ = ["diff"]
 

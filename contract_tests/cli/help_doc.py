@@ -8,8 +8,7 @@ from __future__ import annotations
 import sys
 
 import click
-
-from contract_tests.cli import cli
+from specfirst.contract_tests.cli import cli
 
 __all__ = ["render_cli_reference"]
 
@@ -33,7 +32,8 @@ def render_cli_reference() -> str:
     out = [
         "# Command-line reference\n",
         "Generated from the real `--help` of every command "
-        "(`python -m contract_tests.cli.help_doc > docs/cli.md`); a test keeps it current.\n",
+        "(`python -m specfirst.contract_tests.cli.help_doc > docs/cli.md`); "
+        "a test keeps it current.\n",
     ]
     _walk(cli, ["specfirst"], None, out)
     return "\n".join(out)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-
-from contract_tests.cli.options import load_spec_arg, settings_from, write_output
-from generator.lint import FORMATS, lint_spec, merge_results, render
-from generator.lint.config import RULESETS, LintConfig
-from generator.lint.fix import apply_fixes, plan_fixes
+from specfirst.contract_tests.cli.options import load_spec_arg, settings_from, write_output
+from specfirst.generator.lint import FORMATS, lint_spec, merge_results, render
+from specfirst.generator.lint.config import RULESETS, LintConfig
+from specfirst.generator.lint.fix import apply_fixes, plan_fixes
 
 __all__ = ["lint"]
 

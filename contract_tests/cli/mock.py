@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-
-from contract_tests.cli.options import load_spec_arg, settings_from
+from specfirst.contract_tests.cli.options import load_spec_arg, settings_from
 
 if TYPE_CHECKING:
-    from server.mock import AllowedHost, CallbackOutcome
+    from specfirst.server.mock import AllowedHost, CallbackOutcome
 
 __all__ = ["mock"]
 
 
 def _allowed_hosts(ctx: click.Context, param: click.Parameter,
                    values: tuple[str, ...]) -> tuple[AllowedHost, ...]:
-    from server.mock import AllowedHost
+    from specfirst.server.mock import AllowedHost
 
     try:
         return tuple(AllowedHost.parse(value) for value in values)
@@ -59,8 +58,7 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     and whether the receiver's answer is documented, is a line on stderr.
     """
     import uvicorn
-
-    from server.mock import CallbackPolicy, create_mock_app
+    from specfirst.server.mock import CallbackPolicy, create_mock_app
 
     settings = settings_from()
     loaded = load_spec_arg(spec, settings)

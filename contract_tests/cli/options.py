@@ -7,10 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from generator.config import Settings, load_settings
-from generator.errors import UsageError
-from generator.loader import Spec
+from specfirst.generator.config import Settings, load_settings
+from specfirst.generator.errors import UsageError
+from specfirst.generator.loader import Spec
 
 __all__ = ["load_spec_arg", "parse_headers", "settings_from", "write_output"]
 

@@ -8,9 +8,8 @@ import sys
 from pathlib import Path
 
 import click
-
-from contract_tests.cli.options import settings_from
-from generator.errors import UsageError
+from specfirst.contract_tests.cli.options import settings_from
+from specfirst.generator.errors import UsageError
 
 __all__ = ["default_database_url", "serve"]
 
@@ -50,10 +49,9 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     start-up. Stop with Ctrl-C.
     """
     import uvicorn
-
-    from generator.loader import Spec
-    from server.db import Database
-    from server.migrations import apply_migrations
+    from specfirst.generator.loader import Spec
+    from specfirst.server.db import Database
+    from specfirst.server.migrations import apply_migrations
 
     settings = settings_from()
     spec_path = str(Path(spec).resolve()) if spec else ""
@@ -80,6 +78,6 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     os.environ["PYTHONPATH"] = os.pathsep.join(
         p for p in (cwd, os.environ.get("PYTHONPATH", "")) if p)
     click.echo(f"serving on http://{host}:{port} (database: {database!r})", err=True)
-    uvicorn.run("server.app:create_app_from_env", factory=True, host=host, port=port,
+    uvicorn.run("specfirst.server.app:create_app_from_env", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=5)

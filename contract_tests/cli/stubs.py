@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-
-from contract_tests.cli.options import load_spec_arg, settings_from
-from generator.stubs import check_stubs, generate_stubs
+from specfirst.contract_tests.cli.options import load_spec_arg, settings_from
+from specfirst.generator.stubs import check_stubs, generate_stubs
 
 __all__ = ["stubs"]
 

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import click
 from rich.console import Console
-
-from contract_tests.cli.options import load_spec_arg, parse_headers, settings_from
-from contract_tests.runner import (
+from specfirst.contract_tests.cli.options import load_spec_arg, parse_headers, settings_from
+from specfirst.contract_tests.runner import (
     PHASES,
     RunOptions,
     load_app,
@@ -17,10 +16,10 @@ from contract_tests.runner import (
     write_junit,
     write_report_dir,
 )
-from contract_tests.runner.console import LiveProgress, print_summary
-from contract_tests.runner.defaults import contract_defaults
-from contract_tests.runner.results import operations_of
-from generator.errors import UsageError
+from specfirst.contract_tests.runner.console import LiveProgress, print_summary
+from specfirst.contract_tests.runner.defaults import contract_defaults
+from specfirst.contract_tests.runner.results import operations_of
+from specfirst.generator.errors import UsageError
 
 __all__ = ["test"]
 

@@ -1,9 +1,13 @@
 """`specfirst check`: the CI pipeline on one spec, from lint to a contract test of its server."""
 
-from contract_tests.pipeline.check import CheckOptions, CheckPipeline, serve_command
-from contract_tests.pipeline.server_process import ServerProcess, ServerStartError, free_port
-from contract_tests.pipeline.steps import StepOutcome, StepResult
-from contract_tests.pipeline.tokens import CheckIdentities, create_identities, spec_scopes
+from specfirst.contract_tests.pipeline.check import CheckOptions, CheckPipeline, serve_command
+from specfirst.contract_tests.pipeline.server_process import (
+    ServerProcess,
+    ServerStartError,
+    free_port,
+)
+from specfirst.contract_tests.pipeline.steps import StepOutcome, StepResult
+from specfirst.contract_tests.pipeline.tokens import CheckIdentities, create_identities, spec_scopes
 
 __all__ = [
     "CheckIdentities",

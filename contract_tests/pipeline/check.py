@@ -11,22 +11,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from contract_tests.pipeline.server_process import ServerProcess, free_port
-from contract_tests.pipeline.steps import StepFailed, StepResult, StepSkipped, run_step
-from contract_tests.pipeline.summary import steps_suite
-from contract_tests.pipeline.tokens import (
+from specfirst.contract_tests.pipeline.server_process import ServerProcess, free_port
+from specfirst.contract_tests.pipeline.steps import StepFailed, StepResult, StepSkipped, run_step
+from specfirst.contract_tests.pipeline.summary import steps_suite
+from specfirst.contract_tests.pipeline.tokens import (
     CheckIdentities,
     TokenFactory,
     admin_cli_tokens,
     create_identities,
 )
-from contract_tests.runner import RunOptions, RunResult, run_contract_tests
-from contract_tests.runner.engine import EventCallback
-from contract_tests.runner.junit import contract_suite, render_suites
-from contract_tests.runner.report import write_report_dir, write_text
-from generator.document import Limits
-from generator.lint.config import LintConfig
-from generator.loader import Spec
+from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.runner.engine import EventCallback
+from specfirst.contract_tests.runner.junit import contract_suite, render_suites
+from specfirst.contract_tests.runner.report import write_report_dir, write_text
+from specfirst.generator.document import Limits
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.loader import Spec
 
 __all__ = ["CheckOptions", "CheckPipeline", "ServerCommand", "serve_command"]
 
@@ -40,7 +40,7 @@ CHECK_MAX_EXAMPLES = 10
 
 
 def serve_command(spec: Path, handlers: str, db_url: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "contract_tests.cli", "serve", str(spec), "--handlers",
+    return [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", str(spec), "--handlers",
             handlers, "--db", db_url, "--host", "127.0.0.1", "--port", str(port)]
 
 
@@ -109,7 +109,7 @@ class CheckPipeline:
 
     # -- static steps --------------------------------------------------------------------------
     def lint(self) -> str:
-        from generator.lint import lint_spec, merge_results, render
+        from specfirst.generator.lint import lint_spec, merge_results, render
 
         findings = lint_spec(self.spec, config=self.options.lint_config)
         result = merge_results([(self.spec.display_path(self.spec.path), findings)])
@@ -125,7 +125,7 @@ class CheckPipeline:
             raise StepSkipped("no handler package for this spec (pass --handlers-dir)")
         if not folder.is_dir():
             raise StepSkipped(f"no handler package at {folder}")
-        from generator.stubs import check_stubs
+        from specfirst.generator.stubs import check_stubs
 
         result = check_stubs(self.spec, folder)
         if result.drift:
@@ -134,7 +134,7 @@ class CheckPipeline:
         return f"{folder} matches the spec"
 
     def docs(self) -> str:
-        from generator.docs import render_docs
+        from specfirst.generator.docs import render_docs
 
         with tempfile.TemporaryDirectory(prefix="specfirst-docs-") as tmp:
             written = render_docs(self.spec, Path(tmp),
@@ -151,7 +151,7 @@ class CheckPipeline:
             return f"rendered {len(written)} files; {committed} is up to date"
 
     def diff(self) -> str:
-        from generator.diff import Level, compare, load_version, render
+        from specfirst.generator.diff import Level, compare, load_version, render
 
         old = load_version(str(self.options.baseline), self.options.limits)
         result = compare(old, self.spec)

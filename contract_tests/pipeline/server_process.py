@@ -14,8 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 import httpx
-
-from generator.errors import SpecfirstError
+from specfirst.generator.errors import SpecfirstError
 
 __all__ = ["ServerProcess", "ServerStartError", "free_port"]
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from generator.errors import SpecfirstError
+from specfirst.generator.errors import SpecfirstError
 
 __all__ = ["StepFailed", "StepOutcome", "StepResult", "StepSkipped", "run_step"]
 

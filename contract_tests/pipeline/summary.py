@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from contract_tests.pipeline.steps import StepOutcome, StepResult
+from specfirst.contract_tests.pipeline.steps import StepOutcome, StepResult
 
 __all__ = ["print_step", "print_summary_table", "steps_suite"]
 

@@ -10,8 +10,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.runner.checks import declared_scopes
-from generator.errors import SpecfirstError
+from specfirst.contract_tests.runner.checks import declared_scopes
+from specfirst.generator.errors import SpecfirstError
 
 __all__ = ["CheckIdentities", "TokenFactory", "admin_cli_tokens", "create_identities",
            "spec_scopes"]
@@ -46,7 +46,7 @@ def spec_scopes(document: Mapping[str, Any]) -> set[str]:
 
 def admin_cli_tokens(tenant: str, scopes: Sequence[str], db_url: str) -> str:
     """A token from `specfirst admin token create`, which prints it on its last line."""
-    command = [sys.executable, "-m", "contract_tests.cli", "admin", "token", "create",
+    command = [sys.executable, "-m", "specfirst.contract_tests.cli", "admin", "token", "create",
                "--tenant", tenant, "--db", db_url]
     for scope in scopes:
         command += ["--scope", scope]

@@ -1,11 +1,16 @@
 """Contract testing with Schemathesis: every phase and check, failures collected, reports."""
 
-from contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens
-from contract_tests.runner.engine import available_checks, run_contract_tests
-from contract_tests.runner.options import DEFAULT_MAX_EXAMPLES, PHASES, RunOptions, parse_list
-from contract_tests.runner.report import write_junit, write_report_dir
-from contract_tests.runner.results import FailureRecord, OperationResult, RunResult
-from contract_tests.runner.target import load_app
+from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens
+from specfirst.contract_tests.runner.engine import available_checks, run_contract_tests
+from specfirst.contract_tests.runner.options import (
+    DEFAULT_MAX_EXAMPLES,
+    PHASES,
+    RunOptions,
+    parse_list,
+)
+from specfirst.contract_tests.runner.report import write_junit, write_report_dir
+from specfirst.contract_tests.runner.results import FailureRecord, OperationResult, RunResult
+from specfirst.contract_tests.runner.target import load_app
 
 __all__ = [
     "CUSTOM_CHECKS",

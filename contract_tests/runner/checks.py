@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis.core.failures import Failure
-
-from contract_tests.runner.results import with_token_variable
+from specfirst.contract_tests.runner.results import with_token_variable
 
 if TYPE_CHECKING:
     from schemathesis import Case as _Case

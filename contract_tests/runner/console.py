@@ -17,8 +17,7 @@ from rich.progress import (
 )
 from rich.table import Table
 from schemathesis.engine import events
-
-from contract_tests.runner.results import RunResult
+from specfirst.contract_tests.runner.results import RunResult
 
 __all__ = ["LiveProgress", "brief_error", "print_summary"]
 

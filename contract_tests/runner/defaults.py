@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from contract_tests.runner.options import (
+from specfirst.contract_tests.runner.options import (
     DEFAULT_MAX_EXAMPLES,
     MISSING_HEADER_STATUSES,
     NEGATIVE_DATA_STATUSES,
     PHASES,
     POSITIVE_DATA_STATUSES,
 )
-from generator.errors import ConfigError
+from specfirst.generator.errors import ConfigError
 
 __all__ = ["ContractDefaults", "contract_defaults"]
 

@@ -19,14 +19,13 @@ from schemathesis.config._checks import (
 from schemathesis.config._phases import InferenceConfig
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
-
-from contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
-from contract_tests.runner.opaque import without_opaque_inputs
-from contract_tests.runner.options import RunOptions
-from contract_tests.runner.results import ResultCollector, RunResult, operations_of
-from contract_tests.runner.unique import unique_keys
-from generator.errors import SpecfirstError, UsageError
-from generator.loader import Spec
+from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
+from specfirst.contract_tests.runner.opaque import without_opaque_inputs
+from specfirst.contract_tests.runner.options import RunOptions
+from specfirst.contract_tests.runner.results import ResultCollector, RunResult, operations_of
+from specfirst.contract_tests.runner.unique import unique_keys
+from specfirst.generator.errors import SpecfirstError, UsageError
+from specfirst.generator.loader import Spec
 
 __all__ = [
     "APP_BASE_URL",

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-
-from contract_tests.runner.results import FailureRecord, OperationResult, RunResult
+from specfirst.contract_tests.runner.results import FailureRecord, OperationResult, RunResult
 
 __all__ = ["ReportView", "render_html"]
 

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Sequence
 
-from contract_tests.runner.results import OperationResult, RunResult
+from specfirst.contract_tests.runner.results import OperationResult, RunResult
 
 __all__ = ["contract_suite", "render_junit", "render_suites", "xml_safe"]
 

@@ -13,7 +13,7 @@ import copy
 from collections.abc import Iterator, MutableMapping
 from typing import Any
 
-from generator.loader import deref
+from specfirst.generator.loader import deref
 
 __all__ = ["OPAQUE_EXTENSION", "is_opaque", "without_opaque_inputs"]
 

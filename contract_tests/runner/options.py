@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import UsageError
+from specfirst.generator.errors import UsageError
 
 __all__ = [
     "DEFAULT_MAX_EXAMPLES",

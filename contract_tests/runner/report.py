@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from contract_tests.runner.html import render_html
-from contract_tests.runner.junit import render_junit
-from contract_tests.runner.results import RunResult
-from generator.errors import UsageError
+from specfirst.contract_tests.runner.html import render_html
+from specfirst.contract_tests.runner.junit import render_junit
+from specfirst.contract_tests.runner.results import RunResult
+from specfirst.generator.errors import UsageError
 
 __all__ = ["write_junit", "write_report_dir", "write_text"]
 

@@ -8,7 +8,7 @@ import sys
 import warnings
 from typing import Any
 
-from generator.errors import UsageError
+from specfirst.generator.errors import UsageError
 
 __all__ = ["load_app"]
 

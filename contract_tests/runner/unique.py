@@ -23,8 +23,7 @@ from typing import Any
 
 import jsonschema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
-
-from generator.loader import deref
+from specfirst.generator.loader import deref
 
 __all__ = ["UNIQUE_EXTENSION", "fresh_headers", "unique_keys"]
 

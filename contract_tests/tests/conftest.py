@@ -7,9 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from contract_tests.pipeline import ServerProcess, free_port
-from generator.loader import Spec
+from specfirst.contract_tests.pipeline import ServerProcess, free_port
+from specfirst.generator.loader import Spec
 
 NOTES_SPEC = Path(__file__).with_name("apps") / "notes.yaml"
 
@@ -30,6 +29,6 @@ def notes_spec() -> Spec:
 def notes_server() -> Iterator[ServerProcess]:
     """The correct Notes API over HTTP on loopback, stopped after the test."""
     port = free_port()
-    command = notes_server_command("contract_tests.tests.apps.notes_app:create_app", port)
+    command = notes_server_command("specfirst.contract_tests.tests.apps.notes_app:create_app", port)
     with ServerProcess(command, port=port, start_timeout=30) as server:
         yield server

@@ -11,16 +11,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from contract_tests.pipeline import CheckIdentities, ServerProcess, free_port, serve_command
-from contract_tests.pipeline.tokens import spec_scopes
-from generator.loader import Spec
+from specfirst.contract_tests.pipeline import (
+    CheckIdentities,
+    ServerProcess,
+    free_port,
+    serve_command,
+)
+from specfirst.contract_tests.pipeline.tokens import spec_scopes
+from specfirst.generator.loader import Spec
 
 PG_ADMIN_URL = os.environ.get("SPECFIRST_TEST_PG_URL",
                               "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
 def crm_spec() -> Spec:
-    from server.app import CRM_SPEC
+    from specfirst.server.app import CRM_SPEC
 
     return Spec.from_path(CRM_SPEC)
 
@@ -51,9 +56,9 @@ def read_scopes(spec: Spec) -> frozenset[str]:
 
 def create_tokens(db_url: str, spec: Spec) -> CheckIdentities:
     """Tokens straight in the database: every scope, read scopes only, another tenant."""
-    from server.db import Database
-    from server.migrations import apply_migrations
-    from server.security import create_token
+    from specfirst.server.db import Database
+    from specfirst.server.migrations import apply_migrations
+    from specfirst.server.security import create_token
 
     database = Database.from_url(db_url)
     try:
@@ -70,8 +75,8 @@ def create_tokens(db_url: str, spec: Spec) -> CheckIdentities:
 
 def in_process_app(db_url: str) -> Any:
     """The CRM app with request and response validation on, on `db_url`."""
-    from server.app import create_app
-    from server.settings import ServerSettings
+    from specfirst.server.app import create_app
+    from specfirst.server.settings import ServerSettings
 
     settings = ServerSettings.from_env({}, database_url=db_url, response_validation=True)
     return create_app(settings=settings)
@@ -90,7 +95,7 @@ class LiveCRM:
 @contextmanager
 def live_crm(db_url: str) -> Iterator[LiveCRM]:
     """`specfirst serve` of the reference CRM on 127.0.0.1 and a free port."""
-    from server.app import CRM_HANDLERS, CRM_SPEC
+    from specfirst.server.app import CRM_HANDLERS, CRM_SPEC
 
     port = free_port()
     command = serve_command(CRM_SPEC, CRM_HANDLERS, db_url, port)

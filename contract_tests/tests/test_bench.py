@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-
-from contract_tests.bench import (
+from specfirst.contract_tests.bench import (
     BenchConfig,
     BodyTemplate,
     parse_target,
@@ -22,10 +21,10 @@ from contract_tests.bench import (
     run_bench,
     summarize,
 )
-from contract_tests.bench.report import bench_json, write_results
-from contract_tests.cli import cli
-from contract_tests.tests.bench_server import TinyServer, tiny_server
-from generator.errors import UsageError
+from specfirst.contract_tests.bench.report import bench_json, write_results
+from specfirst.contract_tests.cli import cli
+from specfirst.contract_tests.tests.bench_server import TinyServer, tiny_server
+from specfirst.generator.errors import UsageError
 
 SHORT: dict[str, Any] = {"duration_s": 0.4, "warmup_s": 0.1, "timeout_s": 5.0}
 

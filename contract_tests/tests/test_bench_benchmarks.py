@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-
-from contract_tests.benchmarks import generate_spec, markdown_report, operation_count
-from contract_tests.benchmarks.compare import summarize_rounds
-from contract_tests.benchmarks.fastapi_app import create_app
-from generator.loader import Spec
-from server.db import Database
-from server.security import create_token
+from specfirst.contract_tests.benchmarks import generate_spec, markdown_report, operation_count
+from specfirst.contract_tests.benchmarks.compare import summarize_rounds
+from specfirst.contract_tests.benchmarks.fastapi_app import create_app
+from specfirst.generator.loader import Spec
+from specfirst.server.db import Database
+from specfirst.server.security import create_token
 
 
 @pytest.fixture()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from contract_tests.benchmarks.scaling import measure
+from specfirst.contract_tests.benchmarks.scaling import measure
 
 
 @pytest.mark.parametrize(("backend", "workers"), [("sqlite", 2), ("postgresql", 1)])

@@ -12,11 +12,10 @@ import pytest
 import xmlschema
 import yaml
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from contract_tests.pipeline import CheckOptions, CheckPipeline, StepOutcome, StepResult
-from contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
-from generator.loader import Spec
+from specfirst.contract_tests.cli import cli
+from specfirst.contract_tests.pipeline import CheckOptions, CheckPipeline, StepOutcome, StepResult
+from specfirst.contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
+from specfirst.generator.loader import Spec
 
 JUNIT_XSD = Path(__file__).with_name("junit.xsd")
 
@@ -45,7 +44,7 @@ def listening(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
-def run_pipeline(spec: Spec, handlers: str | None = "contract_tests.tests.apps.notes_app:"
+def run_pipeline(spec: Spec, handlers: str | None = "specfirst.contract_tests.tests.apps.notes_app:"
                  "create_app", **overrides: object) -> tuple[dict[str, StepResult], Served,
                                                           CheckPipeline]:
     served = Served()
@@ -80,7 +79,7 @@ def test_a_correct_api_passes_every_step(notes_spec: Spec, tmp_path: Path) -> No
 
 
 def test_a_broken_api_fails_the_test_step_and_says_why(notes_spec: Spec) -> None:
-    steps, served, _ = run_pipeline(notes_spec, "contract_tests.tests.apps.broken_app:"
+    steps, served, _ = run_pipeline(notes_spec, "specfirst.contract_tests.tests.apps.broken_app:"
                                                 "tenant_leak_app")
     assert steps["test"].outcome is StepOutcome.FAILED
     assert "tenant_isolation: GET /notes/{id}" in steps["test"].report
@@ -104,7 +103,8 @@ def test_ctrl_c_during_the_test_still_stops_the_server(notes_spec: Spec) -> None
         raise KeyboardInterrupt
 
     served = Served()
-    options = CheckOptions(handlers_package="contract_tests.tests.apps.notes_app:create_app",
+    options = CheckOptions(
+                           handlers_package="specfirst.contract_tests.tests.apps.notes_app:create_app",
                            handlers_dir=None, server_command=served, token_factory=fixed_tokens,
                            max_examples=5, on_event=interrupt, start_timeout=30)
     with pytest.raises(KeyboardInterrupt):
@@ -166,11 +166,11 @@ def test_check_cli_prints_one_table_and_one_exit_code(tmp_path: Path) -> None:
 
 SIGTERM_SCRIPT = """
 import sys
-from contract_tests.pipeline import CheckOptions, CheckPipeline
-from contract_tests.pipeline.signals import sigterm_unwinds
-from contract_tests.tests.conftest import notes_server_command
-from contract_tests.tests.test_check_pipeline import fixed_tokens
-from generator.loader import Spec
+from specfirst.contract_tests.pipeline import CheckOptions, CheckPipeline
+from specfirst.contract_tests.pipeline.signals import sigterm_unwinds
+from specfirst.contract_tests.tests.conftest import notes_server_command
+from specfirst.contract_tests.tests.test_check_pipeline import fixed_tokens
+from specfirst.generator.loader import Spec
 
 def serve(spec, handlers, db_url, port):
     print(port, flush=True)
@@ -180,7 +180,7 @@ def started(step):
     if step.name == "tokens":
         print("testing", flush=True)
 
-options = CheckOptions(handlers_package="contract_tests.tests.apps.notes_app:create_app",
+options = CheckOptions(handlers_package="specfirst.contract_tests.tests.apps.notes_app:create_app",
                        handlers_dir=None, server_command=serve, token_factory=fixed_tokens,
                        max_examples=200, start_timeout=30, on_step=started)
 with sigterm_unwinds():

@@ -3,9 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from contract_tests.cli import COMMANDS, cli
-from contract_tests.cli.help_doc import render_cli_reference
+from specfirst.contract_tests.cli import COMMANDS, cli
+from specfirst.contract_tests.cli.help_doc import render_cli_reference
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -14,7 +13,8 @@ def test_docs_cli_md_equals_the_real_help() -> None:
     expected = render_cli_reference()
     actual = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     assert actual == expected, (
-        "docs/cli.md is out of date: run `python -m contract_tests.cli.help_doc > docs/cli.md`"
+        "docs/cli.md is out of date: run "
+        "`python -m specfirst.contract_tests.cli.help_doc > docs/cli.md`"
     )
 
 

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 import xmlschema
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from contract_tests.pipeline import ServerProcess, free_port
-from contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
+from specfirst.contract_tests.cli import cli
+from specfirst.contract_tests.pipeline import ServerProcess, free_port
+from specfirst.contract_tests.tests.conftest import NOTES_SPEC, notes_server_command
 
 JUNIT_XSD = Path(__file__).with_name("junit.xsd")
 FAST = ["--max-examples", "5", "--seed", "11"]
@@ -22,7 +21,7 @@ def invoke(*args: str) -> tuple[int, str]:
 
 
 def test_app_in_process_passes_and_writes_reports(tmp_path: Path) -> None:
-    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:app",
+    code, output = invoke("--app", "specfirst.contract_tests.tests.apps.notes_app:app",
                           "--token", "good-token", *FAST, "--junit", str(tmp_path / "j.xml"),
                           "--report", str(tmp_path / "report"))
     assert code == 0, output
@@ -33,11 +32,11 @@ def test_app_in_process_passes_and_writes_reports(tmp_path: Path) -> None:
 
 
 def test_failures_exit_1_with_a_summary_by_check_and_operation() -> None:
-    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:create_app()",
+    code, output = invoke("--app", "specfirst.contract_tests.tests.apps.notes_app:create_app()",
                           "--token", "good-token", *FAST, "--header", "X-Trace: 1",
                           "--phases", "coverage")
     assert code == 0, output
-    code, output = invoke("--app", "contract_tests.tests.apps.broken_app:app",
+    code, output = invoke("--app", "specfirst.contract_tests.tests.apps.broken_app:app",
                           "--token", "good-token", *FAST)
     assert code == 1, output
     assert "Failures by check and operation" in output
@@ -56,7 +55,8 @@ def test_url_over_loopback_with_authorization_checks(notes_server: ServerProcess
 
 def test_url_finds_a_tenant_leak_over_http() -> None:
     port = free_port()
-    command = notes_server_command("contract_tests.tests.apps.broken_app:tenant_leak_app", port)
+    command = notes_server_command(
+        "specfirst.contract_tests.tests.apps.broken_app:tenant_leak_app", port)
     with ServerProcess(command, port=port, start_timeout=30) as server:
         code, output = invoke("--url", server.base_url, "--token", "good-token",
                               "--other-tenant-token", "other-token", *FAST)
@@ -68,11 +68,14 @@ def test_url_finds_a_tenant_leak_over_http() -> None:
     ([], "exactly one of --url URL or --app"),
     (["--url", "http://127.0.0.1:9", "--app", "x:y"], "exactly one of"),
     (["--app", "nonexistent_module_xyz:app"], "cannot import"),
-    (["--app", "contract_tests.tests.apps.notes_app:nope"], "no attribute 'nope'"),
-    (["--app", "contract_tests.tests.apps.notes_app"], "MODULE:ATTR"),
-    (["--app", "contract_tests.tests.apps.notes_app:app", "--phases", "fuzing"], "unknown phase"),
-    (["--app", "contract_tests.tests.apps.notes_app:app", "--checks", "nope"], "unknown check"),
-    (["--app", "contract_tests.tests.apps.notes_app:app", "-H", "no-colon"], "must look like"),
+    (["--app", "specfirst.contract_tests.tests.apps.notes_app:nope"], "no attribute 'nope'"),
+    (["--app", "specfirst.contract_tests.tests.apps.notes_app"], "MODULE:ATTR"),
+    (["--app", "specfirst.contract_tests.tests.apps.notes_app:app", "--phases", "fuzing"],
+     "unknown phase"),
+    (["--app", "specfirst.contract_tests.tests.apps.notes_app:app", "--checks", "nope"],
+     "unknown check"),
+    (["--app", "specfirst.contract_tests.tests.apps.notes_app:app", "-H", "no-colon"],
+     "must look like"),
 ])
 def test_usage_errors_exit_2_without_a_traceback(args: list[str], message: str) -> None:
     code, output = invoke(*args)
@@ -98,7 +101,7 @@ def test_an_unreachable_api_fails_with_the_reason() -> None:
 
 def test_a_run_that_tests_nothing_fails() -> None:
     # the Notes spec has no examples, so the examples phase alone generates no test case
-    code, output = invoke("--app", "contract_tests.tests.apps.notes_app:app", "--phases",
+    code, output = invoke("--app", "specfirst.contract_tests.tests.apps.notes_app:app", "--phases",
                           "examples", *FAST)
     assert code == 1, output
     assert "no test case was run" in output

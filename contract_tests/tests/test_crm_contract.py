@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from contract_tests.pipeline import CheckOptions, CheckPipeline, StepOutcome
-from contract_tests.runner import RunOptions, RunResult, run_contract_tests
-from contract_tests.tests.crm import (
+from specfirst.contract_tests.pipeline import CheckOptions, CheckPipeline, StepOutcome
+from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.tests.crm import (
     create_tokens,
     crm_spec,
     database_url,
@@ -80,7 +79,7 @@ def test_specfirst_check_on_the_reference_spec(tmp_path: Path) -> None:
     The docs step renders the reference; whether the committed docs/reference is current is
     generator/tests/test_docs_reference.py's question, so it is not compared here.
     """
-    from server.app import CRM_HANDLERS
+    from specfirst.server.app import CRM_HANDLERS
 
     root = Path(__file__).resolve().parents[2]
     options = CheckOptions(handlers_package=CRM_HANDLERS, handlers_dir=root / "server" / "handlers",

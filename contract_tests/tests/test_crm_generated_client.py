@@ -15,9 +15,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-
-from contract_tests.pipeline.tokens import admin_cli_tokens
-from contract_tests.tests.crm import LiveCRM, crm_spec, database_url, live_crm
+from specfirst.contract_tests.pipeline.tokens import admin_cli_tokens
+from specfirst.contract_tests.tests.crm import LiveCRM, crm_spec, database_url, live_crm
 
 
 def _generator() -> str:

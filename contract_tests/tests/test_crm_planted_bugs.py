@@ -9,11 +9,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-from contract_tests.pipeline import CheckIdentities
-from contract_tests.runner import RunOptions, run_contract_tests
-from contract_tests.tests.crm import create_tokens, crm_spec, database_url, in_process_app
-from generator.loader import Spec
+from specfirst.contract_tests.pipeline import CheckIdentities
+from specfirst.contract_tests.runner import RunOptions, run_contract_tests
+from specfirst.contract_tests.tests.crm import create_tokens, crm_spec, database_url, in_process_app
+from specfirst.generator.loader import Spec
 
 TARGET = "/api/v1/customers"
 

@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-
-from contract_tests.runner import RunOptions, RunResult, run_contract_tests
-from contract_tests.runner.html import render_html
-from contract_tests.runner.junit import render_junit
-from contract_tests.runner.report import write_junit, write_report_dir
-from contract_tests.runner.results import FailureRecord, OperationResult
-from contract_tests.tests.apps.notes_app import create_app
-from generator.loader import Spec
+from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.runner.html import render_html
+from specfirst.contract_tests.runner.junit import render_junit
+from specfirst.contract_tests.runner.report import write_junit, write_report_dir
+from specfirst.contract_tests.runner.results import FailureRecord, OperationResult
+from specfirst.contract_tests.tests.apps.notes_app import create_app
+from specfirst.generator.loader import Spec
 
 JUNIT_XSD = Path(__file__).with_name("junit.xsd")
 

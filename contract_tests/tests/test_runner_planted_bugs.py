@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from contract_tests.runner import RunOptions, RunResult, run_contract_tests
-from contract_tests.tests.apps.notes_app import BUGS, create_app
-from generator.loader import Spec
+from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.tests.apps.notes_app import BUGS, create_app
+from specfirst.generator.loader import Spec
 
 # bug -> the check that must report it, and the operation it is planted in
 EXPECTED = {

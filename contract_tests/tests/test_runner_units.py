@@ -6,12 +6,11 @@ import importlib
 from typing import Any
 
 import pytest
-
-from contract_tests.runner.checks import declared_scopes, missing_scopes
-from contract_tests.runner.defaults import contract_defaults
-from contract_tests.runner.options import RunOptions, parse_list
-from contract_tests.runner.results import with_token_variable
-from generator.errors import ConfigError, UsageError
+from specfirst.contract_tests.runner.checks import declared_scopes, missing_scopes
+from specfirst.contract_tests.runner.defaults import contract_defaults
+from specfirst.contract_tests.runner.options import RunOptions, parse_list
+from specfirst.contract_tests.runner.results import with_token_variable
+from specfirst.generator.errors import ConfigError, UsageError
 
 DOCUMENT = {"security": [{"bearerAuth": ["a:read"]}]}
 
@@ -60,7 +59,8 @@ def test_reproductions_read_tokens_from_the_shell() -> None:
     assert "$OTHER" in with_token_variable(curl, "OTHER")
 
 
-@pytest.mark.parametrize("name", ["contract_tests.runner", "contract_tests.pipeline"])
+@pytest.mark.parametrize("name", ["specfirst.contract_tests.runner",
+                         "specfirst.contract_tests.pipeline"])
 def test_public_api_is_sorted_and_importable(name: str) -> None:
     module = importlib.import_module(name)
     assert module.__all__ == sorted(module.__all__)
@@ -69,7 +69,7 @@ def test_public_api_is_sorted_and_importable(name: str) -> None:
 
 
 def test_opaque_inputs_are_left_out_of_a_copy() -> None:
-    from contract_tests.runner.opaque import without_opaque_inputs
+    from specfirst.contract_tests.runner.opaque import without_opaque_inputs
 
     document: dict[str, Any] = {
         "openapi": "3.0.3",

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from contract_tests.runner import CUSTOM_CHECKS
-from contract_tests.runner.defaults import _KEYS as TEST_KEYS
-from contract_tests.runner.options import (
+from specfirst.contract_tests.cli import cli
+from specfirst.contract_tests.runner import CUSTOM_CHECKS
+from specfirst.contract_tests.runner.defaults import _KEYS as TEST_KEYS
+from specfirst.contract_tests.runner.options import (
     MISSING_HEADER_STATUSES,
     NEGATIVE_DATA_STATUSES,
     POSITIVE_DATA_STATUSES,

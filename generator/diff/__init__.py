@@ -17,11 +17,11 @@ Public API (stable; `specfirst diff` and `specfirst check --baseline` are built 
 - `render(result, fmt)` with `fmt` in `FORMATS` (`text`, `json`, `markdown`).
 """
 
-from generator.diff.catalogue import CATALOGUE, catalogue_markdown
-from generator.diff.change import Change, DiffResult, Level
-from generator.diff.compare import compare
-from generator.diff.render import FORMATS, render
-from generator.diff.source import load_version
+from specfirst.generator.diff.catalogue import CATALOGUE, catalogue_markdown
+from specfirst.generator.diff.change import Change, DiffResult, Level
+from specfirst.generator.diff.compare import compare
+from specfirst.generator.diff.render import FORMATS, render
+from specfirst.generator.diff.source import load_version
 
 __all__ = [
     "CATALOGUE",

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diff.context import DiffContext
-from generator.diff.schema_view import NodeRef, schema_view
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.schema_view import NodeRef, schema_view
 
 __all__ = ["Pairing", "describe", "pair_alternatives"]
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diff.context import DiffContext, Scope
-from generator.diff.encoding import compare_encoding
-from generator.diff.links import compare_links
-from generator.diff.media_types import Media, match_media, parameters
-from generator.diff.operations import Operation
-from generator.diff.schema_diff import SchemaDiff
-from generator.diff.schema_view import NodeRef, child
-from generator.loader import Spec
+from specfirst.generator.diff.context import DiffContext, Scope
+from specfirst.generator.diff.encoding import compare_encoding
+from specfirst.generator.diff.links import compare_links
+from specfirst.generator.diff.media_types import Media, match_media, parameters
+from specfirst.generator.diff.operations import Operation
+from specfirst.generator.diff.schema_diff import SchemaDiff
+from specfirst.generator.diff.schema_view import NodeRef, child
+from specfirst.generator.loader import Spec
 
 __all__ = ["compare_request_body", "compare_responses"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from generator.diff.change import Level
+from specfirst.generator.diff.change import Level
 
 __all__ = ["CATALOGUE", "Entry", "catalogue_markdown", "level_of", "schema_change_id"]
 

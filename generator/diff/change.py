@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.errors import Location
+from specfirst.generator.errors import Location
 
 __all__ = ["Change", "DiffResult", "Level"]
 

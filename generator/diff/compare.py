@@ -6,17 +6,17 @@ import datetime as dt
 import logging
 from typing import Any
 
-from generator.diff.bodies import compare_request_body, compare_responses
-from generator.diff.change import Change, DiffResult
-from generator.diff.context import DiffContext
-from generator.diff.lifecycle import report_added, report_removed
-from generator.diff.moves import follow_moves
-from generator.diff.operations import Operation, list_operations
-from generator.diff.parameters import compare_parameters
-from generator.diff.security import compare_operation_security, compare_security_schemes
-from generator.diff.servers import compare_document_servers, compare_operation_servers
-from generator.errors import Location
-from generator.loader import Spec
+from specfirst.generator.diff.bodies import compare_request_body, compare_responses
+from specfirst.generator.diff.change import Change, DiffResult
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.lifecycle import report_added, report_removed
+from specfirst.generator.diff.moves import follow_moves
+from specfirst.generator.diff.operations import Operation, list_operations
+from specfirst.generator.diff.parameters import compare_parameters
+from specfirst.generator.diff.security import compare_operation_security, compare_security_schemes
+from specfirst.generator.diff.servers import compare_document_servers, compare_operation_servers
+from specfirst.generator.errors import Location
+from specfirst.generator.loader import Spec
 
 __all__ = ["compare"]
 

@@ -6,12 +6,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.diff.catalogue import level_of
-from generator.diff.change import Change, Level
-from generator.diff.fingerprint import Fingerprints
-from generator.diff.mapping import MappingTarget, MappingTargets
-from generator.diff.schema_view import NodeRef, deref
-from generator.loader import Spec, resolve_pointer
+from specfirst.generator.diff.catalogue import level_of
+from specfirst.generator.diff.change import Change, Level
+from specfirst.generator.diff.fingerprint import Fingerprints
+from specfirst.generator.diff.mapping import MappingTarget, MappingTargets
+from specfirst.generator.diff.schema_view import NodeRef, deref
+from specfirst.generator.loader import Spec, resolve_pointer
 
 __all__ = ["DiffContext", "Scope"]
 

@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.diff.context import DiffContext, Scope
-from generator.diff.media_types import Media, covers, essence
-from generator.diff.schema_view import NodeRef, SchemaView, child, schema_view
-from generator.loader import Spec
+from specfirst.generator.diff.context import DiffContext, Scope
+from specfirst.generator.diff.media_types import Media, covers, essence
+from specfirst.generator.diff.schema_view import NodeRef, SchemaView, child, schema_view
+from specfirst.generator.loader import Spec
 
 if TYPE_CHECKING:
-    from generator.diff.schema_diff import SchemaDiff
+    from specfirst.generator.diff.schema_diff import SchemaDiff
 
 __all__ = ["compare_encoding"]
 

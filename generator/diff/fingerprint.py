@@ -18,7 +18,7 @@ import hashlib
 import json
 from typing import Any
 
-from generator.loader import Spec, resolve_pointer
+from specfirst.generator.loader import Spec, resolve_pointer
 
 __all__ = ["Fingerprints"]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from generator.diff.context import DiffContext
-from generator.diff.operations import Operation, OperationKey, sunset_of
-from generator.loader import escape_pointer
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.operations import Operation, OperationKey, sunset_of
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["report_added", "report_removed"]
 

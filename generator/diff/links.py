@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.diff.context import DiffContext
-from generator.diff.schema_view import NodeRef, canonical, child
-from generator.loader import Spec
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.schema_view import NodeRef, canonical, child
+from specfirst.generator.loader import Spec
 
 __all__ = ["compare_links"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from generator.loader import Spec, escape_pointer, resolve_pointer
+from specfirst.generator.loader import Spec, escape_pointer, resolve_pointer
 
 __all__ = ["MappingTarget", "MappingTargets"]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from generator.diff.context import DiffContext
-from generator.diff.operations import Operation, OperationKey
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.operations import Operation, OperationKey
 
 __all__ = ["follow_moves"]
 

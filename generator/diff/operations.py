@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diff.schema_view import NodeRef
-from generator.loader import OperationRef, Spec
+from specfirst.generator.diff.schema_view import NodeRef
+from specfirst.generator.loader import OperationRef, Spec
 
 __all__ = ["Operation", "OperationKey", "list_operations", "sunset_of"]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.diff.context import DiffContext, Scope
-from generator.diff.media_types import essence
-from generator.diff.operations import Operation
-from generator.diff.schema_diff import SchemaDiff
-from generator.diff.schema_view import NodeRef, deref
-from generator.loader import Spec, escape_pointer
+from specfirst.generator.diff.context import DiffContext, Scope
+from specfirst.generator.diff.media_types import essence
+from specfirst.generator.diff.operations import Operation
+from specfirst.generator.diff.schema_diff import SchemaDiff
+from specfirst.generator.diff.schema_view import NodeRef, deref
+from specfirst.generator.loader import Spec, escape_pointer
 
 __all__ = ["compare_parameters"]
 

@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Callable
 
-from generator.diff.change import Change, DiffResult, Level
+from specfirst.generator.diff.change import Change, DiffResult, Level
 
 __all__ = ["FORMATS", "render"]
 

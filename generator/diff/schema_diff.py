@@ -12,12 +12,12 @@ per pair, not one per path. The 2020-12 keywords are compared in `schema_keyword
 
 from __future__ import annotations
 
-from generator.diff.alternatives import describe, pair_alternatives
-from generator.diff.catalogue import level_of, schema_change_id
-from generator.diff.change import Level
-from generator.diff.context import DiffContext, Scope
-from generator.diff.schema_keywords import NAMES, KeywordPair, closed, single
-from generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
+from specfirst.generator.diff.alternatives import describe, pair_alternatives
+from specfirst.generator.diff.catalogue import level_of, schema_change_id
+from specfirst.generator.diff.change import Level
+from specfirst.generator.diff.context import DiffContext, Scope
+from specfirst.generator.diff.schema_keywords import NAMES, KeywordPair, closed, single
+from specfirst.generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
 
 __all__ = ["SchemaDiff"]
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from generator.diff.context import Scope
-from generator.diff.media_types import essence
-from generator.diff.schema_view import NodeRef, SchemaView
+from specfirst.generator.diff.context import Scope
+from specfirst.generator.diff.media_types import essence
+from specfirst.generator.diff.schema_view import NodeRef, SchemaView
 
 if TYPE_CHECKING:
-    from generator.diff.schema_diff import SchemaDiff
+    from specfirst.generator.diff.schema_diff import SchemaDiff
 
 __all__ = ["NAMES", "KeywordPair", "closed", "single"]
 

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator.loader import Spec, escape_pointer
+from specfirst.generator.loader import Spec, escape_pointer
 
 __all__ = ["Bound", "NodeRef", "SchemaView", "child", "deref", "schema_view"]
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.diff.context import DiffContext
-from generator.diff.operations import Operation
-from generator.loader import escape_pointer
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.operations import Operation
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["compare_operation_security", "compare_security_schemes"]
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.diff.context import DiffContext
-from generator.diff.operations import Operation
-from generator.loader import escape_pointer
+from specfirst.generator.diff.context import DiffContext
+from specfirst.generator.diff.operations import Operation
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["compare_document_servers", "compare_operation_servers"]
 

@@ -17,9 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from generator.document import Limits
-from generator.errors import Location, SpecLoadError, UsageError
-from generator.loader import Spec
+from specfirst.generator.document import Limits
+from specfirst.generator.errors import Location, SpecLoadError, UsageError
+from specfirst.generator.loader import Spec
 
 __all__ = ["GIT_PREFIX", "RevisionSpec", "load_version"]
 

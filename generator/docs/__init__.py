@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.docs.render import OUTPUTS, TEMPLATES_DIR, render_outputs, write_outputs
-from generator.docs.site import build_site
-from generator.docs.views import OperationView, SchemaView, SiteView
-from generator.loader import Spec
+from specfirst.generator.docs.render import OUTPUTS, TEMPLATES_DIR, render_outputs, write_outputs
+from specfirst.generator.docs.site import build_site
+from specfirst.generator.docs.views import OperationView, SchemaView, SiteView
+from specfirst.generator.loader import Spec
 
 __all__ = [
     "OUTPUTS",

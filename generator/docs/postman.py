@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from generator.docs.views import OperationView, SiteView
+from specfirst.generator.docs.views import OperationView, SiteView
 
 __all__ = ["SCHEMA_URL", "build_collection", "status_test"]
 

@@ -22,17 +22,16 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
-
-from generator.docs.markdown import (
+from specfirst.generator.docs.markdown import (
     inline_markdown,
     markdown_source,
     markdown_table_cell,
     render_markdown,
     text_node,
 )
-from generator.docs.postman import build_collection
-from generator.docs.views import ParameterView, SchemaView, SiteView
-from generator.errors import UsageError
+from specfirst.generator.docs.postman import build_collection
+from specfirst.generator.docs.views import ParameterView, SchemaView, SiteView
+from specfirst.generator.errors import UsageError
 
 __all__ = ["OUTPUTS", "PageAssets", "TEMPLATES_DIR", "make_environment", "render_outputs",
            "write_outputs"]

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from generator.docs.views import ExternalDocsView, PropertyView, SchemaView
+from specfirst.generator.docs.views import ExternalDocsView, PropertyView, SchemaView
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "SchemaBuilder", "display_value", "schema_names"]
 

@@ -13,10 +13,10 @@ import logging
 import re
 from typing import Any
 
-from generator.docs.examples import ExampleGenerator, dump_example
-from generator.docs.samples import RequestSketch, code_samples
-from generator.docs.schemas import SchemaBuilder
-from generator.docs.views import (
+from specfirst.generator.docs.examples import ExampleGenerator, dump_example
+from specfirst.generator.docs.samples import RequestSketch, code_samples
+from specfirst.generator.docs.schemas import SchemaBuilder
+from specfirst.generator.docs.views import (
     BodyView,
     CallbackView,
     ExampleView,
@@ -35,8 +35,8 @@ from generator.docs.views import (
     TagEntryView,
     TagView,
 )
-from generator.loader import HTTP_METHODS, Spec
-from generator.operations import OperationRef
+from specfirst.generator.loader import HTTP_METHODS, Spec
+from specfirst.generator.operations import OperationRef
 
 __all__ = ["HTTP_METHODS", "build_site", "slug"]
 

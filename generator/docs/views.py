@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.docs.markdown import is_safe_url
-from generator.docs.samples import CodeSampleView, RequestSketch
+from specfirst.generator.docs.markdown import is_safe_url
+from specfirst.generator.docs.samples import CodeSampleView, RequestSketch
 
 __all__ = [
     "BodyView",

@@ -1,10 +1,10 @@
 """Validation and style rules for OpenAPI documents, and renderers of their findings."""
 
-from generator.lint.config import RULESETS, LintConfig
-from generator.lint.finding import Finding, Severity
-from generator.lint.renderers import FORMATS, render
-from generator.lint.rule import LintContext, Rule
-from generator.lint.runner import LintResult, lint_spec, merge_results
+from specfirst.generator.lint.config import RULESETS, LintConfig
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.renderers import FORMATS, render
+from specfirst.generator.lint.rule import LintContext, Rule
+from specfirst.generator.lint.runner import LintResult, lint_spec, merge_results
 
 __all__ = [
     "FORMATS",

@@ -23,13 +23,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from generator.errors import ConfigError
-from generator.lint.custom import declarative_rule
-from generator.lint.finding import Finding, Severity
-from generator.lint.plugins import load_plugin_rules
-from generator.lint.rule import Rule
-from generator.lint.rules import ALL_RULES
-from generator.loader import unescape_pointer
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint.custom import declarative_rule
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.plugins import load_plugin_rules
+from specfirst.generator.lint.rule import Rule
+from specfirst.generator.lint.rules import ALL_RULES
+from specfirst.generator.loader import unescape_pointer
 
 __all__ = ["IGNORE_KEY", "RULESETS", "LintConfig", "Override", "RuleSetting", "apply_ignores",
            "collect_ignores"]

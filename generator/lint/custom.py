@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
-from generator.errors import ConfigError
-from generator.lint.casing import STYLES
-from generator.lint.finding import Finding, Severity
-from generator.lint.jsonpath import JSONPath, JSONPathError
-from generator.lint.rule import LintContext, Rule
-from generator.loader import escape_pointer
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint.casing import STYLES
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.jsonpath import JSONPath, JSONPathError
+from specfirst.generator.lint.rule import LintContext, Rule
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["FUNCTIONS", "DeclarativeRule", "declarative_rule"]
 

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator.document import ParsedDocument, parse_document
-from generator.errors import SpecLoadError
-from generator.lint.casing import convert, matches
-from generator.lint.finding import Finding
-from generator.lint.rule import LintContext
-from generator.lint.rules.sf301_operation_summary import summary_from_operation_id
-from generator.lint.rules.sf310_response_order import status_order
-from generator.loader import Spec, escape_pointer, resolve_pointer, unescape_pointer
+from specfirst.generator.document import ParsedDocument, parse_document
+from specfirst.generator.errors import SpecLoadError
+from specfirst.generator.lint.casing import convert, matches
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import LintContext
+from specfirst.generator.lint.rules.sf301_operation_summary import summary_from_operation_id
+from specfirst.generator.lint.rules.sf310_response_order import status_order
+from specfirst.generator.loader import Spec, escape_pointer, resolve_pointer, unescape_pointer
 
 __all__ = ["Edit", "FixReport", "Reorder", "apply_fixes", "plan_fixes"]
 

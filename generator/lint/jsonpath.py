@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import escape_pointer
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["JSONPath", "JSONPathError", "Match"]
 

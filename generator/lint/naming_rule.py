@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from generator.lint.casing import STYLES, convert, dominant_style, matches
-from generator.lint.finding import Finding
-from generator.lint.rule import LintContext, Rule
+from specfirst.generator.lint.casing import STYLES, convert, dominant_style, matches
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import LintContext, Rule
 
 __all__ = ["NamingRule"]
 

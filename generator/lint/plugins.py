@@ -14,8 +14,8 @@ import logging
 from importlib.metadata import entry_points
 from typing import Any
 
-from generator.errors import ConfigError
-from generator.lint.rule import Rule
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint.rule import Rule
 
 __all__ = ["ENTRY_POINT_GROUP", "load_plugin_rules"]
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.lint.regex_tree import (
+from specfirst.generator.lint.regex_tree import (
     ALL,
     REPEATS,
     C,

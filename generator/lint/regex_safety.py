@@ -19,8 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.lint.regex_polynomial import polynomial_degree
-from generator.lint.regex_tree import REPEATS, C, Intervals, TreeFacts, overlaps, parse_pattern
+from specfirst.generator.lint.regex_polynomial import polynomial_degree
+from specfirst.generator.lint.regex_tree import (
+    REPEATS,
+    C,
+    Intervals,
+    TreeFacts,
+    overlaps,
+    parse_pattern,
+)
 
 __all__ = ["RegexIssue", "analyse_pattern"]
 

@@ -11,11 +11,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rules import ALL_RULES
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rules import ALL_RULES
 
 if TYPE_CHECKING:
-    from generator.lint.runner import LintResult
+    from specfirst.generator.lint.runner import LintResult
 
 __all__ = ["FORMATS", "render"]
 

@@ -6,14 +6,14 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.walk import (
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.walk import (
     document_schemas,
     iter_schema,
     media_types,
 )
-from generator.loader import OperationRef, Spec, resolve_pointer
-from generator.operations import OperationKind
+from specfirst.generator.loader import OperationRef, Spec, resolve_pointer
+from specfirst.generator.operations import OperationKind
 
 __all__ = ["ALL_OPERATIONS", "CATEGORIES", "MINIMAL", "PATH_OPERATIONS", "RECOMMENDED", "STRICT",
            "LintContext", "Operation", "Rule", "is_json"]

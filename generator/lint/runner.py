@@ -7,11 +7,11 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from generator.lint.config import LintConfig, apply_ignores
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import LintContext, Rule
-from generator.lint.rules import ALL_RULES
-from generator.loader import Spec
+from specfirst.generator.lint.config import LintConfig, apply_ignores
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import LintContext, Rule
+from specfirst.generator.lint.rules import ALL_RULES
+from specfirst.generator.loader import Spec
 
 __all__ = ["INTERNAL_ERROR", "LintResult", "default_rules", "lint_spec", "merge_results"]
 

@@ -18,9 +18,8 @@ from typing import Any
 
 from jsonschema.exceptions import SchemaError
 from openapi_schema_validator import OAS30Validator, OAS31Validator
-
-from generator.lint.rule import LintContext, Operation
-from generator.loader import escape_pointer
+from specfirst.generator.lint.rule import LintContext, Operation
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["Problem", "semantic_problems"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.loader import HTTP_METHODS, Spec, escape_pointer
+from specfirst.generator.loader import HTTP_METHODS, Spec, escape_pointer
 
 __all__ = [
     "HTTP_METHODS",

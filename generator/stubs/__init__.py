@@ -1,7 +1,13 @@
 """Handler stubs for Connexion: scaffold, extend without touching people's code, check drift."""
 
-from generator.stubs.plan import HandlerPlan, OperationView, ParameterView, plan_handlers, pythonic
-from generator.stubs.writer import Drift, StubsResult, check_stubs, generate_stubs
+from specfirst.generator.stubs.plan import (
+    HandlerPlan,
+    OperationView,
+    ParameterView,
+    plan_handlers,
+    pythonic,
+)
+from specfirst.generator.stubs.writer import Drift, StubsResult, check_stubs, generate_stubs
 
 __all__ = [
     "Drift",

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator.errors import Location, RegenerationConflict
+from specfirst.generator.errors import Location, RegenerationConflict
 
 __all__ = ["ExistingFunction", "ExistingModule", "HELPER_MARK", "read_module"]
 

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import Spec
+from specfirst.generator.loader import Spec
 
 __all__ = ["FieldView", "ModelView", "TypeNamer", "build_models"]
 

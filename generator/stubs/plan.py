@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import HTTP_METHODS, Spec, escape_pointer
-from generator.naming import function_name, module_name, unique_name
+from specfirst.generator.loader import HTTP_METHODS, Spec, escape_pointer
+from specfirst.generator.naming import function_name, module_name, unique_name
 
 __all__ = [
     "CONTEXT_PARAMETERS",

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-
-from generator.stubs.models import ModelView, TypeNamer
-from generator.stubs.plan import HandlerPlan, OperationView
+from specfirst.generator.stubs.models import ModelView, TypeNamer
+from specfirst.generator.stubs.plan import HandlerPlan, OperationView
 
 __all__ = [
     "GENERATED_MARK",

@@ -14,12 +14,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.errors import Location, RegenerationConflict, UsageError
-from generator.loader import Spec
-from generator.stubs.existing import ExistingModule, read_module
-from generator.stubs.models import TypeNamer, build_models
-from generator.stubs.plan import CONTEXT_PARAMETERS, HandlerPlan, OperationView, plan_handlers
-from generator.stubs.render import (
+from specfirst.generator.errors import Location, RegenerationConflict, UsageError
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs.existing import ExistingModule, read_module
+from specfirst.generator.stubs.models import TypeNamer, build_models
+from specfirst.generator.stubs.plan import (
+    CONTEXT_PARAMETERS,
+    HandlerPlan,
+    OperationView,
+    plan_handlers,
+)
+from specfirst.generator.stubs.render import (
     GENERATED_MARK,
     handler_view,
     header_line,

@@ -1,6 +1,6 @@
 """Time `specfirst docs` beside Redocly's `build-docs` on the same specs; print a Markdown table.
 
-    python -m generator.tests.bench_docs --redocly PATH/TO/redocly [--repeat 3]
+    python -m specfirst.generator.tests.bench_docs --redocly PATH/TO/redocly [--repeat 3]
 
 Specs: the reference CRM spec, every spec of npm `@readme/oas-examples` (one after the other),
 and GitHub's REST API (`@octokit/openapi`), installed with the root conftest's helpers. Each tool
@@ -37,7 +37,8 @@ def run(command: list[str]) -> tuple[float, float, bool]:
 
 
 def specfirst(spec: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "contract_tests.cli", "docs", str(spec), "--out", str(out)]
+    return [sys.executable, "-m", "specfirst.contract_tests.cli", "docs", str(spec), "--out",
+            str(out)]
 
 
 def redocly(binary: str, spec: Path, out: Path) -> list[str]:

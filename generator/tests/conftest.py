@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.loader import Spec
+from specfirst.generator.loader import Spec
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,7 +26,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 def large_docs(large_public_spec: Path,
                tmp_path_factory: pytest.TempPathFactory) -> tuple[Spec, dict[str, str], Path]:
     """GitHub's REST API rendered once a session: (spec, outputs by file name, folder)."""
-    from generator.docs import build_site, render_outputs, write_outputs
+    from specfirst.generator.docs import build_site, render_outputs, write_outputs
 
     spec = Spec.from_path(large_public_spec)
     outputs = render_outputs(build_site(spec))

@@ -3,9 +3,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.config import load_settings
-from generator.errors import ConfigError
+from specfirst.generator.config import load_settings
+from specfirst.generator.errors import ConfigError
 
 
 def project(tmp_path: Path, body: str) -> Path:

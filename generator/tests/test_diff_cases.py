@@ -13,10 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from generator.diff import CATALOGUE, compare
-from generator.diff.catalogue import SCHEMA_EVENTS, SUBJECTS, schema_change_id
-from generator.loader import Spec
+from specfirst.generator.diff import CATALOGUE, compare
+from specfirst.generator.diff.catalogue import SCHEMA_EVENTS, SUBJECTS, schema_change_id
+from specfirst.generator.loader import Spec
 
 CASES = Path(__file__).parent / "diff_cases"
 TODAY = dt.date(2026, 1, 1)

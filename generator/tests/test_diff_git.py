@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 import yaml
-
-from generator.diff import compare, load_version
-from generator.errors import SpecLoadError, UsageError
+from specfirst.generator.diff import compare, load_version
+from specfirst.generator.errors import SpecLoadError, UsageError
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
+from specfirst.generator.diff import FORMATS, Level, compare, render
+from specfirst.generator.loader import Spec
 
 from conftest import npm_install
-from generator.diff import FORMATS, Level, compare, render
-from generator.loader import Spec
 
 OLD_OCTOKIT = "@octokit/openapi@18"
 NEW_OCTOKIT = "@octokit/openapi@19"

@@ -9,16 +9,15 @@ import random
 from pathlib import Path
 from typing import Any
 
+import specfirst.generator.diff as diff_api
 import yaml
-
-import generator.diff as diff_api
-from generator.diff import CATALOGUE, Change, DiffResult, Level, compare, render
-from generator.diff.catalogue import catalogue_markdown
-from generator.diff.fingerprint import Fingerprints
-from generator.diff.mapping import MappingTarget, MappingTargets
-from generator.diff.media_types import covers, essence, parameters
-from generator.diff.schema_view import NodeRef, schema_view
-from generator.loader import Spec
+from specfirst.generator.diff import CATALOGUE, Change, DiffResult, Level, compare, render
+from specfirst.generator.diff.catalogue import catalogue_markdown
+from specfirst.generator.diff.fingerprint import Fingerprints
+from specfirst.generator.diff.mapping import MappingTarget, MappingTargets
+from specfirst.generator.diff.media_types import covers, essence, parameters
+from specfirst.generator.diff.schema_view import NodeRef, schema_view
+from specfirst.generator.loader import Spec
 
 REPO = Path(__file__).resolve().parents[2]
 

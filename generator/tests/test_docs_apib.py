@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from specfirst.generator.docs import render_docs
+from specfirst.generator.loader import Spec
+from specfirst.generator.tests.test_docs_public import expected_operations
+from specfirst.generator.tests.test_docs_security import hostile_spec
 
 from conftest import npm_install
-from generator.docs import render_docs
-from generator.loader import Spec
-from generator.tests.test_docs_public import expected_operations
-from generator.tests.test_docs_security import hostile_spec
 
 HERE = Path(__file__).parent
 REPO = HERE.parents[1]

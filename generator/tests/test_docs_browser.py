@@ -6,10 +6,9 @@ import os
 from pathlib import Path
 
 import pytest
-
-from generator.docs import render_docs
-from generator.loader import Spec
-from generator.tests.cdp import Browser, chromium_path
+from specfirst.generator.docs import render_docs
+from specfirst.generator.loader import Spec
+from specfirst.generator.tests.cdp import Browser, chromium_path
 
 REPO = Path(__file__).resolve().parents[2]
 CRM = REPO / "openapi" / "crm.yaml"

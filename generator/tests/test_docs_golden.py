@@ -10,11 +10,10 @@ import difflib
 from pathlib import Path
 
 import pytest
-
-from generator.docs import OUTPUTS, build_site, render_outputs
-from generator.docs.render import make_environment
-from generator.docs.samples import RequestSketch
-from generator.docs.views import (
+from specfirst.generator.docs import OUTPUTS, build_site, render_outputs
+from specfirst.generator.docs.render import make_environment
+from specfirst.generator.docs.samples import RequestSketch
+from specfirst.generator.docs.views import (
     BodyView,
     OperationView,
     PropertyView,
@@ -22,7 +21,7 @@ from generator.docs.views import (
     SchemaView,
     SecurityView,
 )
-from generator.loader import Spec
+from specfirst.generator.loader import Spec
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.glob("docs_*") if (p / "spec.yaml").exists())

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from specfirst.generator.docs import render_docs
+from specfirst.generator.loader import Spec
 
 from conftest import npm_bin
-from generator.docs import render_docs
-from generator.loader import Spec
 
 REPO = Path(__file__).resolve().parents[2]
 NEWMAN = "newman@6"
@@ -31,7 +31,7 @@ pytestmark = pytest.mark.network_tools
 
 
 def specfirst(*args: str) -> list[str]:
-    return [sys.executable, "-c", "from contract_tests.cli import main; main()", *args]
+    return [sys.executable, "-c", "from specfirst.contract_tests.cli import main; main()", *args]
 
 
 def free_port() -> int:

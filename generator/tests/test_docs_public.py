@@ -7,10 +7,9 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.docs import build_site, render_outputs
-from generator.errors import SpecfirstError
-from generator.loader import HTTP_METHODS, Spec
+from specfirst.generator.docs import build_site, render_outputs
+from specfirst.generator.errors import SpecfirstError
+from specfirst.generator.loader import HTTP_METHODS, Spec
 
 
 def expected_operations(spec: Spec) -> list[tuple[str, str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.docs import OUTPUTS, build_site, render_outputs
-from generator.loader import Spec
+from specfirst.generator.docs import OUTPUTS, build_site, render_outputs
+from specfirst.generator.loader import Spec
 
 REPO = Path(__file__).resolve().parents[2]
 REFRESH = "specfirst docs openapi/crm.yaml --out docs/reference"

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from generator.docs import OUTPUTS, build_site, render_docs, render_outputs
-from generator.errors import UsageError
-from generator.loader import Spec
+from specfirst.contract_tests.cli import cli
+from specfirst.generator.docs import OUTPUTS, build_site, render_docs, render_outputs
+from specfirst.generator.errors import UsageError
+from specfirst.generator.loader import Spec
 
 PETSTORE = Path(__file__).parent / "golden" / "docs_petstore" / "spec.yaml"
 
@@ -118,11 +117,14 @@ def test_cli_errors_are_clean(tmp_path: Path) -> None:
     assert runner.invoke(cli, ["docs", "-h"]).exit_code == 0
 
 
-@pytest.mark.parametrize("module", ["generator.docs", "generator.docs.examples",
-                                    "generator.docs.markdown", "generator.docs.postman",
-                                    "generator.docs.render", "generator.docs.samples",
-                                    "generator.docs.schemas", "generator.docs.site",
-                                    "generator.docs.views"])
+@pytest.mark.parametrize("module", ["specfirst.generator.docs", "specfirst.generator.docs.examples",
+                                    "specfirst.generator.docs.markdown",
+                                        "specfirst.generator.docs.postman",
+                                    "specfirst.generator.docs.render",
+                                        "specfirst.generator.docs.samples",
+                                    "specfirst.generator.docs.schemas",
+                                        "specfirst.generator.docs.site",
+                                    "specfirst.generator.docs.views"])
 def test_public_api_is_sorted_and_importable(module: str) -> None:
     import importlib
 
@@ -154,7 +156,7 @@ def test_output_is_identical_across_processes(tmp_path: Path) -> None:
     for seed in ("1", "2"):
         out = tmp_path / seed
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        subprocess.run([sys.executable, "-m", "contract_tests.cli", "docs", str(PETSTORE),
+        subprocess.run([sys.executable, "-m", "specfirst.contract_tests.cli", "docs", str(PETSTORE),
                         "--out", str(out)], check=True, env=env, capture_output=True, timeout=120)
         outputs.append({p.name: p.read_bytes() for p in sorted(out.iterdir())})
     assert outputs[0] == outputs[1]

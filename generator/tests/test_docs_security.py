@@ -13,10 +13,9 @@ from typing import Any
 import pytest
 import yaml
 from markdown_it import MarkdownIt
-
-from generator.docs import build_site, render_outputs
-from generator.docs.render import TEMPLATES_DIR
-from generator.loader import Spec
+from specfirst.generator.docs import build_site, render_outputs
+from specfirst.generator.docs.render import TEMPLATES_DIR
+from specfirst.generator.loader import Spec
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '<img src=x onerror="alert(1)">'
@@ -227,7 +226,7 @@ def test_code_samples_keep_spec_values_quoted(outputs: dict[str, str]) -> None:
 def test_no_file_is_named_after_spec_text(tmp_path: Path) -> None:
     path = tmp_path / "spec.yaml"
     path.write_text(yaml.safe_dump(hostile_spec(), sort_keys=False), encoding="utf-8")
-    from generator.docs import render_docs
+    from specfirst.generator.docs import render_docs
 
     out = tmp_path / "out"
     written = render_docs(Spec.from_path(path), out)

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 import yaml
-
-from generator.docs import build_site, render_outputs
-from generator.docs.render import markdown_url
-from generator.docs.views import ExternalDocsView, OperationView, SiteView
-from generator.loader import Spec
+from specfirst.generator.docs import build_site, render_outputs
+from specfirst.generator.docs.render import markdown_url
+from specfirst.generator.docs.views import ExternalDocsView, OperationView, SiteView
+from specfirst.generator.loader import Spec
 
 OK = {"description": "ok"}
 

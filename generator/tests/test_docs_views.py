@@ -8,18 +8,17 @@ from typing import Any
 
 import pytest
 import yaml
-
-from generator.docs.examples import ExampleGenerator
-from generator.docs.markdown import (
+from specfirst.generator.docs.examples import ExampleGenerator
+from specfirst.generator.docs.markdown import (
     is_safe_url,
     markdown_source,
     markdown_table_cell,
     render_markdown,
 )
-from generator.docs.samples import RequestSketch, code_samples
-from generator.docs.schemas import SchemaBuilder
-from generator.docs.site import build_site, slug
-from generator.loader import Spec
+from specfirst.generator.docs.samples import RequestSketch, code_samples
+from specfirst.generator.docs.schemas import SchemaBuilder
+from specfirst.generator.docs.site import build_site, slug
+from specfirst.generator.loader import Spec
 
 
 def builder(schemas: dict[str, Any]) -> SchemaBuilder:

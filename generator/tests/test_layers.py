@@ -1,25 +1,69 @@
-"""Arrows point one way: generator imports nothing of ours; server never imports contract_tests."""
+"""Arrows point one way: generator imports nothing of ours; server never imports contract_tests.
+
+Imports are read from the code, including the ones made from strings (`importlib.import_module`,
+`__import__`, and "module:attr" or dotted names in string literals that name one of our modules,
+as passed to uvicorn factories or handler settings).
+"""
 
 from __future__ import annotations
 
 import ast
+import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+PACKAGES = ("generator", "server", "contract_tests")
 FORBIDDEN = {"generator": {"server", "contract_tests"}, "server": {"contract_tests"}}
+_DOTTED = re.compile(r"^(?:specfirst\.)?(generator|server|contract_tests)(?:\.[A-Za-z_]\w*)+"
+                     r"(?::[A-Za-z_]\w*)?$")
+
+
+def _ours(module: str) -> str | None:
+    parts = module.split(".")
+    if parts[0] == "specfirst" and len(parts) > 1:
+        parts = parts[1:]
+    return parts[0] if parts[0] in PACKAGES else None
 
 
 def imported_packages(path: Path) -> set[str]:
+    """Our packages a module imports, by statement or from a string."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     names: set[str] = set()
     for node in ast.walk(tree):
+        modules: list[str] = []
         if isinstance(node, ast.Import):
-            names.update(alias.name.split(".")[0] for alias in node.names)
+            modules = [alias.name for alias in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module.split(".")[0])
+            modules = [node.module]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            match = _DOTTED.match(node.value.strip())
+            if match and _module_exists(node.value.strip()):
+                modules = [node.value.strip().split(":")[0]]
+        names.update(filter(None, (_ours(m) for m in modules)))
     return names
+
+
+def _module_exists(dotted: str) -> bool:
+    parts = dotted.split(":")[0].split(".")
+    if parts[0] == "specfirst":
+        parts = parts[1:]
+    for n in range(len(parts), 1, -1):
+        base = REPO.joinpath(*parts[:n])
+        if base.with_suffix(".py").exists() or (base / "__init__.py").exists():
+            return True
+    return False
+
+
+def test_string_imports_are_seen(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("import importlib\n"
+                      "importlib.import_module('specfirst.server.app')\n"
+                      "FACTORY = 'contract_tests.cli:main'\n"
+                      "NOT_A_MODULE = 'server.log'\n")
+    assert imported_packages(module) == {"server", "contract_tests"}
 
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
@@ -34,10 +78,25 @@ def test_imports_follow_the_layers(package: str) -> None:
     assert offenders == []
 
 
-@pytest.mark.parametrize("package", ["generator", "server", "contract_tests"])
+@pytest.mark.parametrize("package", PACKAGES)
 def test_public_api_is_sorted_and_importable(package: str) -> None:
-    module = __import__(package)
+    module = __import__(f"specfirst.{package}", fromlist=["__all__"])
     exported = list(module.__all__)
     assert exported == sorted(exported)
     for name in exported:
         assert hasattr(module, name), name
+
+
+def test_the_distribution_lists_every_product_package_and_nothing_else() -> None:
+    """The wheel holds the product only, under the one import name `specfirst`."""
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"]
+    assert config["package-dir"] == {f"specfirst.{p}": p for p in PACKAGES}
+    found = set()
+    for package in PACKAGES:
+        for init in (REPO / package).rglob("__init__.py"):
+            parts = init.parent.relative_to(REPO).parts
+            if "tests" in parts or "benchmarks" in parts:
+                continue
+            found.add(".".join(("specfirst", *parts)))
+    assert sorted(config["packages"]) == sorted(found)

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
+from specfirst.contract_tests.cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "lint_cases"

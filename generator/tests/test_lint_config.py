@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from generator.errors import ConfigError
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.finding import Severity
-from generator.loader import Spec
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.finding import Severity
+from specfirst.generator.loader import Spec
 
 CASES = Path(__file__).parent / "lint_cases"
 
@@ -180,7 +179,7 @@ def test_inline_ignore_of_a_component(tmp_path: Path) -> None:
 
 
 def test_from_settings_reads_the_lint_table(chdir_tmp: Path) -> None:
-    from generator.config import load_settings
+    from specfirst.generator.config import load_settings
 
     (chdir_tmp / "pyproject.toml").write_text(
         "[tool.specfirst.lint]\nextends = 'minimal'\nrules = { SF504 = 'error' }\n",

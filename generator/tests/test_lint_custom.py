@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from generator.errors import ConfigError
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.jsonpath import JSONPath, JSONPathError
-from generator.loader import Spec
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.jsonpath import JSONPath, JSONPathError
+from specfirst.generator.loader import Spec
 
 DOC = {
     "info": {"title": "t"},
@@ -144,8 +143,8 @@ def plugin_on_path(tmp_path: Path) -> Iterator[Path]:
     package = tmp_path / "acme_lint"
     package.mkdir()
     (package / "__init__.py").write_text(textwrap.dedent('''
-        from generator.lint.finding import Severity
-        from generator.lint.rule import Rule
+        from specfirst.generator.lint.finding import Severity
+        from specfirst.generator.lint.rule import Rule
 
 
         class NoTrace(Rule):

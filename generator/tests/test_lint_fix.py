@@ -6,12 +6,11 @@ import shutil
 from pathlib import Path
 
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.fix import apply_fixes, plan_fixes
-from generator.loader import Spec
+from specfirst.contract_tests.cli import cli
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.fix import apply_fixes, plan_fixes
+from specfirst.generator.loader import Spec
 
 CASE = Path(__file__).parent / "lint_cases" / "fix"
 

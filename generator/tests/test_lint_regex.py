@@ -7,12 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.errors import ConfigError
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.regex_safety import analyse_pattern
-from generator.loader import Spec
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.regex_safety import analyse_pattern
+from specfirst.generator.loader import Spec
 
 CATASTROPHIC = [
     (r"^(a+)+$", "nested-quantifier"),

@@ -7,11 +7,11 @@ import random
 from pathlib import Path
 from typing import Any
 
-from generator.errors import SpecfirstError
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.runner import INTERNAL_ERROR
-from generator.loader import Spec
+from specfirst.generator.errors import SpecfirstError
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.runner import INTERNAL_ERROR
+from specfirst.generator.loader import Spec
 
 WRONG = [None, "x", [], {}, 5, True, [1, "a"], {"$ref": "#/nope"}, {"type": "array"},
          {"properties": []}, {"allOf": True}, {"enum": {}}, {"pattern": 7}]

@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.lint import lint_spec
-from generator.lint.rule import Rule
-from generator.lint.rules import ALL_RULES
-from generator.loader import Spec
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.rule import Rule
+from specfirst.generator.lint.rules import ALL_RULES
+from specfirst.generator.loader import Spec
 
 CASES = Path(__file__).parent / "lint_cases"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "rules"
@@ -83,9 +82,9 @@ def test_rule_ids_and_names_are_unique() -> None:
 
 
 def test_public_api_is_sorted_and_importable() -> None:
-    import generator.lint
-    import generator.lint.rules
+    import specfirst.generator.lint
+    import specfirst.generator.lint.rules
 
-    for module in (generator.lint, generator.lint.rules):
+    for module in (specfirst.generator.lint, specfirst.generator.lint.rules):
         assert list(module.__all__) == sorted(module.__all__)
         assert all(hasattr(module, name) for name in module.__all__)

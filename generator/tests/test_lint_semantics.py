@@ -6,10 +6,9 @@ from pathlib import Path
 
 import pytest
 from openapi_spec_validator import OpenAPIV30SpecValidator
-
-from generator.lint import lint_spec
-from generator.lint.rules import ValidOpenAPI
-from generator.loader import Spec
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.rules import ValidOpenAPI
+from specfirst.generator.loader import Spec
 
 BASE = """\
 openapi: 3.0.3

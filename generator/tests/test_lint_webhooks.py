@@ -7,13 +7,12 @@ import re
 from pathlib import Path
 
 import pytest
-
-from generator.lint import lint_spec
-from generator.lint.config import LintConfig
-from generator.lint.rule import ALL_OPERATIONS, PATH_OPERATIONS, LintContext, Rule
-from generator.lint.rules import ALL_RULES
-from generator.loader import Spec
-from generator.tests.test_lint_rules import expected_lines
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.config import LintConfig
+from specfirst.generator.lint.rule import ALL_OPERATIONS, PATH_OPERATIONS, LintContext, Rule
+from specfirst.generator.lint.rules import ALL_RULES
+from specfirst.generator.loader import Spec
+from specfirst.generator.tests.test_lint_rules import expected_lines
 
 CASE = Path(__file__).parent / "lint_cases" / "webhooks"
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "lint.md"

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from generator.document import parse_document
-from generator.loader import Spec, resolve_pointer
+from specfirst.generator.document import parse_document
+from specfirst.generator.loader import Spec, resolve_pointer
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from generator.document import Limits, parse_document
-from generator.errors import SpecLoadError
-from generator.loader import Spec
+from specfirst.generator.document import Limits, parse_document
+from specfirst.generator.errors import SpecLoadError
+from specfirst.generator.loader import Spec
 
 MINIMAL = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n"
 
@@ -137,7 +136,8 @@ def test_deep_nesting_is_refused_cleanly_in_a_separate_process(tmp_path: Path, s
         body = "".join(" " * i + f"k{i}:\n" for i in range(3000)) + " " * 3000 + "v: 1\n"
     path = tmp_path / "deep.yaml"
     path.write_text(body)
-    result = subprocess.run([sys.executable, "-m", "contract_tests.cli", "lint", str(path)],
+    result = subprocess.run([sys.executable, "-m", "specfirst.contract_tests.cli", "lint",
+                            str(path)],
                             capture_output=True, text=True, timeout=120,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 2, result.stderr
@@ -245,7 +245,8 @@ def test_swagger_2_is_named_clearly(tmp_path: Path) -> None:
 
 def test_cli_reports_refusals_with_exit_2_and_no_traceback(tmp_path: Path) -> None:
     root = spec_with_ref(tmp_path / "spec", "https://example.invalid/x.yaml")
-    result = subprocess.run([sys.executable, "-m", "contract_tests.cli", "lint", str(root)],
+    result = subprocess.run([sys.executable, "-m", "specfirst.contract_tests.cli", "lint",
+                            str(root)],
                             capture_output=True, text=True, timeout=60,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.returncode == 2

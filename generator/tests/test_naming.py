@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from generator.naming import function_name, module_name, snake_case, unique_name
+from specfirst.generator.naming import function_name, module_name, snake_case, unique_name
 
 
 @pytest.mark.parametrize(("given", "expected"), [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.loader import Spec, deref
+from specfirst.generator.loader import Spec, deref
 
 SPEC = """\
 openapi: 3.1.0

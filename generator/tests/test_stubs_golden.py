@@ -11,10 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-
-from generator.loader import Spec
-from generator.stubs import generate_stubs
-from generator.stubs.render import HandlerView, render_function
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs import generate_stubs
+from specfirst.generator.stubs.render import HandlerView, render_function
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.glob("stubs_*") if (p / "spec.yaml").exists())

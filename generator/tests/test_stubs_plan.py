@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 from connexion.decorators.parameter import pythonic as connexion_pythonic
-
-from generator.loader import Spec
-from generator.stubs import plan_handlers, pythonic
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs import plan_handlers, pythonic
 
 GOLDEN = Path(__file__).parent / "golden" / "stubs_tricky" / "spec.yaml"
 
@@ -62,7 +61,8 @@ def test_parameter_names_that_cannot_be_python_need_kwargs(tmp_path: Path) -> No
 
 
 def test_public_api_is_sorted_and_importable() -> None:
-    import generator.stubs
+    import specfirst.generator.stubs
 
-    assert generator.stubs.__all__ == sorted(generator.stubs.__all__)
-    assert all(hasattr(generator.stubs, name) for name in generator.stubs.__all__)
+    assert specfirst.generator.stubs.__all__ == sorted(specfirst.generator.stubs.__all__)
+    assert all(hasattr(specfirst.generator.stubs,
+               name) for name in specfirst.generator.stubs.__all__)

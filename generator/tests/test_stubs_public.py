@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import connexion
-
-from generator.loader import Spec
-from generator.stubs import check_stubs, generate_stubs, plan_handlers
-from server.mock.app import base_path
-from server.mock.served import already_validated, connexion_document
-from server.mock.values import GenerationError, ValueGenerator
-from server.resolver import ConventionResolver, handler_location
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs import check_stubs, generate_stubs, plan_handlers
+from specfirst.server.mock.app import base_path
+from specfirst.server.mock.served import already_validated, connexion_document
+from specfirst.server.mock.values import GenerationError, ValueGenerator
+from specfirst.server.resolver import ConventionResolver, handler_location
 
 
 def package_for(spec_path: Path, root: Path) -> tuple[str, Path]:
@@ -217,8 +216,8 @@ def test_reference_crm_handlers_pass_the_drift_check(repo_root: Path) -> None:
 
 def test_serve_app_factory_runs_generated_stubs(oas_examples_dir: Path, tmp_path: Path) -> None:
     """The real wiring of `specfirst serve SPEC --handlers PACKAGE` (server.app.create_app)."""
-    from server.app import create_app
-    from server.settings import ServerSettings
+    from specfirst.server.app import create_app
+    from specfirst.server.settings import ServerSettings
 
     spec_path = oas_examples_dir / "3.0" / "json" / "petstore.json"
     _, name, _ = generate(spec_path, tmp_path)

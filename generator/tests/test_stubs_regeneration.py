@@ -9,11 +9,10 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from generator.errors import RegenerationConflict
-from generator.loader import Spec
-from generator.stubs import check_stubs, generate_stubs
+from specfirst.contract_tests.cli import cli
+from specfirst.generator.errors import RegenerationConflict
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs import check_stubs, generate_stubs
 
 BASE = {
     "openapi": "3.0.3",

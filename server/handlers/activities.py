@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import resources
-from server.context import caller
-from server.crm import ACTIVITIES
+from specfirst.server import resources
+from specfirst.server.context import caller
+from specfirst.server.crm import ACTIVITIES
 
 __all__ = [
     "create_activity",

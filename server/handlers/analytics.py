@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from server import analytics
-from server.context import caller, get_db
-from server.problems import BadRequest, NotFound, Unprocessable
-from server.replies import Reply
+from specfirst.server import analytics
+from specfirst.server.context import caller, get_db
+from specfirst.server.problems import BadRequest, NotFound, Unprocessable
+from specfirst.server.replies import Reply
 
 __all__ = ["get_customers_by_source", "get_sales_funnel", "get_ticket_volumes"]
 

@@ -11,13 +11,12 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-
-from server.context import caller, get_db, get_runtime, get_settings
-from server.cursor import decode_cursor, encode_cursor, query_scope
-from server.migrations.m0002_sync import changes
-from server.problems import BadRequest, Gone
-from server.replies import Reply
-from server.retention import pruned_through
+from specfirst.server.context import caller, get_db, get_runtime, get_settings
+from specfirst.server.cursor import decode_cursor, encode_cursor, query_scope
+from specfirst.server.migrations.m0002_sync import changes
+from specfirst.server.problems import BadRequest, Gone
+from specfirst.server.replies import Reply
+from specfirst.server.retention import pruned_through
 
 __all__ = ["list_changes"]
 

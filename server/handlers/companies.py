@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import batch, resources
-from server.context import caller
-from server.crm import COMPANIES
+from specfirst.server import batch, resources
+from specfirst.server.context import caller
+from specfirst.server.crm import COMPANIES
 
 __all__ = [
     "batch_create_companies",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import batch, resources
-from server.context import caller
-from server.crm import DEALS
+from specfirst.server import batch, resources
+from specfirst.server.context import caller
+from specfirst.server.crm import DEALS
 
 __all__ = [
     "batch_create_deals",

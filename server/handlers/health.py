@@ -5,11 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from specfirst.server.context import get_db
+from specfirst.server.problems import problem_response
+from specfirst.server.replies import Reply
 from sqlalchemy import text
-
-from server.context import get_db
-from server.problems import problem_response
-from server.replies import Reply
 
 __all__ = ["get_liveness", "get_readiness"]
 

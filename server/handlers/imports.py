@@ -7,16 +7,15 @@ from typing import Any
 
 import sqlalchemy as sa
 from connexion import request
-
-from server.context import caller, get_db, get_runtime
-from server.cursor import decode_cursor, encode_cursor, query_scope
-from server.idempotency import run_idempotent
-from server.jobs import MAX_RECORDS, create_job, job_view
-from server.migrations.m0002_sync import import_jobs
-from server.problems import BadRequest, NotFound, Problem
-from server.querying import keyset_condition
-from server.replies import Reply, etag, none_match
-from server.timeutil import format_ts, parse_ts
+from specfirst.server.context import caller, get_db, get_runtime
+from specfirst.server.cursor import decode_cursor, encode_cursor, query_scope
+from specfirst.server.idempotency import run_idempotent
+from specfirst.server.jobs import MAX_RECORDS, create_job, job_view
+from specfirst.server.migrations.m0002_sync import import_jobs
+from specfirst.server.problems import BadRequest, NotFound, Problem
+from specfirst.server.querying import keyset_condition
+from specfirst.server.replies import Reply, etag, none_match
+from specfirst.server.timeutil import format_ts, parse_ts
 
 __all__ = ["create_import", "get_import", "list_imports"]
 

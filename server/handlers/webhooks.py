@@ -6,16 +6,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from connexion import request
-
-from server.context import Caller, caller, get_db, get_settings
-from server.idempotency import run_idempotent
-from server.migrations.m0002_sync import webhook_deliveries, webhooks
-from server.problems import NotFound, PreconditionFailed, PreconditionRequired, Unprocessable
-from server.records import Field, ResourceType
-from server.replies import Reply, etag, if_match_versions, none_match
-from server.resources import list_records
-from server.ssrf import TargetRefused, loopback_allowed, validate_target
-from server.webhooks import store
+from specfirst.server.context import Caller, caller, get_db, get_settings
+from specfirst.server.idempotency import run_idempotent
+from specfirst.server.migrations.m0002_sync import webhook_deliveries, webhooks
+from specfirst.server.problems import (
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    Unprocessable,
+)
+from specfirst.server.records import Field, ResourceType
+from specfirst.server.replies import Reply, etag, if_match_versions, none_match
+from specfirst.server.resources import list_records
+from specfirst.server.ssrf import TargetRefused, loopback_allowed, validate_target
+from specfirst.server.webhooks import store
 
 __all__ = [
     "create_webhook",

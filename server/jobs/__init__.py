@@ -1,5 +1,5 @@
 """Background jobs of the CRM server: bulk imports, run from the database, resumable; and the
-retention of the change feed (`server.retention`), pruned every
+retention of the change feed (`specfirst.server.retention`), pruned every
 `SPECFIRST_SERVER_CHANGES_PRUNE_INTERVAL` seconds (default 3600), batch by batch."""
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING
 
 import anyio.to_thread
-
-from server.jobs.imports import (
+from specfirst.server.jobs.imports import (
     CHUNK_SIZE,
     MAX_ERRORS,
     MAX_RECORDS,
@@ -21,10 +20,10 @@ from server.jobs.imports import (
     create_job,
     job_view,
 )
-from server.retention import PRUNE_BATCH, cutoff_for, prune_batch
+from specfirst.server.retention import PRUNE_BATCH, cutoff_for, prune_batch
 
 if TYPE_CHECKING:
-    from server.context import Runtime
+    from specfirst.server.context import Runtime
 
 __all__ = [
     "CHUNK_SIZE",
@@ -48,11 +47,11 @@ def _number(environ: Mapping[str, str], name: str, default: float) -> float:
     try:
         value = float(raw)
     except ValueError:
-        from generator.errors import ConfigError
+        from specfirst.generator.errors import ConfigError
 
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
     if value < 0:
-        from generator.errors import ConfigError
+        from specfirst.generator.errors import ConfigError
 
         raise ConfigError(f"{name} must not be negative")
     return value

@@ -23,15 +23,14 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from connexion.exceptions import ProblemException
+from specfirst.server.context import Caller
+from specfirst.server.db import Database
+from specfirst.server.events import emit_event, lock_feed
+from specfirst.server.jobs.rows import RowError, RowValidator
+from specfirst.server.migrations.m0002_sync import import_jobs
+from specfirst.server.timeutil import now_iso
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
-
-from server.context import Caller
-from server.db import Database
-from server.events import emit_event, lock_feed
-from server.jobs.rows import RowError, RowValidator
-from server.migrations.m0002_sync import import_jobs
-from server.timeutil import now_iso
 
 logger = logging.getLogger(__name__)
 

@@ -19,9 +19,8 @@ from connexion.json_schema import Draft4RequestValidator
 from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
+from specfirst.server.context import Caller
 from sqlalchemy.engine import Connection
-
-from server.context import Caller
 
 CREATE_SCHEMAS = {"customers": "CustomerCreate", "companies": "CompanyCreate",
                   "deals": "DealCreate"}
@@ -55,8 +54,8 @@ class RowError(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _registry() -> Registry[Any]:
-    from generator.loader import Spec
-    from server.app import CRM_SPEC
+    from specfirst.generator.loader import Spec
+    from specfirst.server.app import CRM_SPEC
 
     document = Spec.from_path(CRM_SPEC).document
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, Resource.from_contents(
@@ -66,7 +65,7 @@ def _registry() -> Registry[Any]:
 
 @functools.lru_cache(maxsize=8)
 def _validator(object_type: str) -> Any:
-    from server.validation import install_format_checks
+    from specfirst.server.validation import install_format_checks
 
     install_format_checks()
     schema = {"$ref": f"{_SPEC_URI}#/components/schemas/{CREATE_SCHEMAS[object_type]}"}
@@ -83,7 +82,7 @@ class RowValidator:
     """Applies the rows of one job: `apply` returns 'created' | 'updated' | 'skipped'."""
 
     def __init__(self, object_type: str, on_conflict: str) -> None:
-        from server import crm
+        from specfirst.server import crm
 
         self.object_type = object_type
         self.on_conflict = on_conflict
@@ -133,7 +132,7 @@ class RowValidator:
         return (str(found) if found else None), key
 
     def apply(self, conn: Connection, who: Caller, index: int, record: Any) -> str:
-        from server.resources import apply_update, insert_record
+        from specfirst.server.resources import apply_update, insert_record
 
         record_id, fields = self.check(index, record)
         match, matched_on = self.existing(conn, who, record_id, fields)

@@ -17,9 +17,8 @@ import re
 from dataclasses import dataclass
 from types import ModuleType
 
+from specfirst.server.db import Database
 from sqlalchemy import Connection, text
-
-from server.db import Database
 
 __all__ = ["Migration", "apply_migrations", "discover", "schema_version"]
 
@@ -100,6 +99,6 @@ def schema_version(db: Database) -> int:
 
 
 def _now() -> str:
-    from server.timeutil import now_iso
+    from specfirst.server.timeutil import now_iso
 
     return now_iso()

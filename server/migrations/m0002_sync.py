@@ -1,7 +1,8 @@
 """Schema version 2: the change feed, webhook subscriptions and their outbox, import jobs.
 
 The tables are defined here once, as they are at version 2, and the runtime modules
-(`server.events`, `server.webhooks`, `server.jobs`) query them through these objects.
+(`specfirst.server.events`, `specfirst.server.webhooks`,
+ `specfirst.server.jobs`) query them through these objects.
 A later migration that alters one of them changes its definition here too.
 """
 

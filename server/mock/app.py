@@ -19,21 +19,25 @@ from urllib.parse import parse_qs, urlsplit
 import connexion
 from connexion.middleware import MiddlewarePosition
 from connexion.resolver import Resolution, Resolver
+from specfirst.generator.errors import Location, SpecfirstError, SpecLoadError
+from specfirst.generator.loader import Spec
+from specfirst.generator.stubs.plan import pythonic
+from specfirst.server.guard import RequestGuard
+from specfirst.server.mock.callbacks import (
+    CallbackBuilder,
+    CallbackView,
+    build_callbacks,
+    path_values,
+)
+from specfirst.server.mock.catalog import MockOperation, build_catalog
+from specfirst.server.mock.dispatch import CallbackDispatcher, CallbackPolicy
+from specfirst.server.mock.expressions import Exchange
+from specfirst.server.mock.responder import MockAnswer, encode, parse_prefer, problem
+from specfirst.server.mock.served import already_validated, connexion_document
+from specfirst.server.mock.stateful import StatefulResponder
+from specfirst.server.mock.validation import MockValidator
 from starlette.background import BackgroundTask
 from starlette.responses import Response
-
-from generator.errors import Location, SpecfirstError, SpecLoadError
-from generator.loader import Spec
-from generator.stubs.plan import pythonic
-from server.guard import RequestGuard
-from server.mock.callbacks import CallbackBuilder, CallbackView, build_callbacks, path_values
-from server.mock.catalog import MockOperation, build_catalog
-from server.mock.dispatch import CallbackDispatcher, CallbackPolicy
-from server.mock.expressions import Exchange
-from server.mock.responder import MockAnswer, encode, parse_prefer, problem
-from server.mock.served import already_validated, connexion_document
-from server.mock.stateful import StatefulResponder
-from server.mock.validation import MockValidator
 
 __all__ = ["MockApp", "MockReport", "create_mock_app"]
 

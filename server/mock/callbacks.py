@@ -18,13 +18,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import deref, escape_pointer, resolve_pointer
-from generator.operations import walk_operations
-from server.mock.catalog import MediaView, MockOperation, describe_operation, is_json, request_media
-from server.mock.expressions import Exchange, ExpressionError, Template, parse_template
-from server.mock.responder import generate_body
-from server.mock.validation import MockValidator
-from server.mock.values import GenerationError, ValueGenerator
+from specfirst.generator.loader import deref, escape_pointer, resolve_pointer
+from specfirst.generator.operations import walk_operations
+from specfirst.server.mock.catalog import (
+    MediaView,
+    MockOperation,
+    describe_operation,
+    is_json,
+    request_media,
+)
+from specfirst.server.mock.expressions import Exchange, ExpressionError, Template, parse_template
+from specfirst.server.mock.responder import generate_body
+from specfirst.server.mock.validation import MockValidator
+from specfirst.server.mock.values import GenerationError, ValueGenerator
 
 __all__ = ["CallbackBuilder", "CallbackRequest", "CallbackView", "HeaderParameter",
            "build_callbacks", "judge", "path_values"]

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.loader import HTTP_METHODS, deref, escape_pointer
-from server.mock.validation import MockValidator
+from specfirst.generator.loader import HTTP_METHODS, deref, escape_pointer
+from specfirst.server.mock.validation import MockValidator
 
 __all__ = ["HeaderView", "MediaView", "MockOperation", "ResponseView", "build_catalog",
            "describe_operation", "is_json", "request_media"]

@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import httpx
-
-from server.mock.callbacks import CallbackBuilder, CallbackView, judge
-from server.mock.expressions import Exchange, ExpressionError
-from server.mock.validation import MockValidator
-from server.mock.values import GenerationError
+from specfirst.server.mock.callbacks import CallbackBuilder, CallbackView, judge
+from specfirst.server.mock.expressions import Exchange, ExpressionError
+from specfirst.server.mock.validation import MockValidator
+from specfirst.server.mock.values import GenerationError
 
 __all__ = ["AllowedHost", "CallbackDispatcher", "CallbackOutcome", "CallbackPolicy",
            "MAX_ANSWER_BYTES"]

@@ -15,10 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from generator.loader import resolve_pointer
-from server.mock.catalog import MediaView, MockOperation, ResponseView, is_json
-from server.mock.validation import MockValidator
-from server.mock.values import GenerationError, ValueGenerator
+from specfirst.generator.loader import resolve_pointer
+from specfirst.server.mock.catalog import MediaView, MockOperation, ResponseView, is_json
+from specfirst.server.mock.validation import MockValidator
+from specfirst.server.mock.values import GenerationError, ValueGenerator
 
 __all__ = ["MockAnswer", "Preferences", "Responder", "generate_body", "parse_prefer"]
 

@@ -22,8 +22,7 @@ from typing import Any
 import jsonschema
 import jsonschema_rs
 from connexion.spec import OpenAPISpecification, create_spec_validator
-
-from generator.loader import escape_pointer, resolve_pointer
+from specfirst.generator.loader import escape_pointer, resolve_pointer
 
 __all__ = ["already_validated", "connexion_document"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from generator.loader import deref, resolve_pointer
-from server.mock.catalog import MockOperation, is_json
-from server.mock.responder import MockAnswer, Preferences, Responder, problem
-from server.mock.store import CollectionRoute, ResourceStore, collection_routes, id_field
+from specfirst.generator.loader import deref, resolve_pointer
+from specfirst.server.mock.catalog import MockOperation, is_json
+from specfirst.server.mock.responder import MockAnswer, Preferences, Responder, problem
+from specfirst.server.mock.store import CollectionRoute, ResourceStore, collection_routes, id_field
 
 __all__ = ["StatefulResponder"]
 

@@ -17,8 +17,7 @@ from urllib.parse import urlsplit
 import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
-
-from generator.loader import resolve_pointer
+from specfirst.generator.loader import resolve_pointer
 
 __all__ = ["MockValidator", "to_json_schema_document"]
 

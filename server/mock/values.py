@@ -19,7 +19,7 @@ import string
 import uuid
 from typing import Any
 
-from server.mock.regex import string_matching
+from specfirst.server.mock.regex import string_matching
 
 __all__ = ["GenerationError", "ValueGenerator"]
 

@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-
-from server.tests.live import LiveServer, drop_database, fresh_database_url
+from specfirst.server.tests.live import LiveServer, drop_database, fresh_database_url
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),

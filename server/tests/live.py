@@ -25,9 +25,8 @@ from types import TracebackType
 from typing import Any
 
 import httpx
-
-from server.db import Database
-from server.security import create_token
+from specfirst.server.db import Database
+from specfirst.server.security import create_token
 
 __all__ = ["LiveServer", "PG_ADMIN_URL", "drop_database", "fresh_database_url", "free_port"]
 
@@ -83,7 +82,7 @@ class LiveServer:
         environment.update({"DATABASE_URL": db_url, "PYTHONUNBUFFERED": "1"})
         environment.update(env or {})
         log = tempfile.NamedTemporaryFile(prefix="sf-server-", suffix=".log", delete=False)
-        command = [sys.executable, "-c", "from contract_tests.cli import main; main()",
+        command = [sys.executable, "-c", "from specfirst.contract_tests.cli import main; main()",
                    "serve", *args, "--db", db_url, "--host", "127.0.0.1", "--port", str(port),
                    "--workers", str(workers)]
         process = subprocess.Popen(command, cwd=REPO, env=environment, stdout=log,

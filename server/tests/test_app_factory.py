@@ -11,7 +11,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 _PROBE = """
 import gc
-from server.app import create_app_from_env
+from specfirst.server.app import create_app_from_env
 before = gc.get_freeze_count()
 app = create_app_from_env()
 print(before, gc.get_freeze_count())

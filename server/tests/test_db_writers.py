@@ -6,9 +6,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from specfirst.server.db import Database
 from sqlalchemy import text
-
-from server.db import Database
 
 
 def test_concurrent_writers_take_turns(tmp_path: Path) -> None:

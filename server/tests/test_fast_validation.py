@@ -11,12 +11,11 @@ from connexion.exceptions import InvalidSpecification
 from connexion.json_schema import Draft4RequestValidator, Draft4ResponseValidator, resolve_refs
 from connexion.spec import OpenAPISpecification, Specification
 from jsonschema import Draft4Validator
-
-from generator.loader import Spec
-from server import fast_spec
-from server.app import CRM_SPEC
-from server.fast_validation import compiled
-from server.validation import install_format_checks
+from specfirst.generator.loader import Spec
+from specfirst.server import fast_spec
+from specfirst.server.app import CRM_SPEC
+from specfirst.server.fast_validation import compiled
+from specfirst.server.validation import install_format_checks
 
 _METHODS = ("get", "put", "post", "patch", "delete")
 
@@ -162,8 +161,9 @@ def test_nodes_with_defaults_skip_names_and_examples() -> None:
 
 def test_parameter_validator_keeps_connexions_messages() -> None:
     from connexion.validators.parameter import ParameterValidator
-
-    from server.validation import PreconditionParameterValidator as CompiledParameterValidator
+    from specfirst.server.validation import (
+        PreconditionParameterValidator as CompiledParameterValidator,
+    )
 
     install_format_checks()
     param = {"name": "id", "in": "path", "required": True,

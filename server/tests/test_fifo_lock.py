@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from server.fifo_lock import FifoLock
+from specfirst.server.fifo_lock import FifoLock
 
 
 def _wait_for_waiters(lock: FifoLock, count: int) -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from server.db import Database
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.db import Database
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 
 def test_sqlite_pool_keeps_every_connection(tmp_path: Path) -> None:

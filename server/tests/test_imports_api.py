@@ -11,11 +11,10 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-
-from server.migrations.m0001_core import customers
-from server.migrations.m0002_sync import import_jobs
-from server.tests.conftest import BACKENDS, Tenant, _database
-from server.tests.live import LiveServer, drop_database
+from specfirst.server.migrations.m0001_core import customers
+from specfirst.server.migrations.m0002_sync import import_jobs
+from specfirst.server.tests.conftest import BACKENDS, Tenant, _database
+from specfirst.server.tests.live import LiveServer, drop_database
 
 
 def wait_done(http: httpx.Client, location: str, timeout: float = 60.0) -> dict[str, Any]:

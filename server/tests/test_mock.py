@@ -15,15 +15,14 @@ from typing import Any
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from generator.loader import Spec
-from server.mock import create_mock_app
-from server.mock.regex import string_matching
-from server.mock.responder import parse_prefer
-from server.mock.validation import MockValidator
-from server.mock.values import ValueGenerator
-from server.tests.test_mock_startup import free_port
+from specfirst.contract_tests.cli import cli
+from specfirst.generator.loader import Spec
+from specfirst.server.mock import create_mock_app
+from specfirst.server.mock.regex import string_matching
+from specfirst.server.mock.responder import parse_prefer
+from specfirst.server.mock.validation import MockValidator
+from specfirst.server.mock.values import ValueGenerator
+from specfirst.server.tests.test_mock_startup import free_port
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -290,16 +289,15 @@ def test_cli_serves_on_loopback_and_reports_at_start_up(spec: Spec) -> None:
 
 
 def test_public_api_is_sorted_and_importable() -> None:
-    import server.mock
+    import specfirst.server.mock
 
-    assert server.mock.__all__ == sorted(server.mock.__all__)
-    assert all(hasattr(server.mock, name) for name in server.mock.__all__)
+    assert specfirst.server.mock.__all__ == sorted(specfirst.server.mock.__all__)
+    assert all(hasattr(specfirst.server.mock, name) for name in specfirst.server.mock.__all__)
 
 
 def test_connexion_document_keeps_valid_defaults_when_asked() -> None:
     from connexion.spec import OpenAPISpecification
-
-    from server.mock.served import connexion_document
+    from specfirst.server.mock.served import connexion_document
 
     document = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {
         "get": {"parameters": [
@@ -320,7 +318,7 @@ def test_connexion_document_keeps_valid_defaults_when_asked() -> None:
 
 
 def test_connexion_document_notes_a_shared_relaxation_once() -> None:
-    from server.mock.served import connexion_document
+    from specfirst.server.mock.served import connexion_document
 
     param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
     ok = {"200": {"description": "ok"}}

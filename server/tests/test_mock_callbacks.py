@@ -24,13 +24,17 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
-
-from contract_tests.cli import cli
-from generator.loader import Spec
-from server.mock import AllowedHost, CallbackOutcome, CallbackPolicy, create_mock_app
-from server.mock.callbacks import path_values
-from server.mock.expressions import Exchange, ExpressionError, parse_expression, parse_template
-from server.tests.test_mock_startup import free_port
+from specfirst.contract_tests.cli import cli
+from specfirst.generator.loader import Spec
+from specfirst.server.mock import AllowedHost, CallbackOutcome, CallbackPolicy, create_mock_app
+from specfirst.server.mock.callbacks import path_values
+from specfirst.server.mock.expressions import (
+    Exchange,
+    ExpressionError,
+    parse_expression,
+    parse_template,
+)
+from specfirst.server.tests.test_mock_startup import free_port
 
 CALLBACK_URL = "{$request.body#/callbackUrl}?topic={$request.path.topic}&id={$response.body#/id}"
 EVENT_SCHEMA: dict[str, Any] = {
@@ -505,12 +509,12 @@ def test_outcomes_are_logged_by_default(spec_path: Path,
                                         caplog: pytest.LogCaptureFixture) -> None:
     mocked = create_mock_app(Spec.from_path(spec_path), seed=3)
     closed = free_port()
-    with caplog.at_level(logging.INFO, logger="server.mock.dispatch"):
+    with caplog.at_level(logging.INFO, logger="specfirst.server.mock.dispatch"):
         mocked.app.test_client().post("/subscriptions/news",
                                       json={"callbackUrl": f"http://127.0.0.1:{closed}/x"})
         assert mocked.callbacks.drain(30)
     mocked.callbacks.close()
-    (record,) = [r for r in caplog.records if r.name == "server.mock.dispatch"]
+    (record,) = [r for r in caplog.records if r.name == "specfirst.server.mock.dispatch"]
     assert record.levelno == logging.WARNING
     assert f"callback onEvent POST http://127.0.0.1:{closed}/x" in record.getMessage()
     assert "failed: ConnectError" in record.getMessage()

@@ -18,9 +18,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-
-from generator.loader import Spec
-from server.mock import CallbackPolicy, create_mock_app
+from specfirst.generator.loader import Spec
+from specfirst.server.mock import CallbackPolicy, create_mock_app
 
 CHECKS = [status_code_conformance, content_type_conformance, response_schema_conformance]
 

@@ -7,18 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from starlette.testclient import TestClient
-
-from generator.errors import ConfigError
-from server.app import CRM_SPEC, create_app
-from server.problems import (
+from specfirst.generator.errors import ConfigError
+from specfirst.server.app import CRM_SPEC, create_app
+from specfirst.server.problems import (
     CRM_TYPE_BASE,
     NotFound,
     configure_problem_types,
     problem_body,
     problem_bytes,
 )
-from server.settings import ServerSettings
+from specfirst.server.settings import ServerSettings
+from starlette.testclient import TestClient
 
 PETS = """\
 openapi: 3.0.3

@@ -6,10 +6,10 @@ import threading
 import time
 from pathlib import Path
 
-from server.db import Database
-from server.migrations import apply_migrations
-from server.ratelimit import RateLimiter
-from server.security import ensure_tenant
+from specfirst.server.db import Database
+from specfirst.server.migrations import apply_migrations
+from specfirst.server.ratelimit import RateLimiter
+from specfirst.server.security import ensure_tenant
 
 
 def test_concurrent_refills_take_one_batch_each(tmp_path: Path) -> None:

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from server.app import create_app
+from specfirst.server.app import create_app
 
 SPEC = """\
 openapi: {version}

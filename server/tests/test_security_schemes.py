@@ -11,11 +11,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from server.routes import RouteTable
-from server.security import lookup_token
-from server.security_schemes import OperationChallenges, challenge_for
-from server.tests.live import LiveServer, drop_database, fresh_database_url
+from specfirst.server.routes import RouteTable
+from specfirst.server.security import lookup_token
+from specfirst.server.security_schemes import OperationChallenges, challenge_for
+from specfirst.server.tests.live import LiveServer, drop_database, fresh_database_url
 
 PROBLEM = "application/problem+json"
 
@@ -222,7 +221,7 @@ def test_a_token_lacking_the_scope_is_403(vault: Vault, kind: str) -> None:
 
 
 def test_a_revoked_token_is_refused_by_every_scheme(vault: Vault) -> None:
-    from server.security import revoke_token
+    from specfirst.server.security import revoke_token
 
     token = vault.server.token("vault-tenant", ["vault:read", "vault:write"])
     with vault.server.client() as http:

@@ -8,13 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from specfirst.server.app import create_app, docs_prefix
+from specfirst.server.db import Database
+from specfirst.server.security import hash_token, lookup_token
+from specfirst.server.settings import ServerSettings
 from sqlalchemy import text
 from starlette.testclient import TestClient
-
-from server.app import create_app, docs_prefix
-from server.db import Database
-from server.security import hash_token, lookup_token
-from server.settings import ServerSettings
 
 SPEC = """\
 openapi: 3.0.3
@@ -87,7 +86,8 @@ def test_docs_prefix() -> None:
 
 def test_admin_token_create_prints_the_token_alone(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'admin.db'}"
-    command = [sys.executable, "-c", "from contract_tests.cli import main; main()", "admin",
+    command = [sys.executable, "-c", "from specfirst.contract_tests.cli import main; main()",
+               "admin",
                "token", "create", "--tenant", "acme", "--scope", "customers:read", "--db", url]
     result = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
     token = result.stdout.strip()

@@ -11,11 +11,10 @@ from typing import Any
 
 import httpx
 import pytest
+from specfirst.server.migrations.m0001_core import customers, idempotency_keys
+from specfirst.server.tests.conftest import BACKENDS, Tenant
+from specfirst.server.tests.live import LiveServer
 from sqlalchemy import func, select, text
-
-from server.migrations.m0001_core import customers, idempotency_keys
-from server.tests.conftest import BACKENDS, Tenant
-from server.tests.live import LiveServer
 
 
 def test_50_concurrent_patches_with_one_etag_one_wins(live_server: LiveServer,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 
 def test_customer_lifecycle(live_server: LiveServer, tenant: Tenant) -> None:

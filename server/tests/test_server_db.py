@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from specfirst.generator.errors import ConfigError
+from specfirst.server.db import Database, DatabaseBusy, normalize_url
+from specfirst.server.migrations import apply_migrations, discover, schema_version
+from specfirst.server.tests.conftest import BACKENDS
 from sqlalchemy import text
-
-from generator.errors import ConfigError
-from server.db import Database, DatabaseBusy, normalize_url
-from server.migrations import apply_migrations, discover, schema_version
-from server.tests.conftest import BACKENDS
 
 
 def test_urls() -> None:

@@ -6,11 +6,10 @@ from collections.abc import Iterator
 
 import orjson
 import pytest
-
-from server.guard import json_depth_exceeds
-from server.routes import MAX_BODY_EXTENSION, RouteTable
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.guard import json_depth_exceeds
+from specfirst.server.routes import MAX_BODY_EXTENSION, RouteTable
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 PROBLEM = "application/problem+json"
 

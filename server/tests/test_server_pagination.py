@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 
 def _walk(http: httpx.Client, path: str, params: dict[str, Any]) -> list[str]:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from server.tests.conftest import BACKENDS
-from server.tests.live import LiveServer
+from specfirst.server.tests.conftest import BACKENDS
+from specfirst.server.tests.live import LiveServer
 
 
 @pytest.mark.parametrize("backend_url", BACKENDS, indirect=True)

@@ -6,10 +6,9 @@ import datetime as dt
 import uuid
 
 import pytest
-
-from server.analytics import PeriodRangeError, period_start, periods
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.analytics import PeriodRangeError, period_start, periods
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 
 def test_sales_funnel_follows_the_deals(live_server: LiveServer, tenant: Tenant) -> None:

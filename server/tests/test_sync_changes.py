@@ -8,9 +8,8 @@ import uuid
 from typing import Any
 
 import httpx
-
-from server.tests.conftest import Tenant
-from server.tests.live import LiveServer
+from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.live import LiveServer
 
 
 def read_all(http: httpx.Client, cursor: str | None = None, **params: Any

@@ -6,9 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
-from server.jobs import runner_from_env
-from server.webhooks.delivery import DeliveryConfig
+from specfirst.server.jobs import runner_from_env
+from specfirst.server.webhooks.delivery import DeliveryConfig
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "server.md"
 

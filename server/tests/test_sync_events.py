@@ -7,11 +7,10 @@ from collections.abc import Iterator
 import orjson
 import pytest
 import sqlalchemy as sa
+from specfirst.server.events import EVENT_TYPES, emit_event, event_types_for, record_change
+from specfirst.server.migrations import m0002_sync
+from specfirst.server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
 from sqlalchemy.engine import Engine
-
-from server.events import EVENT_TYPES, emit_event, event_types_for, record_change
-from server.migrations import m0002_sync
-from server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
 
 
 @pytest.fixture()
@@ -118,8 +117,9 @@ def test_bad_input_is_refused(engine: Engine) -> None:
         assert emit_event(conn, tenant_id="t", event_type="import.completed", data={}) == 0
 
 
-@pytest.mark.parametrize("name", ["server.events", "server.analytics", "server.ssrf",
-                                  "server.webhooks", "server.jobs"])
+@pytest.mark.parametrize("name", ["specfirst.server.events", "specfirst.server.analytics",
+                         "specfirst.server.ssrf",
+                                  "specfirst.server.webhooks", "specfirst.server.jobs"])
 def test_public_api_is_sorted_and_importable(name: str) -> None:
     import importlib
 

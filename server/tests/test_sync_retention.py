@@ -12,23 +12,22 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-
-from server.db import Database
-from server.migrations import apply_migrations
-from server.migrations.m0002_sync import changes
-from server.migrations.m0003_change_horizons import change_horizons
-from server.retention import cutoff_for, prune_batch, prune_changes, pruned_through
-from server.settings import ServerSettings
-from server.tests.conftest import BACKENDS
-from server.tests.live import LiveServer
-from server.tests.test_sync_support import (  # noqa: F401 - fixtures
+from specfirst.server.db import Database
+from specfirst.server.migrations import apply_migrations
+from specfirst.server.migrations.m0002_sync import changes
+from specfirst.server.migrations.m0003_change_horizons import change_horizons
+from specfirst.server.retention import cutoff_for, prune_batch, prune_changes, pruned_through
+from specfirst.server.settings import ServerSettings
+from specfirst.server.tests.conftest import BACKENDS
+from specfirst.server.tests.live import LiveServer
+from specfirst.server.tests.test_sync_support import (  # noqa: F401 - fixtures
     new_tenant,
     pg_url,
     sync_db,
     sync_db_url,
     wait_for,
 )
-from server.timeutil import format_ts
+from specfirst.server.timeutil import format_ts
 
 DAY = 86400.0
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "server.md"
@@ -104,7 +103,7 @@ def test_pruning_stops_at_the_first_change_to_keep(sync_db: Database) -> None:
 
 
 def test_the_admin_command_prunes(tmp_path: Path) -> None:
-    from contract_tests.cli import cli
+    from specfirst.contract_tests.cli import cli
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
     db = Database.from_url(url)

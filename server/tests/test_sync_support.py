@@ -19,9 +19,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-from server.db import Database
-from server.migrations import apply_migrations
+from specfirst.server.db import Database
+from specfirst.server.migrations import apply_migrations
 
 PG_ADMIN_URL = os.environ.get("SPECFIRST_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SYNC_TABLES = ("webhook_deliveries", "webhooks", "import_jobs", "changes", "change_horizons")
@@ -75,7 +74,7 @@ def sync_db(sync_db_url: str) -> Iterator[Database]:
 
 
 def new_tenant(db: Database) -> str:
-    from server.security import ensure_tenant
+    from specfirst.server.security import ensure_tenant
 
     return ensure_tenant(db, f"tenant-{uuid.uuid4().hex[:10]}")
 

@@ -17,12 +17,11 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-
-from server.db import Database
-from server.events import record_change
-from server.migrations.m0002_sync import webhook_deliveries, webhooks
-from server.ssrf import guarded_client
-from server.tests.test_sync_support import (  # noqa: F401 - fixtures
+from specfirst.server.db import Database
+from specfirst.server.events import record_change
+from specfirst.server.migrations.m0002_sync import webhook_deliveries, webhooks
+from specfirst.server.ssrf import guarded_client
+from specfirst.server.tests.test_sync_support import (  # noqa: F401 - fixtures
     Receiver,
     new_tenant,
     pg_url,
@@ -30,9 +29,9 @@ from server.tests.test_sync_support import (  # noqa: F401 - fixtures
     sync_db,
     sync_db_url,
 )
-from server.webhooks import store
-from server.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
-from server.webhooks.signing import SignatureInvalid, verify
+from specfirst.server.webhooks import store
+from specfirst.server.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
+from specfirst.server.webhooks.signing import SignatureInvalid, verify
 
 FAST = DeliveryConfig(timeout_s=2.0, base_delay_s=0.02, max_delay_s=0.1, max_attempts=5,
                       poll_interval_s=0.02, lease_s=30.0, allow_loopback=True)
@@ -249,8 +248,8 @@ async def _send(worker: DeliveryWorker, item: Any) -> Any:
 
 KILLED_WORKER = textwrap.dedent("""
     import os, signal, sys
-    from server.db import Database
-    from server.webhooks.delivery import DeliveryConfig, DeliveryWorker
+    from specfirst.server.db import Database
+    from specfirst.server.webhooks.delivery import DeliveryConfig, DeliveryWorker
     db = Database.from_url(sys.argv[1])
     claimed = DeliveryWorker(db, DeliveryConfig(lease_s=1.0)).claim()
     print(len(claimed), flush=True)
@@ -290,7 +289,7 @@ def test_config_from_environment() -> None:
     config = DeliveryConfig.from_env({"SPECFIRST_SERVER_WEBHOOK_TIMEOUT": "3",
                                       "SPECFIRST_SERVER_WEBHOOK_MAX_ATTEMPTS": "4"})
     assert (config.timeout_s, config.max_attempts, config.lease_s) == (3.0, 4, 60.0)
-    from generator.errors import ConfigError
+    from specfirst.generator.errors import ConfigError
 
     with pytest.raises(ConfigError):
         DeliveryConfig.from_env({"SPECFIRST_SERVER_WEBHOOK_TIMEOUT": "soon"})

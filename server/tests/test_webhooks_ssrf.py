@@ -13,8 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-
-from server.ssrf import (
+from specfirst.server.ssrf import (
     ALLOW_LOOPBACK_ENV,
     ALLOW_LOOPBACK_ENV_ALIAS,
     TargetRefused,

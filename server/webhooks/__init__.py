@@ -8,12 +8,12 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
-from server.ssrf import loopback_allowed
-from server.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
-from server.webhooks.signing import SignatureInvalid, generate_secret, sign, verify
+from specfirst.server.ssrf import loopback_allowed
+from specfirst.server.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
+from specfirst.server.webhooks.signing import SignatureInvalid, generate_secret, sign, verify
 
 if TYPE_CHECKING:
-    from server.context import Runtime
+    from specfirst.server.context import Runtime
 
 __all__ = [
     "DeliveryConfig",

@@ -33,12 +33,11 @@ from typing import Any
 import anyio.to_thread
 import httpx
 import sqlalchemy as sa
-
-from server.db import Database
-from server.migrations.m0002_sync import webhook_deliveries, webhooks
-from server.ssrf import Resolver, TargetRefused, Unresolvable, check_url, guarded_client
-from server.timeutil import format_ts, now_iso
-from server.webhooks.signing import signed_headers
+from specfirst.server.db import Database
+from specfirst.server.migrations.m0002_sync import webhook_deliveries, webhooks
+from specfirst.server.ssrf import Resolver, TargetRefused, Unresolvable, check_url, guarded_client
+from specfirst.server.timeutil import format_ts, now_iso
+from specfirst.server.webhooks.signing import signed_headers
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +53,11 @@ def _env_float(environ: Mapping[str, str], name: str, default: float, minimum: f
     try:
         value = float(raw)
     except ValueError:
-        from generator.errors import ConfigError
+        from specfirst.generator.errors import ConfigError
 
         raise ConfigError(f"{name} must be a number, not {raw!r}") from None
     if value < minimum:
-        from generator.errors import ConfigError
+        from specfirst.generator.errors import ConfigError
 
         raise ConfigError(f"{name} must be at least {minimum}")
     return value

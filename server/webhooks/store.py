@@ -16,12 +16,11 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
+from specfirst.server.events import TEST_EVENT_TYPE, build_payload, queue_delivery
+from specfirst.server.migrations.m0002_sync import webhook_deliveries, webhooks
+from specfirst.server.timeutil import now_iso
+from specfirst.server.webhooks.signing import generate_secret
 from sqlalchemy.engine import Connection, Row
-
-from server.events import TEST_EVENT_TYPE, build_payload, queue_delivery
-from server.migrations.m0002_sync import webhook_deliveries, webhooks
-from server.timeutil import now_iso
-from server.webhooks.signing import generate_secret
 
 UPDATABLE = ("url", "event_types", "description", "active")
 
@@ -67,7 +66,7 @@ def create_webhook(
     conn: Connection, tenant_id: str, body: Mapping[str, Any]
 ) -> tuple[dict[str, Any], str]:
     """Insert a subscription; returns its view and its new secret. The URL is checked by
-    the caller (`server.ssrf.validate_target`)."""
+    the caller (`specfirst.server.ssrf.validate_target`)."""
     stamp = now_iso()
     secret = generate_secret()
     row = {

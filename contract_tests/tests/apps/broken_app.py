@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract_tests.tests.apps.notes_app import create_app
+from specfirst.contract_tests.tests.apps.notes_app import create_app
 
 # an undocumented status and errors that are not problem+json
 app = create_app({"undocumented_status", "plain_json_error"})

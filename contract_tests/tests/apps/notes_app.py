@@ -18,8 +18,7 @@ from connexion.exceptions import OAuthProblem, OAuthScopeProblem
 from connexion.lifecycle import ConnexionResponse
 from connexion.resolver import Resolver
 from connexion.security import BearerSecurityHandler
-
-from generator.loader import Spec
+from specfirst.generator.loader import Spec
 
 SPEC_PATH = Path(__file__).with_name("notes.yaml")
 

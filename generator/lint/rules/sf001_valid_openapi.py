@@ -17,11 +17,10 @@ from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import validator_for
 from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
 from openapi_spec_validator.schemas import schema_v30, schema_v31
-
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import LintContext, Rule
-from generator.lint.semantics import semantic_problems
-from generator.loader import escape_pointer
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import LintContext, Rule
+from specfirst.generator.lint.semantics import semantic_problems
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["ValidOpenAPI"]
 

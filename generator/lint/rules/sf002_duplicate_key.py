@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import LintContext, Rule
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import LintContext, Rule
 
 __all__ = ["DuplicateKey"]
 

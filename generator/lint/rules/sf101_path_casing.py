@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator.lint.naming_rule import NamingRule
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext
-from generator.lint.walk import path_pointer
+from specfirst.generator.lint.naming_rule import NamingRule
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext
+from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathCasing"]
 

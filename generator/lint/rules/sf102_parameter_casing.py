@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.naming_rule import NamingRule
-from generator.lint.rule import RECOMMENDED, LintContext
+from specfirst.generator.lint.naming_rule import NamingRule
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext
 
 __all__ = ["ParameterCasing"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.naming_rule import NamingRule
-from generator.lint.rule import RECOMMENDED, LintContext
-from generator.loader import escape_pointer
+from specfirst.generator.lint.naming_rule import NamingRule
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["PropertyCasing"]
 

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding
-from generator.lint.rule import (
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import (
     PATH_OPERATIONS,
     RECOMMENDED,
     LintContext,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator.lint.casing import split_words
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from generator.lint.walk import path_pointer
+from specfirst.generator.lint.casing import split_words
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PluralCollections", "is_plural", "singular"]
 

@@ -6,11 +6,11 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
-from generator.lint.casing import convert, split_words
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from generator.lint.rules.sf108_plural_collections import singular
-from generator.lint.walk import path_pointer
+from specfirst.generator.lint.casing import convert, split_words
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.rules.sf108_plural_collections import singular
+from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathIdNames"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
-from generator.loader import escape_pointer
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["UnusedComponent"]
 

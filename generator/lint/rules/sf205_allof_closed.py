@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import MINIMAL, LintContext, Rule
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import MINIMAL, LintContext, Rule
 
 __all__ = ["AllOfClosed"]
 

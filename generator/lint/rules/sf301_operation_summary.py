@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.casing import split_words
-from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.casing import split_words
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
 
 __all__ = ["OperationSummary", "summary_from_operation_id"]
 

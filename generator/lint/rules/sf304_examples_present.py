@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import STRICT, LintContext, Rule, is_json
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import STRICT, LintContext, Rule, is_json
 
 __all__ = ["ExamplesPresent"]
 

@@ -21,10 +21,9 @@ from openapi_schema_validator import (
     oas30_format_checker,
     oas31_format_checker,
 )
-
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import MINIMAL, LintContext, Rule, is_json
-from generator.loader import escape_pointer
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import MINIMAL, LintContext, Rule, is_json
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["ExampleValid"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
 
 __all__ = ["TagDescription"]
 

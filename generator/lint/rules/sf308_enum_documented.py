@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import STRICT, LintContext, Rule
-from generator.loader import resolve_pointer
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import STRICT, LintContext, Rule
+from specfirst.generator.loader import resolve_pointer
 
 __all__ = ["EnumDocumented"]
 

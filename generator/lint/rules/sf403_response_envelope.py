@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule, is_json
-from generator.lint.rules.sf401_request_body_extensible import schema_kind
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule, is_json
+from specfirst.generator.lint.rules.sf401_request_body_extensible import schema_kind
 
 __all__ = ["ResponseEnvelope"]
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
-from generator.loader import escape_pointer
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["ApiKeyInQuery"]
 

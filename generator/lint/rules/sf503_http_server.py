@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-from generator.lint.finding import Finding, Severity
-from generator.lint.rule import RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
 
 __all__ = ["HttpServer"]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 
 __all__ = ["UnboundedString", "has_type"]
 

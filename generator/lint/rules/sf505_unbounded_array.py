@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from generator.lint.rules.sf504_unbounded_string import has_type
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.rules.sf504_unbounded_string import has_type
 
 __all__ = ["UnboundedArray"]
 

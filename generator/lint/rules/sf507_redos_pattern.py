@@ -16,11 +16,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from generator.errors import ConfigError
-from generator.lint.finding import Finding, Severity
-from generator.lint.regex_safety import RegexIssue, analyse_pattern
-from generator.lint.rule import MINIMAL, LintContext, Rule
-from generator.loader import escape_pointer
+from specfirst.generator.errors import ConfigError
+from specfirst.generator.lint.finding import Finding, Severity
+from specfirst.generator.lint.regex_safety import RegexIssue, analyse_pattern
+from specfirst.generator.lint.rule import MINIMAL, LintContext, Rule
+from specfirst.generator.loader import escape_pointer
 
 __all__ = ["RedosPattern"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, STRICT, LintContext, Rule
-from generator.lint.rules.sf508_auth_error_responses import declares, responses_pointer
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, STRICT, LintContext, Rule
+from specfirst.generator.lint.rules.sf508_auth_error_responses import declares, responses_pointer
 
 __all__ = ["RateLimitResponse"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.lint.finding import Finding
-from generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from generator.lint.walk import media_types
+from specfirst.generator.lint.finding import Finding
+from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.walk import media_types
 
 __all__ = ["ProblemJsonErrors"]
 
