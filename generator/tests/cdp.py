@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -39,6 +41,7 @@ class Browser:
         self.process = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={self.profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            start_new_session=True,  # its own process group: every helper process is stopped
         )
         self.errors: list[str] = []
         self.events: list[dict[str, Any]] = []
@@ -164,16 +167,25 @@ class Browser:
         path.write_bytes(base64.b64decode(data))
 
     def close(self) -> None:
+        """Stop the browser and every process it started, then remove its profile folder.
+
+        Chromium's helper processes (renderer, GPU, zygote) keep writing to the profile for a
+        while after the main process exits; the folder is removed only once the whole process
+        group is gone, so its removal never races a late write."""
         ws = getattr(self, "ws", None)
         if ws is not None:
             ws.close()
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        pgid = self.process.pid  # start_new_session: the group id is the leader's pid
+        _signal_group(pgid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=self.timeout)
+        except subprocess.TimeoutExpired:
+            _signal_group(pgid, signal.SIGKILL)
+            self.process.wait(timeout=self.timeout)
+        if not _wait_group_gone(pgid, self.timeout):
+            _signal_group(pgid, signal.SIGKILL)
+            if not _wait_group_gone(pgid, self.timeout):
+                raise RuntimeError(f"chromium's processes (group {pgid}) did not exit")
         if self.process.stderr is not None:
             self.process.stderr.close()
         self.profile.cleanup()
@@ -183,3 +195,46 @@ class Browser:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _signal_group(pgid: int, sig: signal.Signals) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _group_members(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, read from /proc."""
+    members = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses
+        fields = stat[stat.rindex(")") + 2:].split()
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            members.append(int(entry.name))
+    return members
+
+
+def _wait_group_gone(pgid: int, timeout: float) -> bool:
+    """Wait until no process of the group is alive; False when the deadline passed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if Path("/proc/self/stat").exists():
+            alive = bool(_group_members(pgid))
+        else:  # no /proc: a signal 0 reaches a group while any member (even a zombie) exists
+            try:
+                os.killpg(pgid, 0)
+                alive = True
+            except ProcessLookupError:
+                alive = False
+        if not alive:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
@@ -70,7 +70,7 @@ paths:
 """
 
 
-def custom(tmp_path: Path, rules: dict[str, object]) -> list[tuple[str, str, int, str]]:
+def custom(tmp_path: Path, rules: Mapping[str, object]) -> list[tuple[str, str, int, str]]:
     spec_path = tmp_path / "spec.yaml"
     spec_path.write_text(SPEC, encoding="utf-8")
     config = LintConfig.from_table({"extends": "minimal", "custom-rules": rules}, plugins=False)

@@ -3,6 +3,7 @@ backends."""
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import threading
 import time
@@ -34,20 +35,51 @@ def _hold_write_lock(path: Path, seconds: float, ready: threading.Event) -> None
     raw.close()
 
 
-def test_writer_retries_busy_instead_of_failing(tmp_path: Path) -> None:
+def _hold_write_lock_until(path: Path, ready: threading.Event,
+                           release: threading.Event) -> None:
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("BEGIN IMMEDIATE")
+    ready.set()
+    release.wait(60)
+    raw.execute("COMMIT")
+    raw.close()
+
+
+def test_writer_retries_busy_instead_of_failing(tmp_path: Path,
+                                                caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="specfirst.server.db")
     path = tmp_path / "busy.db"
-    db = Database.from_url(f"sqlite:///{path}", busy_timeout_ms=50, lock_deadline=10)
+    db = Database.from_url(f"sqlite:///{path}", busy_timeout_ms=50, lock_deadline=120)
     with db.write() as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
-    ready = threading.Event()
-    holder = threading.Thread(target=_hold_write_lock, args=(path, 0.6, ready))
+    ready, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_write_lock_until, args=(path, ready, release))
     holder.start()
-    ready.wait(5)
-    started = time.monotonic()
-    with db.write() as conn:  # busy_timeout expires many times; the write still succeeds
-        conn.execute(text("INSERT INTO t VALUES (1)"))
-    assert time.monotonic() - started >= 0.4
-    holder.join(5)
+    assert ready.wait(30)
+    errors: list[BaseException] = []
+
+    def insert() -> None:
+        try:
+            with db.write() as conn:  # busy_timeout expires many times; the write still succeeds
+                conn.execute(text("INSERT INTO t VALUES (1)"))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    writer = threading.Thread(target=insert)
+    writer.start()
+    try:
+        # Wait (on the log, not the clock) until the writer has met the lock and retried twice.
+        deadline = time.monotonic() + 60
+        while sum("write lock busy, retrying" in r.getMessage() for r in caplog.records) < 2:
+            assert time.monotonic() < deadline, "the writer never retried"
+            assert writer.is_alive(), errors
+            time.sleep(0.02)
+        assert writer.is_alive()  # still waiting for the lock, not failed
+    finally:
+        release.set()
+        holder.join(60)
+    writer.join(60)
+    assert not writer.is_alive() and errors == []
     with db.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 1
 
