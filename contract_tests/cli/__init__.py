@@ -16,7 +16,9 @@ __all__ = ["main"]
 COMMANDS: dict[str, str] = {
     "admin": "specfirst.contract_tests.cli.admin:admin",
     "bench": "specfirst.contract_tests.cli.bench:bench",
+    "bundle": "specfirst.contract_tests.cli.bundle:bundle",
     "check": "specfirst.contract_tests.cli.check:check",
+    "completion": "specfirst.contract_tests.cli.completion:completion",
     "diff": "specfirst.contract_tests.cli.diff:diff",
     "docs": "specfirst.contract_tests.cli.docs:docs",
     "lint": "specfirst.contract_tests.cli.lint:lint",
@@ -42,7 +44,7 @@ class LazyGroup(click.Group):
         module_name, attribute = target.split(":")
         command = getattr(importlib.import_module(module_name), attribute)
         assert isinstance(command, click.Command)
-        return command
+        return with_verbose(command)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -53,6 +55,35 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
+
+
+def _set_verbosity(ctx: click.Context, verbose: int) -> int:
+    """Add `verbose` to what the parent commands counted; set the log level; return the total."""
+    parent = ctx.parent.meta.get("specfirst.verbose", 0) if ctx.parent is not None else 0
+    total = int(parent) + verbose
+    ctx.meta["specfirst.verbose"] = total
+    logging.getLogger().setLevel(logging.WARNING - 10 * min(total, 2))
+    return total
+
+
+def _verbose_callback(ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    return _set_verbosity(ctx, value or 0)
+
+
+def verbose_option() -> click.Option:
+    return click.Option(["-v", "--verbose"], count=True, expose_value=False,
+                        callback=_verbose_callback,
+                        help="Log what happens (-vv for debug); also accepted before the command.")
+
+
+def with_verbose(command: click.Command) -> click.Command:
+    """`-v/--verbose` on the command and, for a group, on every command under it (once)."""
+    if not any(isinstance(p, click.Option) and "--verbose" in p.opts for p in command.params):
+        command.params.append(verbose_option())
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            with_verbose(sub)
+    return command
 
 
 def report_error(exc: SpecfirstError) -> None:
@@ -81,9 +112,8 @@ def cli(ctx: click.Context, verbose: int) -> None:
     Exit codes: 0 ok; 1 findings (lint errors, drift, contract failures, breaking changes);
     2 usage, configuration or unreadable input; 3 regeneration conflict.
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    _set_verbosity(ctx, verbose)
     ctx.ensure_object(dict)
     ctx.obj["verbose"] = verbose
 
