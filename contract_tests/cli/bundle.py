@@ -17,16 +17,14 @@ _BY_SUFFIX = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
 
 def dump_document(document: dict[str, Any], fmt: str) -> str:
     """The document as YAML (block style, keys in document order) or as indented JSON."""
+    text = json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
     if fmt == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False, default=str) + "\n"
+        return text
     import yaml
 
-    class _Dumper(yaml.SafeDumper):
-        def ignore_aliases(self, data: Any) -> bool:  # a shared node is written out, not &id001
-            return True
-
-    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
-                         default_flow_style=False, width=100))
+    # Through JSON: no node is shared any more, so YAML writes no anchors or aliases (&id001).
+    return str(yaml.safe_dump(json.loads(text), sort_keys=False, allow_unicode=True,
+                              default_flow_style=False, width=100))
 
 
 @click.command()
