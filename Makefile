@@ -54,7 +54,7 @@ soak: prepare $(STAMP)
 
 ## The wheel (product only) into dist/.
 wheel: $(STAMP)
-	$(BIN)/python -m pip wheel --no-deps --no-build-isolation --quiet -w dist .
+	$(BIN)/python -m pip wheel --no-deps --quiet -w dist .
 
 docs: $(STAMP)
 	$(BIN)/specfirst docs openapi/crm.yaml --out docs/reference
