@@ -13,73 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from specfirst.contract_tests.tests.ci_sample import SPEC, git, write_project
 
 REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.slow
-
-SPEC = """\
-openapi: 3.1.0
-info:
-  title: Pet shop
-  version: 1.0.0
-  description: Pets for sale.
-  contact: {name: Shop, email: shop@example.com}
-  license: {name: MIT, identifier: MIT}
-servers:
-  - url: https://api.example.com/v1
-tags:
-  - name: pets
-    description: The pets.
-security:
-  - bearer: []
-paths:
-  /pets:
-    $ref: paths/pets.yaml
-components:
-  securitySchemes:
-    bearer: {type: http, scheme: bearer}
-  schemas:
-    Pet:
-      $ref: schemas/Pet.yaml
-"""
-PETS = """\
-get:
-  operationId: list_pets
-  tags: [pets]
-  summary: List pets
-  description: Returns the pets for sale.
-  responses:
-    "200":
-      description: The pets.
-      content:
-        application/json:
-          schema:
-            type: array
-            maxItems: 100
-            items: {$ref: ../schemas/Pet.yaml}
-    "401":
-      description: No valid token.
-"""
-PET = """\
-type: object
-description: A pet.
-required: [id, name]
-properties:
-  id: {type: integer, description: The id.}
-  name: {type: string, maxLength: 100, description: The name.}
-"""
-PYPROJECT = """\
-[project]
-name = "petshop"
-version = "1.0.0"
-
-[tool.specfirst]
-spec = "openapi/api.yaml"
-handlers-package = "api.handlers"
-handlers-dir = "api/handlers"
-docs-out = "docs/reference"
-"""
-
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 def documented_steps() -> list[str]:
     """The `specfirst ...` lines of the pipeline-steps block in docs/ci.md."""
@@ -91,11 +28,6 @@ def documented_steps() -> list[str]:
     steps = [line for line in lines if line.startswith("specfirst ")]
     assert len(steps) == len(lines) - 1
     return steps
-
-
-def git(project: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
-                   cwd=project, check=True, capture_output=True, timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -154,13 +86,7 @@ def test_pipx_installed_wheel_runs_the_documented_steps(installed: Path, wheel: 
     assert where.returncode == 0 and "_SPECFIRST_COMPLETE" in where.stdout
     assert not (installed / "specfirst").resolve().is_relative_to(REPO)
 
-    project = tmp_path / "petshop"
-    (project / "openapi" / "paths").mkdir(parents=True)
-    (project / "openapi" / "schemas").mkdir()
-    (project / "pyproject.toml").write_text(PYPROJECT)
-    (project / "openapi" / "api.yaml").write_text(SPEC)
-    (project / "openapi" / "paths" / "pets.yaml").write_text(PETS)
-    (project / "openapi" / "schemas" / "Pet.yaml").write_text(PET)
+    project = write_project(tmp_path / "petshop")
     for setup in ("specfirst stubs", "specfirst docs"):
         done = run(installed, project, setup)
         assert done.returncode == 0, done.stderr
