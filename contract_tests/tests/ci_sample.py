@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
-__all__ = ["PET", "PETS", "PYPROJECT", "SPEC", "git", "write_project"]
+__all__ = ["PET", "PETS", "PYPROJECT", "SPEC", "copy_repo", "git", "write_project"]
+
+REPO = Path(__file__).resolve().parents[2]
 
 SPEC = """\
 openapi: 3.1.0
@@ -87,3 +90,16 @@ def git(folder: Path, *args: str) -> str:
                              "-c", "init.defaultBranch=main", *args],
                             cwd=folder, check=True, capture_output=True, text=True, timeout=300)
     return result.stdout
+
+
+def copy_repo(dest: Path) -> Path:
+    """This repository's files as they are now (tracked and new, not ignored) in `dest`: builds
+    and installs from there never write into the repository, nor pick up its leftovers."""
+    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
+                            check=True, capture_output=True, text=True, timeout=120).stdout
+    for name in filter(None, listed.split("\0")):
+        source = REPO / name
+        if source.is_file():
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, dest / name)
+    return dest

@@ -4,14 +4,13 @@ they pass on a good spec and fail on a bad one."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from specfirst.contract_tests.tests.ci_sample import PETS, SPEC, git, write_project
+from specfirst.contract_tests.tests.ci_sample import PETS, SPEC, copy_repo, git, write_project
 
 REPO = Path(__file__).resolve().parents[2]
 PRE_COMMIT = [sys.executable, "-m", "pre_commit"]
@@ -23,14 +22,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """This repository's files as they are now, committed in a copy (pre-commit installs a
     repository at a revision)."""
-    copy = tmp_path_factory.mktemp("hook-repo") / "specfirst"
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                            check=True, capture_output=True, text=True, timeout=120).stdout
-    for name in filter(None, listed.split("\0")):
-        source = REPO / name
-        if source.is_file():
-            (copy / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, copy / name)
+    copy = copy_repo(tmp_path_factory.mktemp("hook-repo") / "specfirst")
     git(copy, "init", "-q")
     git(copy, "add", "-A")
     git(copy, "commit", "-q", "-m", "hooks")

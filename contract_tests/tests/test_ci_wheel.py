@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from specfirst.contract_tests.tests.ci_sample import SPEC, git, write_project
+from specfirst.contract_tests.tests.ci_sample import SPEC, copy_repo, git, write_project
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
@@ -33,8 +33,9 @@ def documented_steps() -> list[str]:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    source = copy_repo(tmp_path_factory.mktemp("source") / "specfirst")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(out),
-                    str(REPO)], check=True, timeout=900, capture_output=True)
+                    str(source)], check=True, timeout=900, capture_output=True)
     [built] = out.glob("specfirst-*.whl")
     return built
 
