@@ -22,7 +22,7 @@ pytestmark = pytest.mark.network_tools
 def chromium() -> str:
     binary = chromium_path()
     if binary is None:
-        pytest.fail("chromium is required (Debian package `chromium`; .ci/run installs it)")
+        pytest.fail("chromium is required (Debian package `chromium`; `make test` installs it)")
     return binary
 
 
