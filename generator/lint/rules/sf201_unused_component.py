@@ -1,4 +1,11 @@
-"""SF201 unused-component: a component that nothing in the API uses."""
+"""SF201 unused-component: a component that nothing in the API uses.
+
+References are read by OpenAPI's semantics (`loader.iter_refs`): a `$ref` under a schema
+property, a response or a component *named* `default` or `examples` is a reference, while
+example, default, enum and const *values* are data. A component counts as used when it is
+reachable from `paths`, `webhooks`, the root `security` or any other part of the document
+outside `components`, directly or through other used components.
+"""
 
 from __future__ import annotations
 
@@ -7,30 +14,39 @@ from typing import Any
 
 from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import RECOMMENDED, LintContext, Rule
-from specfirst.generator.loader import escape_pointer
+from specfirst.generator.loader import escape_pointer, iter_refs
 
 __all__ = ["UnusedComponent"]
 
-_DATA_KEYS = frozenset({"example", "examples", "default", "enum", "const"})
-
-
 def _refs(node: Any) -> Iterator[str]:
     """Every `$ref` (and discriminator mapping target) in `node`, skipping data values."""
-    stack = [node]
+    for _, ref in iter_refs(node):
+        if isinstance(ref, str):
+            yield ref
+    for _, mapping in iter_keyword(node, "mapping"):
+        if isinstance(mapping, dict):
+            yield from (v for v in mapping.values() if isinstance(v, str))
+
+
+def iter_keyword(node: Any, keyword: str) -> Iterator[tuple[str, Any]]:
+    """(pointer, value) of every `discriminator`'s `keyword` under `node`."""
+    for pointer, discriminator in _discriminators(node):
+        if isinstance(discriminator, dict) and keyword in discriminator:
+            yield pointer, discriminator[keyword]
+
+
+def _discriminators(node: Any) -> Iterator[tuple[str, Any]]:
+    stack: list[tuple[Any, str]] = [(node, "")]
     while stack:
-        current = stack.pop()
+        current, where = stack.pop()
         if isinstance(current, dict):
-            ref = current.get("$ref")
-            if isinstance(ref, str):
-                yield ref
-            mapping = current.get("mapping")
-            if isinstance(mapping, dict):
-                yield from (v for v in mapping.values() if isinstance(v, str))
-            for key, value in current.items():
-                if key not in _DATA_KEYS and isinstance(value, (dict, list)):
-                    stack.append(value)
+            if isinstance(current.get("discriminator"), dict):
+                yield f"{where}/discriminator", current["discriminator"]
+            stack.extend((v, f"{where}/{k}") for k, v in current.items()
+                         if isinstance(v, (dict, list)))
         elif isinstance(current, list):
-            stack.extend(v for v in current if isinstance(v, (dict, list)))
+            stack.extend((v, f"{where}/{i}") for i, v in enumerate(current)
+                         if isinstance(v, (dict, list)))
 
 
 def _component_of(ref: str) -> tuple[str, str] | None:
@@ -74,7 +90,8 @@ class UnusedComponent(Rule):
                     yield self.finding(
                         ctx, f"/components/{escape_pointer(kind)}/{escape_pointer(name)}",
                         f"components/{kind}/{name} is never used",
-                        "remove it, or reference it where it was meant to be used", key=True)
+                        "reference it where it was meant to be used; delete it only if no "
+                        "other document or tool refers to it", key=True)
 
     def _used_schemes(self, ctx: LintContext) -> set[tuple[str, str]]:
         used: set[tuple[str, str]] = set()
