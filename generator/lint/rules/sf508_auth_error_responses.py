@@ -48,7 +48,8 @@ def declares(op: Operation, status: str) -> bool:
 class AuthErrorResponses(Rule):
     id = "SF508"
     name = "auth-error-responses"
-    summary = "Operations that need credentials document 401 (no or bad token) and 403 (no right)."
+    summary = ("Operations that need credentials document 401 (no or bad token), and 403 (no "
+               "right) where their requirements list scopes.")
     category = "security"
     rulesets = RECOMMENDED
     operation_kinds = PATH_OPERATIONS
