@@ -20,6 +20,7 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 from specfirst.generator.lint.rule import LintContext, Operation
+from specfirst.generator.lint.rules.sf305_example_valid import json_message
 from specfirst.generator.loader import escape_pointer
 
 __all__ = ["Problem", "semantic_problems"]
@@ -198,5 +199,6 @@ def _schemas(ctx: LintContext) -> Iterator[Problem]:
             continue
         for error in errors[:1]:
             yield Problem(f"{pointer}/default",
-                          f"the default value does not match its schema: {error.message}",
+                          "the default value does not match its schema: "
+                          f"{json_message(error, [error])}",
                           "change the default or the schema")

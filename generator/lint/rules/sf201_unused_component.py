@@ -28,6 +28,30 @@ def _refs(node: Any) -> Iterator[str]:
             yield from (v for v in mapping.values() if isinstance(v, str))
 
 
+def _mentioned(node: Any) -> set[tuple[str, str]]:
+    """Components named by a `$ref` written inside data (an example or default value): not a
+    reference by OpenAPI's semantics, but its author meant to reuse the component, so the rule
+    is not sure it is unused and says nothing."""
+    found: set[tuple[str, str]] = set()
+    stack: list[tuple[Any, bool]] = [(node, False)]
+    while stack:
+        current, in_data = stack.pop()
+        if isinstance(current, dict):
+            ref = current.get("$ref")
+            if in_data and isinstance(ref, str):
+                key = _component_of(ref)
+                if key is not None:
+                    found.add(key)
+            for k, v in current.items():
+                if isinstance(v, (dict, list)):
+                    data = in_data or k in ("example", "default", "value", "enum", "const") \
+                        or (k == "examples" and isinstance(v, list))
+                    stack.append((v, data))
+        elif isinstance(current, list):
+            stack.extend((v, in_data) for v in current if isinstance(v, (dict, list)))
+    return found
+
+
 def iter_keyword(node: Any, keyword: str) -> Iterator[tuple[str, Any]]:
     """(pointer, value) of every `discriminator`'s `keyword` under `node`."""
     for pointer, discriminator in _discriminators(node):
@@ -82,11 +106,13 @@ class UnusedComponent(Rule):
                 if isinstance(group, dict) and name in group:
                     todo.append(group[name])
         used |= self._used_schemes(ctx)
+        mentioned = _mentioned(ctx.document)
         for kind, group in components.items():
             if not isinstance(group, dict) or kind.startswith("x-"):
                 continue
             for name in group:
-                if (kind, escape_pointer(name)) not in used:
+                key = (kind, escape_pointer(name))
+                if key not in used and key not in mentioned:
                     yield self.finding(
                         ctx, f"/components/{escape_pointer(kind)}/{escape_pointer(name)}",
                         f"components/{kind}/{name} is never used",

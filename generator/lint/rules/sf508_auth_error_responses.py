@@ -3,8 +3,9 @@
 401 answers a missing or bad credential, which every secured operation can meet. 403 answers a
 valid credential without the right to act; the spec says which rights an operation needs by
 the scopes (3.1: or roles) of its security requirements, so 403 is asked for only where a
-requirement lists some. An API that checks rights it does not declare (ownership of a record)
-answers 403 as well; the rule cannot see that, so it does not ask.
+requirement lists some. A `default` response documents every status not listed (Stripe
+documents its errors so), so it counts for both. An API that checks rights it does not declare
+(ownership of a record) answers 403 as well; the rule cannot see that, so it does not ask.
 """
 
 from __future__ import annotations
@@ -37,12 +38,14 @@ def responses_pointer(op: Operation) -> str:
     return f"{op.pointer}/responses" if "responses" in op.node else op.pointer
 
 
-def declares(op: Operation, status: str) -> bool:
+def declares(op: Operation, status: str, *, default: bool = False) -> bool:
+    """Whether the operation documents `status`: the code, its range, or (with `default`) a
+    `default` response."""
     responses = op.node.get("responses")
     if not isinstance(responses, dict):
         return False
     keys = {str(k).upper() for k in responses}
-    return status in keys or f"{status[0]}XX" in keys
+    return status in keys or f"{status[0]}XX" in keys or (default and "DEFAULT" in keys)
 
 
 class AuthErrorResponses(Rule):
@@ -59,7 +62,7 @@ class AuthErrorResponses(Rule):
             if not is_secured(ctx, op):
                 continue
             wanted = ("401", "403") if needs_scopes(ctx, op) else ("401",)
-            missing = [s for s in wanted if not declares(op, s)]
+            missing = [s for s in wanted if not declares(op, s, default=True)]
             if missing:
                 need = "credentials with scopes" if "403" in wanted else "credentials"
                 yield self.finding(

@@ -3,8 +3,10 @@ data (POST, PUT, PATCH, DELETE) require them too (OWASP API2, broken authenticat
 
 An operation is unsecured when its effective `security` is `[]`, or lists an empty requirement
 `{}` (which makes credentials optional). The rule speaks only when most of the API's operations
-are secured: there an unsecured write is likely a slip (a copied `security: []`), while an API
-that is public throughout is SF501's business.
+are secured and another operation on the same resource (the same path, or the collection and
+its items) requires credentials: there an unsecured write is likely a slip (a copied
+`security: []`). A stand-alone public action (`POST /apply`) and an API that is public
+throughout (SF501's business) are left alone.
 """
 
 from __future__ import annotations
@@ -40,6 +42,16 @@ def security_state(ctx: LintContext, op: Operation) -> str:
     return "secured"
 
 
+def _same_resource(a: str, b: str) -> bool:
+    """The same path, or a collection and its items (`/orders`, `/orders/{id}`)."""
+    a, b = a.rstrip("/"), b.rstrip("/")
+    if a == b:
+        return True
+    short, long = sorted((a, b), key=len)
+    rest = long[len(short):]
+    return long.startswith(short + "/") and rest.count("/") == 1 and rest[1:].startswith("{")
+
+
 def _public_by_nature(op: Operation) -> bool:
     segments = [s.lower() for s in op.path.strip("/").split("/") if s and not s.startswith("{")]
     return any(s in PUBLIC_ACTIONS for s in segments)
@@ -65,6 +77,11 @@ class UnsafeOperationSecured(Rule):
             state = states[op.pointer]
             if op.method not in UNSAFE or state == "secured" or _public_by_nature(op):
                 continue
+            neighbours = [other for other in ops if other is not op
+                          and _same_resource(other.path, op.path)
+                          and states[other.pointer] == "secured"]
+            if not neighbours:
+                continue  # a stand-alone action (`POST /apply`): public by design, likely
             how = ("makes credentials optional (an empty requirement `{}`)"
                    if state == "optional" else "requires no credentials")
             pointer = f"{op.pointer}/security" if "security" in op.node else op.pointer
