@@ -78,7 +78,9 @@ def precision_table(labels: list[dict[str, Any]], findings: dict[str, list[Findi
 
 
 def _count_redocly(binary: str, path: Path) -> int | None:
-    result = subprocess.run([binary, "lint", str(path), "--format", "json", "--max-problems", "1000000"],
+    # Redocly's report stops at 100 problems unless told otherwise.
+    result = subprocess.run([binary, "lint", str(path), "--format", "json",
+                             "--max-problems", "1000000"],
                             capture_output=True, text=True, timeout=900, check=False)
     try:
         problems = json.loads(result.stdout)["problems"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -14,27 +15,26 @@ REPO = Path(__file__).resolve().parents[2]
 CASES = Path(__file__).parent / "lint_cases"
 
 
-def run(*args: str) -> tuple[int, dict[str, object], str]:
+def run(*args: str) -> tuple[int, dict[str, Any], str]:
     result = CliRunner().invoke(cli, ["lint", "--format", "json", *args])
     payload = json.loads(result.stdout) if result.stdout.startswith("{") else {}
     return result.exit_code, payload, result.stderr
 
 
-def rules(payload: dict[str, object]) -> set[str]:
-    return {f["rule"] for f in payload["findings"]}  # type: ignore[index, union-attr]
+def rules(payload: dict[str, Any]) -> set[str]:
+    return {f["rule"] for f in payload["findings"]}
 
 
 def test_reference_crm_spec_passes_strict_with_no_findings() -> None:
     code, payload, _ = run("--ruleset", "strict", str(REPO / "openapi" / "crm.yaml"))
-    assert payload["findings"] == [], payload["findings"][:5]  # type: ignore[index]
+    assert payload["findings"] == [], payload["findings"][:5]
     assert code == 0
 
 
 def test_pyproject_configuration_and_flag(chdir_tmp: Path) -> None:
     shutil.copy(CASES / "SF504" / "bad.yaml", chdir_tmp / "spec.yaml")
     code, payload, _ = run("spec.yaml")
-    severities = {f["severity"] for f in payload["findings"]  # type: ignore[union-attr]
-                  if f["rule"] == "SF504"}  # type: ignore[index]
+    severities = {f["severity"] for f in payload["findings"] if f["rule"] == "SF504"}
     assert severities == {"warning"}
     (chdir_tmp / "pyproject.toml").write_text(
         "[tool.specfirst.lint]\nextends = 'minimal'\nrules = { unbounded-string = 'error' }\n",

@@ -13,7 +13,7 @@ from specfirst.generator.lint.config import LintConfig
 from specfirst.generator.lint.runner import INTERNAL_ERROR
 from specfirst.generator.loader import Spec
 
-WRONG = [None, "x", [], {}, 5, True, [1, "a"], {"$ref": "#/nope"}, {"type": "array"},
+WRONG: list[Any] = [None, "x", [], {}, 5, True, [1, "a"], {"$ref": "#/nope"}, {"type": "array"},
          {"properties": []}, {"allOf": True}, {"enum": {}}, {"pattern": 7}]
 MUTANTS = 120
 
