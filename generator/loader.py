@@ -11,9 +11,10 @@ back to the file, line and column it came from (`Spec.locate`).
 from __future__ import annotations
 
 import copy
+import difflib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,8 @@ from specfirst.generator.document import Limits, ParsedDocument, escape_pointer,
 from specfirst.generator.errors import Location, SpecLoadError
 from specfirst.generator.operations import HTTP_METHODS, OperationRef, walk_operations
 
-__all__ = ["HTTP_METHODS", "OperationRef", "Spec", "deref", "escape_pointer", "load_spec",
-           "resolve_pointer", "unescape_pointer"]
+__all__ = ["HTTP_METHODS", "OperationRef", "Spec", "deref", "escape_pointer", "iter_refs",
+           "load_spec", "resolve_pointer", "unescape_pointer"]
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +33,54 @@ DEFAULT_LIMITS = Limits()
 
 # Values under these keys are data, where "$ref" is an ordinary property name.
 _DATA_KEYS = frozenset({"example", "default", "enum", "const"})
-# Mappings under these keys are keyed by names, so a key "$ref" there is a property's name.
+# Mappings under these keys are keyed by names (a property's, a status code, a media type), so a
+# key there is never a keyword: "$ref" is a property's name, `default` a response or a schema.
 _NAME_KEYS = frozenset({"properties", "patternProperties", "dependentSchemas", "dependentRequired",
-                        "$defs", "definitions"})
+                        "$defs", "definitions", "paths", "webhooks", "callbacks", "responses",
+                        "content", "headers", "links", "encoding", "schemas", "parameters",
+                        "examples", "requestBodies", "securitySchemes", "pathItems"})
+
+
+_MISSING = object()
+
+
+def _is_data(key: str, value: Any, pointer: str) -> bool:
+    """Whether the value under `key` (in a mapping that is not keyed by names) is data: an
+    example, default, enum or const value, the `value` of an Example Object, or a 3.1 schema's
+    `examples` list. A "$ref" inside data is an ordinary property name, not a reference."""
+    if key in _DATA_KEYS:
+        return True
+    if key == "value" and "/examples/" in pointer:
+        return True
+    return key == "examples" and isinstance(value, list)
+
+
+def iter_refs(node: Any, pointer: str = "") -> Iterator[tuple[str, Any]]:
+    """(pointer of the referring object, `$ref` value) for every reference under `node`.
+
+    Reads the document by OpenAPI's semantics: a key "$ref" under `properties` (and the other
+    name-keyed mappings) is a property's name, and example/default/enum/const values are data,
+    so neither is a reference; a schema property that is *named* `default` or `examples` is a
+    schema like any other and its references count.
+    """
+    stack: list[tuple[Any, str, bool]] = [(node, pointer, False)]
+    while stack:
+        current, where, names = stack.pop()
+        if isinstance(current, list):
+            stack.extend((item, f"{where}/{i}", False) for i, item in enumerate(current)
+                         if isinstance(item, (dict, list)))
+            continue
+        if not isinstance(current, dict):
+            continue
+        if not names and "$ref" in current:
+            yield where, current["$ref"]
+        for key, value in current.items():
+            if not isinstance(value, (dict, list)) or (not names and key == "$ref"):
+                continue
+            token = escape_pointer(str(key))
+            if not names and _is_data(str(key), value, where):
+                continue
+            stack.append((value, f"{where}/{token}", not names and key in _NAME_KEYS))
 
 
 def unescape_pointer(token: str) -> str:
@@ -89,10 +135,17 @@ class Spec:
     document: dict[str, Any]
     files: dict[Path, ParsedDocument]
     origins: dict[str, tuple[Path, str]] = field(default_factory=dict)
+    # References that resolve to nothing, when read with `strict_refs=False` (for lint).
+    problems: list[SpecLoadError] = field(default_factory=list)
 
     @classmethod
-    def from_path(cls, path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Spec:
-        return _SpecReader(Path(path), limits).read()
+    def from_path(cls, path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, *,
+                  strict_refs: bool = True) -> Spec:
+        """Read and bundle a spec. A `$ref` that resolves to nothing is a `SpecLoadError` at
+        its file:line:col; with `strict_refs=False` every such reference is collected in
+        `problems` instead (left in place, unresolved), so a linter can report them with its
+        other findings."""
+        return _SpecReader(Path(path), limits, strict_refs=strict_refs).read()
 
     @property
     def version(self) -> str:
@@ -152,8 +205,10 @@ def load_spec(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> 
 
 
 class _SpecReader:
-    def __init__(self, path: Path, limits: Limits):
+    def __init__(self, path: Path, limits: Limits, *, strict_refs: bool = True):
         self.limits = limits
+        self.strict_refs = strict_refs
+        self.problems: list[SpecLoadError] = []
         self.given = path
         self.files: dict[Path, ParsedDocument] = {}
         self.origins: dict[str, tuple[Path, str]] = {}
@@ -176,7 +231,44 @@ class _SpecReader:
         bundled = self.bundle(root_file, "", root.data, "")
         spec = Spec(path=root_file, root_dir=self.root_dir, document=bundled, files=self.files,
                     origins=self.origins)
+        self.check_local_refs(spec)
+        self.problems.sort(key=lambda p: (p.location.file, p.location.line, p.location.column)
+                           if p.location else ("", 0, 0))
+        spec.problems = self.problems
+        if self.problems and self.strict_refs:
+            first = self.problems[0]
+            more = len(self.problems) - 1
+            if more:
+                first.message += f" (and {more} more unresolved $ref{'s' if more > 1 else ''}:" \
+                    " `specfirst lint` lists them all)"
+            raise first
         return spec
+
+    def dangling(self, ref: str, where: Location, document: Any) -> SpecLoadError:
+        hint = None
+        prefix, _, fragment = ref.partition("#")
+        head, _, name = fragment.rpartition("/")
+        try:
+            siblings = resolve_pointer(document, unquote(head))
+        except KeyError:
+            siblings = None
+        if isinstance(siblings, dict):
+            close = difflib.get_close_matches(unescape_pointer(name), [str(k) for k in siblings],
+                                              n=1)
+            if close:
+                hint = f"did you mean '{prefix}#{head}/{escape_pointer(close[0])}'?"
+        return SpecLoadError(f"$ref {ref!r} points at nothing", where, hint=hint)
+
+    def check_local_refs(self, spec: Spec) -> None:
+        """Every local reference of the bundled document must resolve."""
+        for pointer, ref in iter_refs(spec.document):
+            if not isinstance(ref, str) or not ref.startswith("#"):
+                continue
+            try:
+                resolve_pointer(spec.document, unquote(ref[1:]))
+            except KeyError:
+                where = spec.locate(pointer + "/$ref", key=False)
+                self.problems.append(self.dangling(ref, where, spec.document))
 
     def display(self, file: Path) -> str:
         try:
@@ -271,11 +363,15 @@ class _SpecReader:
         return candidate, fragment
 
     def node_at(self, file: Path, pointer: str, referrer: tuple[Path, str], ref: str) -> Any:
+        """The node a reference into another file points at; _MISSING (recorded) when absent."""
         try:
             return resolve_pointer(self.files[file].data, pointer)
         except KeyError:
-            raise SpecLoadError(f"$ref {ref!r} points at nothing",
-                                self.ref_location(*referrer)) from None
+            problem = self.dangling(ref, self.ref_location(*referrer), self.files[file].data)
+            if self.strict_refs:
+                raise problem from None
+            self.problems.append(problem)
+            return _MISSING
 
     def register_components(self, root: ParsedDocument) -> None:
         """Files referenced from the root's `components/<kind>/<name>` keep that name."""
@@ -308,7 +404,7 @@ class _SpecReader:
         result: dict[str, Any] = {}
         for key, value in node.items():
             token = escape_pointer(key)
-            if not names and (key in _DATA_KEYS or (key == "value" and "/examples/" in pointer)):
+            if not names and _is_data(key, value, pointer):
                 result[key] = copy.deepcopy(value)
             else:
                 result[key] = self.bundle(file, f"{pointer}/{token}", value, f"{out}/{token}",
@@ -329,6 +425,8 @@ class _SpecReader:
         if key in self.placed:
             return {"$ref": "#" + self.placed[key], **siblings}
         target = self.node_at(key[0], key[1], (file, pointer), ref)
+        if target is _MISSING:
+            return {"$ref": ref, **siblings}
         self.placed[key] = out
         self.origins[out] = key
         inlined = self.bundle(key[0], key[1], target, out)

@@ -1,9 +1,13 @@
 """Spec descriptions as CommonMark: safe HTML for index.html, defused Markdown for the rest.
 
-Descriptions are untrusted text. For HTML they go through markdown-it-py with raw HTML disabled
-and a link policy that keeps only http, https, mailto and relative URLs (a rejected link stays
-as plain text). For Markdown outputs (reference.md, api.apib) they are copied as Markdown with raw
-HTML escaped and unsafe link targets replaced, so a code host renders them inert.
+Descriptions are untrusted text. For HTML they go through markdown-it-py (CommonMark with GFM
+tables) with raw HTML allowed, and the result through nh3 (the Ammonia sanitizer): an allowlist
+of tags and attributes is kept (`<p>`, `<a href>`, `<code>`, `<table>`, ...), `<script>` and
+`<style>` are removed with their content, every event handler and `style` attribute is dropped,
+and links keep only http, https, mailto and relative URLs (markdown-it's link policy refuses the
+rest first, so a rejected Markdown link stays as plain text). For Markdown outputs
+(reference.md, api.apib) they are copied as Markdown with raw HTML escaped and unsafe link
+targets replaced, so a code host renders them inert.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -22,6 +27,7 @@ __all__ = [
     "markdown_source",
     "markdown_table_cell",
     "render_markdown",
+    "sanitize_html",
     "text_node",
 ]
 
@@ -44,27 +50,50 @@ def is_safe_url(url: str) -> bool:
     return scheme.lower() in SAFE_SCHEMES
 
 
+# What descriptions may keep of their HTML: text structure, links, code, lists, tables. No
+# images: a page of docs loads nothing a spec names (no tracking pixel, no mixed content).
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "details", "div", "dl",
+    "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "ol",
+    "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul", "var",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan"},
+    "abbr": {"title"}, "ol": {"start"},
+}
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
+    md.enable("table")
     md.validateLink = is_safe_url  # type: ignore[method-assign]
     return md
 
 
+def sanitize_html(html: str) -> str:
+    """HTML reduced to the allowlist: no script, style, event handler or unsafe URL."""
+    return nh3.clean(html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes=set(SAFE_SCHEMES), link_rel="noopener noreferrer nofollow",
+                     strip_comments=True)
+
+
 @lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
-    """A description as HTML: CommonMark without raw HTML and with only safe links."""
+    """A description as HTML: CommonMark (tables too), its raw HTML sanitized."""
     if not text:
         return Markup("")
-    return Markup(_parser().render(text))
+    return Markup(sanitize_html(_parser().render(text)))
 
 
 @lru_cache(maxsize=4096)
 def inline_markdown(text: str) -> Markup:
-    """A one-line description (table cells, summaries) as inline HTML."""
+    """A one-line description (table cells, summaries) as inline HTML, sanitized."""
     if not text:
         return Markup("")
-    return Markup(_parser().renderInline(text))
+    return Markup(sanitize_html(_parser().renderInline(text)))
 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")

@@ -3,7 +3,8 @@
 Each operation is one request, in the folder of its first tag. Webhooks and callbacks are requests
 the API sends, not ones a user sends, so they are left out.
 
-Each request carries the operation's example parameters and body, bearer auth from the
+Each request carries the operation's example parameters and body, API keys as `{{apiKey}}` and
+basic credentials as `{{username}}`/`{{password}}` (collection variables), bearer auth from the
 collection (or none where the operation allows anonymous access), and a test asserting that the
 response status is one the spec documents, so `newman run` can exercise a running server.
 """
@@ -71,6 +72,9 @@ def _url(operation: OperationView) -> dict[str, Any]:
     for name, value in sketch.query.items():
         if not any(q["key"] == name for q in query):
             query.append({"key": name, "value": _text(value)})
+    for name in sketch.secret_names("query"):
+        query = [q for q in query if q["key"] != name]
+        query.append({"key": name, "value": "{{apiKey}}"})
     enabled = [q for q in query if not q.get("disabled")]
     if enabled:
         raw += "?" + "&".join(f"{q['key']}={q['value']}" for q in enabled)
@@ -89,6 +93,12 @@ def _request(operation: OperationView) -> dict[str, Any]:
     sketch = operation.request
     headers = [{"key": name, "value": value} for name, value in sketch.headers.items()
                if _TOKEN.fullmatch(name)]
+    headers += [{"key": name, "value": "{{apiKey}}"} for name in sketch.secret_names("header")
+                if _TOKEN.fullmatch(name)]
+    cookies = sketch.secret_names("cookie")
+    if cookies:
+        headers.append({"key": "Cookie",
+                        "value": "; ".join(f"{name}={{{{apiKey}}}}" for name in cookies)})
     if sketch.media_type and sketch.body is not None:
         headers.append({"key": "Content-Type", "value": sketch.media_type})
     accept = next((body.media_type for response in operation.responses
@@ -101,7 +111,11 @@ def _request(operation: OperationView) -> dict[str, Any]:
         "url": _url(operation),
         "description": operation.description,
     }
-    if not sketch.bearer:
+    if sketch.basic:
+        request["auth"] = {"type": "basic", "basic": [
+            {"key": "username", "value": "{{username}}", "type": "string"},
+            {"key": "password", "value": "{{password}}", "type": "string"}]}
+    elif not sketch.bearer:
         request["auth"] = {"type": "noauth"}
     if sketch.body is not None:
         text = sketch.body if isinstance(sketch.body, str) and "json" not in (
@@ -122,6 +136,18 @@ def _item(operation: OperationView) -> dict[str, Any]:
     }
 
 
+def _credential_variables(site: SiteView) -> list[dict[str, str]]:
+    """Collection variables for the credentials the requests use besides the bearer token."""
+    sketches = [op.request for op in site.operations]
+    out = []
+    if any(s.secret_names(w) for s in sketches for w in ("header", "query", "cookie")):
+        out.append({"key": "apiKey", "value": "", "type": "string"})
+    if any(s.basic for s in sketches):
+        out += [{"key": "username", "value": "", "type": "string"},
+                {"key": "password", "value": "", "type": "string"}]
+    return out
+
+
 def build_collection(site: SiteView) -> dict[str, Any]:
     """The collection as a JSON-ready dict (deterministic: no ids or timestamps)."""
     base_url = site.operations[0].request.base_url if site.operations else "http://localhost"
@@ -138,6 +164,7 @@ def build_collection(site: SiteView) -> dict[str, Any]:
         "variable": [
             {"key": "baseUrl", "value": base_url, "type": "string"},
             {"key": "token", "value": "", "type": "string"},
+            *_credential_variables(site),
         ],
         "item": [
             {"name": tag.name, "description": tag.description,

@@ -30,7 +30,13 @@ from specfirst.generator.docs.markdown import (
     text_node,
 )
 from specfirst.generator.docs.postman import build_collection
-from specfirst.generator.docs.views import ParameterView, SchemaView, SiteView
+from specfirst.generator.docs.views import (
+    OperationView,
+    ParameterView,
+    ResponseView,
+    SchemaView,
+    SiteView,
+)
 from specfirst.generator.errors import UsageError
 
 __all__ = ["OUTPUTS", "PageAssets", "TEMPLATES_DIR", "make_environment", "render_outputs",
@@ -102,6 +108,144 @@ def uri_template(path: str, parameters: tuple[ParameterView, ...] = ()) -> str:
     return path + ("{?" + ",".join(query) + "}" if query else "")
 
 
+@dataclass(frozen=True)
+class ApibResource:
+    """An API Blueprint resource: one URI template (path and query parameters) and the
+    operations that share it exactly, so every action parameter is in the resource's template."""
+
+    name: str
+    template: str
+    operations: tuple[OperationView, ...]
+
+
+@dataclass(frozen=True)
+class ApibGroup:
+    name: str
+    description: str
+    resources: tuple[ApibResource, ...]
+
+
+def _uri_parameters(op: OperationView) -> tuple[ParameterView, ...]:
+    return tuple(p for p in op.parameters if p.location in ("path", "query"))
+
+
+def apib_groups(site: SiteView) -> list[ApibGroup]:
+    """The tags as API Blueprint groups of resources. A resource is defined once in the whole
+    blueprint (in the group of its first operation): operations of different paths, or of one
+    path with different query parameters, are different resources, since Drafter checks each
+    action's parameters against its resource's URI template."""
+    placed: dict[str, tuple[str, list[OperationView]]] = {}
+    order: dict[str, list[str]] = {}
+    for tag in site.tags:
+        for op in tag.operations:
+            template = uri_template(op.path, _uri_parameters(op))
+            if template not in placed:
+                placed[template] = (tag.name, [])
+                order.setdefault(tag.name, []).append(template)
+            placed[template][1].append(op)
+    names: dict[str, int] = {}
+    for _, ops in placed.values():
+        names[ops[0].path] = names.get(ops[0].path, 0) + 1
+    groups = []
+    for tag in site.tags:
+        resources = []
+        for template in order.get(tag.name, []):
+            ops = placed[template][1]
+            path = ops[0].path
+            name = path if names[path] == 1 else \
+                f"{path} - {' and '.join(op.method.upper() for op in ops)}"
+            # Drafter reads "(" and "[" in a resource's name as the start of its URI.
+            name = name.translate(_NAME_UNSAFE)
+            resources.append(ApibResource(name, template, tuple(ops)))
+        if resources:
+            groups.append(ApibGroup(tag.name, tag.description, tuple(resources)))
+    return groups
+
+
+_NO_BODY = ("1", "204", "205", "304")
+_NAME_UNSAFE = str.maketrans({"(": " ", ")": " ", "[": " ", "]": " "})
+
+
+def apib_responses(op: OperationView) -> list[tuple[str, ResponseView, str]]:
+    """(status code, response, note) for API Blueprint, which knows numeric codes only: a range
+    (`4XX`) is shown as its first code unless a code of the range is listed, and `default` as
+    200 when no success response is listed (it then describes the successes too)."""
+    listed = {r.status for r in op.responses if r.status.isdigit()}
+    out: list[tuple[str, ResponseView, str]] = []
+    for r in op.responses:
+        status = r.status.upper()
+        if status.isdigit():
+            out.append((status, r, ""))
+        elif len(status) == 3 and status[0] in "12345" and status[1:] == "XX":
+            code = f"{status[0]}00"
+            if not any(c.startswith(status[0]) for c in listed) and code not in listed:
+                listed.add(code)
+                out.append((code, r, f"Any {status} status."))
+    if not any(c.startswith("2") for c in listed):
+        for r in op.responses:
+            if r.status == "default":
+                out.append(("200", r, "The `default` response: any status not listed."))
+    if not out:
+        # An action needs a response in API Blueprint; the spec (3.1) documents none.
+        out.append(("200", ResponseView("200", ""), ""))
+    return sorted(out, key=lambda item: item[0])
+
+
+def apib_has_body(status: str) -> bool:
+    """Whether a response with this status may carry a body (not 1xx, 204, 205, 304)."""
+    return not status.startswith(_NO_BODY)
+
+
+def apib_headers(headers: Any, media_type: str | None) -> list[tuple[str, str]]:
+    """Header (name, value) pairs for a request or response section, without `Content-Type`
+    when the section's media type already declares it, without names HTTP cannot carry, and
+    each name once."""
+    items = headers.items() if isinstance(headers, dict) else \
+        [(h.name, h.schema.type or "string") for h in headers]
+    seen: set[str] = set()
+    out = []
+    for name, value in items:
+        key = str(name).lower()
+        if not is_header_name(name) or key in seen or (media_type and key == "content-type"):
+            continue
+        seen.add(key)
+        out.append((str(name), str(value)))
+    return out
+
+
+_METHOD_FIRST = re.compile(r"^\s*(GET|PUT|POST|PATCH|DELETE|HEAD|OPTIONS|TRACE|CONNECT|LINK|UNLINK)"
+                           r"(\s|$)")
+
+
+def apib_title(op: OperationView) -> str:
+    """An action's name that Drafter cannot take for an action definition: a title that starts
+    with an HTTP method ("GET /animal", an operation without summary) is read as `# GET /uri`,
+    a new resource, so such a title is prefixed."""
+    title = op.title
+    return f"Operation {title}" if _METHOD_FIRST.match(title) else title
+
+
+def apib_text(text: str) -> str:
+    """One line of description that Drafter cannot read as a section (`+ Body`, `- item`)."""
+    text = str(text)
+    return "\\" + text if text[:1] in "+-*#" else text
+
+
+_SIGNATURE_SAFE = re.compile(r"[A-Za-z0-9 .:@+/-]*")
+
+
+def apib_signature_safe(value: Any) -> bool:
+    """Whether an example can stand in a parameter's signature line: Drafter misreads `_`
+    (emphasis), brackets, `=` and `,` there, and the parameter is then lost."""
+    return bool(_SIGNATURE_SAFE.fullmatch(str(value)))
+
+
+def tidy_blueprint(text: str) -> str:
+    """API Blueprint indents with spaces; a tab (from an example or a description) is an error
+    in Drafter's eyes, so tabs become four spaces."""
+    return text.replace("\t", "    ")
+
+
 _TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 
 
@@ -131,6 +275,11 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "md_variant": markdown_variant,
     "uri_var": uri_var,
     "uri_template": uri_template,
+    "apib_groups": apib_groups,
+    "apib_responses": apib_responses,
+    "apib_headers": apib_headers,
+    "apib_title": apib_title,
+    "apib_text": apib_text,
     "json_document": json_document,
     "comment_safe": header_comment,
 }
@@ -168,6 +317,8 @@ def _new_environment(templates: Path | None) -> jinja2.Environment:
     )
     env.filters.update(FILTERS)
     env.tests["header_name"] = is_header_name
+    env.tests["apib_body"] = apib_has_body
+    env.tests["apib_signature_safe"] = apib_signature_safe
     return env
 
 
@@ -188,7 +339,8 @@ def tidy_markdown(text: str) -> str:
     return "\n".join(out).strip("\n") + "\n"
 
 
-TIDY: dict[str, Callable[[str], str]] = {"reference.md": tidy_markdown}
+TIDY: dict[str, Callable[[str], str]] = {"reference.md": tidy_markdown,
+                                         "api.apib": tidy_blueprint}
 
 
 @dataclass(frozen=True)

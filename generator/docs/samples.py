@@ -7,8 +7,9 @@ describe); values from the spec are quoted for the target language, never splice
 from __future__ import annotations
 
 import json
+import re
 import shlex
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -35,6 +36,17 @@ class RequestSketch:
     media_type: str | None = None
     body: Any = None
     bearer: bool = False
+    # Credentials other than a bearer token: (where, name) with `where` one of `header`,
+    # `query`, `cookie` (an apiKey scheme, sent as $API_KEY) or `basic` (HTTP basic auth, sent
+    # as $USERNAME and $PASSWORD). Each output writes them in its own variable syntax.
+    secrets: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def basic(self) -> bool:
+        return any(where == "basic" for where, _ in self.secrets)
+
+    def secret_names(self, where: str) -> list[str]:
+        return [name for kind, name in self.secrets if kind == where]
 
     @property
     def url(self) -> str:
@@ -76,13 +88,44 @@ def _body_text(sketch: RequestSketch) -> str:
     return json.dumps(sketch.body, indent=2, ensure_ascii=False, default=str)
 
 
+_DOUBLE_QUOTE_SAFE = re.compile(r"[^$`\\\"!]*")
+
+
+def shell_word(text: str, variables: tuple[str, ...] = ()) -> str:
+    """`text` as one shell word in which each `$NAME` of `variables` expands and nothing else
+    does: in double quotes when the rest is inert there, else single-quoted parts joined to
+    double-quoted variables (`'a b'"$API_KEY"`)."""
+    pattern = "|".join(re.escape("$" + v) for v in variables)
+    parts = re.split(f"({pattern})", text) if pattern else [text]
+    literals = [p for i, p in enumerate(parts) if i % 2 == 0]
+    if len(parts) == 1:
+        return shlex.quote(text)
+    if all(_DOUBLE_QUOTE_SAFE.fullmatch(p) for p in literals):
+        return '"' + text + '"'
+    return "".join(f'"{p}"' if i % 2 else (shlex.quote(p) if p else "")
+                   for i, p in enumerate(parts))
+
+
 def curl(sketch: RequestSketch) -> str:
-    lines = [f"curl -X {sketch.method} {shlex.quote(sketch.url)}"]
+    query = dict(sketch.query)
+    for name in sketch.secret_names("query"):
+        query[name] = "\0API_KEY\0"
+    url = replace(sketch, query=query).url.replace(
+        quote("\0API_KEY\0", safe=""), "$API_KEY")
+    lines = [f"curl -X {sketch.method} {shell_word(url, ('API_KEY',))}"]
+    if sketch.basic:
+        lines.append('  -u "$USERNAME:$PASSWORD"')
     for name, value in sketch.all_headers.items():
         if name == "Authorization":
             lines.append('  -H "Authorization: Bearer $TOKEN"')
         else:
             lines.append(f"  -H {shlex.quote(f'{name}: {value}')}")
+    for name in sketch.secret_names("header"):
+        lines.append(f"  -H {shell_word(f'{name}: $API_KEY', ('API_KEY',))}")
+    cookies = sketch.secret_names("cookie")
+    if cookies:
+        jar = "; ".join(f"{name}=$API_KEY" for name in cookies)
+        lines.append(f"  --cookie {shell_word(jar, ('API_KEY',))}")
     if sketch.body is not None:
         lines.append(f"  --data-raw {shlex.quote(_body_text(sketch))}")
     return " \\\n".join(lines)
@@ -120,10 +163,22 @@ def httpx_sample(sketch: RequestSketch) -> str:
                     for k, v in headers.items()]
     if sketch.bearer:
         header_items.append('        "Authorization": f"Bearer {os.environ[\'TOKEN\']}",')
+    header_items += [f'        {json.dumps(name)}: os.environ["API_KEY"],'
+                     for name in sketch.secret_names("header")]
     if header_items:
         args.append("    headers={")
         args.extend(header_items)
         args.append("    },")
+    query = sketch.secret_names("query")
+    if query:
+        args.append("    params={" + ", ".join(f'{json.dumps(n)}: os.environ["API_KEY"]'
+                                             for n in query) + "},")
+    cookies = sketch.secret_names("cookie")
+    if cookies:
+        args.append("    cookies={" + ", ".join(f'{json.dumps(n)}: os.environ["API_KEY"]'
+                                              for n in cookies) + "},")
+    if sketch.basic:
+        args.append('    auth=(os.environ["USERNAME"], os.environ["PASSWORD"]),')
     if sketch.body is not None:
         if _is_json(sketch.media_type):
             args.append(f"    json={_py(sketch.body, 4)},")
@@ -145,6 +200,13 @@ def fetch_sample(sketch: RequestSketch) -> str:
                     for k, v in headers.items()]
     if sketch.bearer:
         header_items.append("    Authorization: `Bearer ${TOKEN}`,")
+    if sketch.basic:
+        header_items.append("    Authorization: `Basic ${btoa(`${USERNAME}:${PASSWORD}`)}`,")
+    header_items += [f"    {json.dumps(name)}: API_KEY," for name in sketch.secret_names("header")]
+    cookies = sketch.secret_names("cookie")
+    if cookies:
+        jar = "; ".join(f"{name}=${{API_KEY}}" for name in cookies)
+        header_items.append(f"    Cookie: `{jar}`,")
     if header_items:
         options.append("  headers: {")
         options.extend(header_items)
@@ -155,7 +217,14 @@ def fetch_sample(sketch: RequestSketch) -> str:
             options.append(f"  body: JSON.stringify({body.replace(chr(10), chr(10) + '  ')}),")
         else:
             options.append(f"  body: {json.dumps(_body_text(sketch), ensure_ascii=False)},")
-    lines = [f"const response = await fetch({json.dumps(sketch.url, ensure_ascii=False)}, {{"]
+    url = json.dumps(sketch.url, ensure_ascii=False)
+    query = sketch.secret_names("query")
+    if query:
+        separator = "&" if sketch.query else "?"
+        extra = "&".join(f"{quote(n, safe='')}=${{encodeURIComponent(API_KEY)}}" for n in query)
+        url = "`" + sketch.url.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${") \
+            + separator + extra + "`"
+    lines = [f"const response = await fetch({url}, {{"]
     lines.extend(options)
     lines.append("});")
     lines.append("if (!response.ok) throw new Error(`HTTP ${response.status}`);")

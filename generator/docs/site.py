@@ -214,15 +214,17 @@ class SiteBuilder:
         details: list[tuple[str, str]] = []
         for key in ("scheme", "bearerFormat", "in", "name", "openIdConnectUrl"):
             if key in scheme:
-                details.append((key, _text(scheme[key])))
+                details.append((_DETAIL_LABELS[key], _text(scheme[key])))
         for flow_name, flow in _dict(scheme.get("flows")).items():
             flow = _dict(flow)
-            for key in ("authorizationUrl", "tokenUrl"):
+            # The flow on a line of its own, then each of its URLs and its scopes.
+            details.append((_FLOW_LABELS.get(str(flow_name), str(flow_name)) + " flow", ""))
+            for key in ("authorizationUrl", "tokenUrl", "refreshUrl"):
                 if key in flow:
-                    details.append((f"{flow_name} {key}", _text(flow[key])))
+                    details.append((_DETAIL_LABELS[key], _text(flow[key])))
             if flow.get("scopes"):
                 scopes = ", ".join(map(str, _dict(flow["scopes"])))
-                details.append((f"{flow_name} scopes", scopes))
+                details.append(("Scopes", scopes))
         return SecuritySchemeView(name=name, kind=kind,
                                   description=_text(scheme.get("description")),
                                   details=tuple(details))
@@ -382,16 +384,17 @@ class SiteBuilder:
                    if p.location == "header" and p.required
                    and p.name.lower() not in ("authorization", "content-type", "accept")}
         bearer = False
+        secrets: list[tuple[str, str]] = []
         first = security[0] if security else None
         for name, kind, _ in first.schemes if first else ():
             scheme = self.security_schemes.get(name, {})
             if kind in ("oauth2", "openIdConnect") or (
                     kind == "http" and _text(scheme.get("scheme")).lower() == "bearer"):
                 bearer = True
-            elif kind == "apiKey" and scheme.get("in") == "header":
-                headers[_text(scheme.get("name"))] = "$API_KEY"
-            elif kind == "apiKey" and scheme.get("in") == "query":
-                query[_text(scheme.get("name"))] = "API_KEY"
+            elif kind == "http" and _text(scheme.get("scheme")).lower() == "basic":
+                secrets.append(("basic", ""))
+            elif kind == "apiKey" and scheme.get("in") in ("header", "query", "cookie"):
+                secrets.append((_text(scheme.get("in")), _text(scheme.get("name"))))
         body_value: Any = None
         media_type = None
         if body is not None:
@@ -404,7 +407,19 @@ class SiteBuilder:
                     body_value = text
         return RequestSketch(method=method.upper(), base_url=self.base_url, path=path,
                              path_params=path_params, query=query, headers=headers,
-                             media_type=media_type, body=body_value, bearer=bearer)
+                             media_type=media_type, body=body_value, bearer=bearer,
+                             secrets=tuple(dict.fromkeys(secrets)))
+
+
+_DETAIL_LABELS = {
+    "scheme": "Scheme", "bearerFormat": "Bearer format", "in": "In", "name": "Name",
+    "openIdConnectUrl": "OpenID Connect URL", "authorizationUrl": "Authorization URL",
+    "tokenUrl": "Token URL", "refreshUrl": "Refresh URL",
+}
+_FLOW_LABELS = {
+    "authorizationCode": "Authorization code", "clientCredentials": "Client credentials",
+    "implicit": "Implicit", "password": "Password",
+}
 
 
 def _key(ref: OperationRef) -> tuple[str, ...]:

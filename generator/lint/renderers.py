@@ -85,9 +85,11 @@ def render_text(result: LintResult) -> str:
             out.append(f"  hint: {f.hint}")
         out.append("")
     s = result.summary()
-    if result.findings:
+    if result.findings or result.omitted:
         out.append(f"{s['errors']} error(s), {s['warnings']} warning(s), "
                    f"{s['infos'] + s['hints']} other finding(s) in {s['files']} spec(s)")
+        if result.omitted:
+            out.append(f"{len(result.omitted)} more finding(s) not shown (--max-problems)")
     else:
         out.append(f"no problems found in {s['files']} spec(s)")
     return "\n".join(out) + "\n"

@@ -11,6 +11,7 @@ openapi-spec-validator does not look at) are held to the same uniqueness and par
 
 from __future__ import annotations
 
+import logging
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,9 +20,12 @@ from typing import Any
 from jsonschema.exceptions import SchemaError
 from openapi_schema_validator import OAS30Validator, OAS31Validator
 from specfirst.generator.lint.rule import LintContext, Operation
+from specfirst.generator.lint.rules.sf305_example_valid import json_message
 from specfirst.generator.loader import escape_pointer
 
 __all__ = ["Problem", "semantic_problems"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -40,9 +44,14 @@ def _template_names(path: str) -> list[str]:
 
 
 def semantic_problems(ctx: LintContext) -> Iterator[Problem]:
-    yield from _operations(ctx)
-    yield from _tags(ctx)
-    yield from _schemas(ctx)
+    """Every semantic problem; a check that cannot read a malformed part of the document (the
+    structural check reports that part) gives what it found up to there."""
+    for check in (_operations, _tags, _schemas):
+        try:
+            yield from check(ctx)
+        except (AttributeError, KeyError, TypeError, ValueError, IndexError):
+            log.debug("semantic check %s stopped on a malformed document", check.__name__,
+                      exc_info=True)
 
 
 def _parameter_list(ctx: LintContext, params: Any, base: str
@@ -190,5 +199,6 @@ def _schemas(ctx: LintContext) -> Iterator[Problem]:
             continue
         for error in errors[:1]:
             yield Problem(f"{pointer}/default",
-                          f"the default value does not match its schema: {error.message}",
+                          "the default value does not match its schema: "
+                          f"{json_message(error, [error])}",
                           "change the default or the schema")

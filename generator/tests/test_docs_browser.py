@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+import yaml
 from specfirst.generator.docs import render_docs
 from specfirst.generator.loader import Spec
 from specfirst.generator.tests.cdp import Browser, chromium_path
@@ -140,4 +141,65 @@ def test_callbacks_and_operations_under_several_tags(chromium: str, tmp_path: Pa
         assert nav == ["#op-create-subscription"]
         search(browser, "webhook")
         assert visible_ops(browser) == ["webhook-petadopted-post"]
+        assert browser.errors == [], browser.errors
+
+
+_FILL_ALL = """(() => { document.querySelectorAll('section.lazy').forEach(s => {
+  if (s.getAttribute('data-loaded')) return;
+  let t = Array.from(s.children).find(c => c.tagName === 'TEMPLATE');
+  if (!t && s.getAttribute('data-ref')) {
+    const p = document.getElementById(s.getAttribute('data-ref'));
+    t = p && Array.from(p.children).find(c => c.tagName === 'TEMPLATE'); }
+  const b = s.querySelector('.op-body'); s.setAttribute('data-loaded', '1');
+  if (t && b) b.appendChild(t.content.cloneNode(true)); });
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  return document.querySelectorAll('section.lazy').length; })()"""
+
+
+def _wide_spec() -> dict[str, object]:
+    """What made Stripe's page scroll sideways: deep objects with long property names, long
+    unbreakable values, HTML and Markdown tables in descriptions."""
+    long_name = "business_profile_specification_" * 3
+    level: dict[str, object] = {"type": "string", "enum": ["x" * 90, "y" * 90],
+                                "description": "<p>See https://example.com/" + "a" * 120 + "</p>"}
+    for depth in range(8):
+        level = {"type": "object", "description": f"Level {depth}.",
+                 "properties": {f"{long_name}{depth}": level}}
+    table = "| " + " | ".join(f"column_{i}_{'w' * 20}" for i in range(8)) + " |\n" + \
+        "|" + "---|" * 8 + "\n| " + " | ".join("v" * 30 for _ in range(8)) + " |\n"
+    return {
+        "openapi": "3.0.3", "info": {"title": "Wide", "version": "1", "description": table},
+        "paths": {"/v1/" + "segment_" * 20: {"post": {
+            "operationId": "create_wide", "summary": "Create", "description": table,
+            "parameters": [{"name": "q" * 80, "in": "query", "required": True,
+                            "schema": {"type": "string"}, "example": "z" * 150}],
+            "requestBody": {"content": {"application/json": {"schema": level}}},
+            "responses": {"200": {"description": "<p>ok</p>", "content": {
+                "application/json": {"schema": level}}}}}}},
+    }
+
+
+@pytest.mark.parametrize("case", ["crm", "wide"])
+def test_no_page_scrolls_sideways_at_1280(chromium: str, tmp_path: Path, case: str) -> None:
+    if case == "crm":
+        spec = Spec.from_path(CRM)
+    else:
+        path = tmp_path / "wide.yaml"
+        path.write_text(yaml.safe_dump(_wide_spec()), encoding="utf-8")
+        spec = Spec.from_path(path)
+    render_docs(spec, tmp_path / "site")
+    with Browser(chromium, timeout=60) as browser:
+        browser.call("Emulation.setDeviceMetricsOverride", width=1280, height=900,
+                     deviceScaleFactor=1, mobile=False)
+        browser.open((tmp_path / "site" / "index.html").as_uri())
+        assert browser.evaluate(_FILL_ALL) > 0
+        widths = browser.evaluate("[document.documentElement.scrollWidth,"
+                                  " document.documentElement.clientWidth]")
+        assert widths[1] == 1280 or widths[1] > 1200, widths
+        assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+        if case == "wide":
+            # The description's Markdown table is a table, the HTML a paragraph, not text.
+            assert browser.evaluate("document.querySelectorAll('.intro table th, .desc table th')"
+                                    ".length") >= 8
+            assert "<p>" not in browser.evaluate("document.body.innerText")
         assert browser.errors == [], browser.errors

@@ -200,7 +200,9 @@ def test_several_tags_in_every_output(site: SiteView) -> None:
     collection = json.loads(outputs["postman_collection.json"])
     assert [(f["name"], [i["name"] for i in f["item"]]) for f in collection["item"]] == [
         ("hooks", ["subscribe"]), ("pets", ["list_pets"])]
-    assert len(re.findall(r"^### .* \[POST /subscriptions\]$", outputs["api.apib"], re.M)) == 1
+    apib = outputs["api.apib"]
+    assert len(re.findall(r"^## Resource /subscriptions \[/subscriptions\]$", apib, re.M)) == 1
+    assert len(re.findall(r"^### .* \[POST\]$", apib, re.M)) == 1
 
 
 def test_a_tag_with_only_operations_listed_first_elsewhere(tmp_path: Path) -> None:

@@ -147,15 +147,27 @@ def test_spec_examples_win_over_generated_ones(tmp_path: Path) -> None:
     assert op.request.body == {"n": 7}
 
 
-def test_markdown_html_drops_raw_html_and_unsafe_links() -> None:
+def test_markdown_html_sanitizes_raw_html_and_drops_unsafe_links() -> None:
     html = str(render_markdown(
-        "<script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) "
+        "Text <script>alert(1)</script> <img src=x onerror=alert(1)> [a](javascript:alert(1)) "
         "[b](JaVaScRiPt:alert(1)) [c](data:text/html,x) [d](https://ok.example) [e](/rel) "
-        "[f](mailto:a@b.c) {{ 7*7 }}"))
-    assert "<script" not in html and "<img" not in html
+        "[f](mailto:a@b.c) {{ 7*7 }} <b onclick=alert(1)>bold</b> "
+        "<a href=\"javascript:alert(1)\">raw</a> <a href=\"https://raw.example\">ok</a>"))
+    assert "<script" not in html and "alert(1)</" not in html and "<img" not in html
+    assert "onclick" not in html and "onerror" not in html
     assert 'href="javascript' not in html.lower() and "data:text" not in html.split("href")[-1]
     assert 'href="https://ok.example"' in html and 'href="/rel"' in html
     assert 'href="mailto:a@b.c"' in html and "{{ 7*7 }}" in html
+    assert "<b>bold</b>" in html and 'href="https://raw.example"' in html
+
+
+def test_markdown_html_keeps_allowed_tags_and_renders_tables() -> None:
+    stripe_like = str(render_markdown("<p>Creates a <code>charge</code>.</p>"))
+    assert stripe_like.strip() == "<p>Creates a <code>charge</code>.</p>"
+    table = str(render_markdown("| Field | Meaning |\n|---|---|\n| `id` | the key |\n"))
+    assert "<table>" in table and "<th>Field</th>" in table and "<td><code>id</code></td>" in table
+    block = str(render_markdown("<script>\nalert(1)\n</script>\n\n<style>p{}</style>\n\nafter"))
+    assert "alert" not in block and "p{}" not in block and "<p>after</p>" in block
 
 
 @pytest.mark.parametrize("url, safe", [

@@ -74,3 +74,40 @@ def test_list_rules_shows_effective_severities() -> None:
     lines = {line.split()[0]: line.split()[2] for line in result.stdout.splitlines()}
     assert lines["SF507"] == "error" and lines["SF504"] == "off"
     assert len(lines) >= 40
+
+
+@pytest.mark.parametrize(("threshold", "code"), [
+    ("error", 0), ("warn", 1), ("info", 1), ("hint", 1), ("off", 0)])
+def test_fail_severity_sets_the_exit_code(chdir_tmp: Path, threshold: str, code: int) -> None:
+    # SF504's bad case, without its one error (SF501: no security), has warnings and infos.
+    shutil.copy(CASES / "SF504" / "bad.yaml", chdir_tmp / "spec.yaml")
+    (chdir_tmp / "pyproject.toml").write_text(
+        "[tool.specfirst.lint]\nrules = { SF501 = 'off' }\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["lint", "--fail-severity", threshold, "spec.yaml"])
+    assert "error" not in {line.split()[1] for line in result.output.splitlines()
+                           if line.startswith("spec.yaml:")}
+    assert result.exit_code == code, result.output
+    assert "warning SF504" in result.output
+
+
+def test_fail_severity_off_still_exits_2_on_unreadable_input(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["lint", "--fail-severity", "off",
+                                      str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+
+
+def test_max_problems_shows_the_most_severe_and_counts_all() -> None:
+    spec = str(CASES / "SF305" / "bad.yaml")
+    every = run("--ruleset", "strict", spec)[1]["findings"]
+    assert isinstance(every, list) and len(every) > 3
+    severities = sorted((f["severity"] == "error" for f in every), reverse=True)
+    code, payload, _ = run("--ruleset", "strict", "--max-problems", "3", spec)
+    shown = payload["findings"]
+    assert isinstance(shown, list) and len(shown) == 3
+    assert [f["severity"] == "error" for f in shown] == severities[:3]
+    summary = payload["summary"]
+    assert isinstance(summary, dict) and summary["omitted"] == len(every) - 3
+    assert summary["errors"] == sum(1 for f in every if f["severity"] == "error")
+    assert code == 1  # an omitted error still fails the run
+    text = CliRunner().invoke(cli, ["lint", "--max-problems", "0", spec]).output
+    assert f"{len(every) - 0} more finding(s) not shown" in text or "not shown" in text

@@ -105,7 +105,7 @@ def test_declarative_functions(tmp_path: Path, then: dict[str, object],
 
 
 def test_declarative_rule_with_message_severity_and_id(tmp_path: Path) -> None:
-    rules = {"contact-name": {
+    rules: dict[str, object] = {"contact-name": {
         "id": "ACME1", "given": "$.info.contact", "severity": "error",
         "message": "{{property}} {{error}} (at {{path}})",
         "then": [{"field": "email", "function": "truthy"}],

@@ -56,7 +56,7 @@ def test_rule_is_documented(rule: type[Rule]) -> None:
     assert page.is_file(), f"missing {page}"
     text = page.read_text(encoding="utf-8")
     assert text.startswith(f"# {rule.id} {rule.name}\n")
-    assert "## Bad" in text and "## Good" in text
+    assert "## Bad" in text and "## Good" in text and "## Known limits" in text
     assert text.count("```yaml") >= 2
     assert f"Default severity: **{rule.severity}**" in text
 

@@ -145,3 +145,34 @@ def test_webhooks_and_callbacks_share_the_operation_checks(tmp_path: Path, case:
     path.write_text(text, encoding="utf-8")
     findings = lint_spec(Spec.from_path(path), rules=[ValidOpenAPI()])
     assert [(f.line, words in f.message) for f in findings] == [(line, True)], findings
+
+
+def test_a_schema_error_does_not_hide_the_other_findings(tmp_path: Path) -> None:
+    """Structural and semantic SF001 errors, and other rules' findings, in one run."""
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /books/{id}:\n    get:\n      operationId: getBook\n      bogus: 1\n"
+        "      responses: {'200': {description: ok}}\n"
+        "  /authors:\n    get:\n      operationId: getBook\n"
+        "      responses: {'200': {description: ok}}\n", encoding="utf-8")
+    messages = [(f.rule, f.message) for f in lint_spec(Spec.from_path(spec))]
+    assert ("SF001", "'bogus' is not allowed here") in messages
+    assert any(rule == "SF001" and "not unique" in m for rule, m in messages)
+    assert any(rule == "SF001" and "path parameter 'id'" in m for rule, m in messages)
+    assert any(rule == "SF301" for rule, _ in messages)
+
+
+def test_example_null_is_one_finding_in_json_terms(tmp_path: Path) -> None:
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\ncomponents:\n"
+        "  schemas:\n    Pet:\n      type: object\n      properties:\n"
+        "        name: {type: string, example: null}\n"
+        "        flag: {type: boolean, enum: [true], example: false}\n", encoding="utf-8")
+    found = [f for f in lint_spec(Spec.from_path(spec)) if f.rule == "SF305"]
+    by_line = {f.line: f.message for f in found}
+    assert len(found) == len(by_line) == 2
+    assert by_line[9].endswith("null is not allowed here (the schema does not accept null)")
+    assert by_line[10].endswith("false is not one of [true]")
+    assert not any("None" in f.message or "True" in f.message for f in found)

@@ -41,7 +41,9 @@ from specfirst.generator.lint.rules.sf507_redos_pattern import RedosPattern
 from specfirst.generator.lint.rules.sf508_auth_error_responses import AuthErrorResponses
 from specfirst.generator.lint.rules.sf509_rate_limit_response import RateLimitResponse
 from specfirst.generator.lint.rules.sf510_problem_json_errors import ProblemJsonErrors
+from specfirst.generator.lint.rules.sf511_unsafe_operation_secured import UnsafeOperationSecured
 from specfirst.generator.lint.rules.sf601_create_links import CreateLinks
+from specfirst.generator.lint.rules.sf602_link_source_required import LinkSourceRequired
 
 __all__ = [
     "ALL_RULES",
@@ -58,6 +60,7 @@ __all__ = [
     "ExamplesPresent",
     "HttpServer",
     "InfoVersion",
+    "LinkSourceRequired",
     "OpenRequestBody",
     "OperationDescription",
     "OperationIdFormat",
@@ -82,6 +85,7 @@ __all__ = [
     "TooManyParameters",
     "UnboundedArray",
     "UnboundedString",
+    "UnsafeOperationSecured",
     "UnusedComponent",
     "ValidOpenAPI",
     "VersionedBasePath",
@@ -127,5 +131,7 @@ ALL_RULES = (
     AuthErrorResponses,
     RateLimitResponse,
     ProblemJsonErrors,
+    UnsafeOperationSecured,
     CreateLinks,
+    LinkSourceRequired,
 )

@@ -85,9 +85,12 @@ class ValidOpenAPI(Rule):
                 pointer, key = f"{pointer}/{escape_pointer(name)}", True
                 message = f"{name!r} is not allowed here"
             yield self.finding(ctx, pointer, message, _HINTS.get(str(detail.validator)), key=key)
-        if seen:
-            return  # semantic checks assume a structurally valid document
+        # The semantic checks run on a structurally invalid document too, so that every
+        # finding is reported in one run; each reads defensively and skips what it cannot read.
         for problem in semantic_problems(ctx):
+            if (problem.pointer, problem.message) in seen:
+                continue
+            seen.add((problem.pointer, problem.message))
             yield self.finding(ctx, problem.pointer, problem.message, problem.hint,
                                key=problem.key)
 

@@ -25,6 +25,14 @@ PAGING_NAMES = frozenset({
     "top", "$top", "$skip", "max_results", "maxresults", "continuation_token", "page[size]",
     "page[number]", "page[cursor]", "page[after]", "page[before]", "page[limit]", "page[offset]",
 })
+# A last path segment naming an action, not a collection: `/books/search` returns matches for a
+# query, not the `books` collection, and need not page like the collection's list does.
+ACTION_WORDS = frozenset({
+    "search", "find", "query", "lookup", "autocomplete", "suggest", "suggestions", "typeahead",
+    "export", "count", "stats", "statistics", "summary", "match", "filter", "resolve",
+    "validate", "preview", "check", "report", "download", "me", "self", "current", "latest",
+    "batch", "bulk",
+})
 _ENVELOPE_KEYS = ("data", "items", "results", "records", "entries", "values", "content")
 
 
@@ -33,9 +41,24 @@ def is_list_operation(ctx: LintContext, op: Operation) -> bool:
     return _list_array(ctx, op) is not None
 
 
+def is_action_path(ctx: LintContext, path: str) -> bool:
+    """Whether a path names an action (`/books/search`, `/books:search`) rather than a
+    collection: its last segment is an action word or a custom method, and no item path
+    (`/books/search/{id}`) sits under it."""
+    last = path.rstrip("/").rsplit("/", 1)[-1]
+    word = last.rsplit(":", 1)[-1].lower() if ":" in last else last.lower()
+    if ":" not in last and word not in ACTION_WORDS:
+        return False
+    paths = ctx.document.get("paths")
+    prefix = path.rstrip("/") + "/{"
+    return not (isinstance(paths, dict) and any(str(p).startswith(prefix) for p in paths))
+
+
 def _list_array(ctx: LintContext, op: Operation) -> dict[str, Any] | None:
     """The array schema a list operation returns (bare, or in a `data`-like envelope)."""
     if op.method != "get" or op.path.rstrip("/").endswith("}"):
+        return None
+    if is_action_path(ctx, op.path):
         return None
     for status, media, obj, pointer in ctx.response_media(op):
         if not status.startswith("2") or not is_json(media):

@@ -12,7 +12,9 @@ from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["VersionedBasePath"]
 
-_VERSION = re.compile(r"(^|/)(v\d+(?:\.\d+)*|\d{4}-\d{2}-\d{2})(/|$)", re.IGNORECASE)
+# `/v1`, `/v2.1`, `/2.0` (Bitbucket), `/2024-01-15`, or a `{version}` path parameter.
+_VERSION = re.compile(r"(^|/)(v\d+(?:\.\d+)*|\d+\.\d+|\d{4}-\d{2}-\d{2}|\{[a-z_]*version\})(/|$)",
+                      re.IGNORECASE)
 
 
 class VersionedBasePath(Rule):

@@ -18,14 +18,19 @@ _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "w
               "feet": "foot", "teeth": "tooth", "mice": "mouse", "geese": "goose"}
 _UNCOUNTABLE = frozenset({"metadata", "information", "info", "equipment", "news", "series",
                           "species", "analytics", "feedback", "staff", "software", "hardware",
-                          "firmware", "health", "traffic", "billing", "settings"})
+                          "firmware", "health", "traffic", "billing", "settings",
+                          # mass nouns and section names: the natural name of their collection
+                          "history", "reference", "documentation", "content", "inventory",
+                          "usage", "compare", "search"})
 
 
 def is_plural(word: str) -> bool:
     word = word.lower()
     if word in _IRREGULAR or word in _UNCOUNTABLE:
         return True
-    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+    if word.endswith("is"):  # `apis`, `emojis`, `taxis`; but `analysis`, `axis`, `iris`
+        return not word.endswith(("sis", "xis", "nis", "ris"))
+    return word.endswith("s") and not word.endswith(("ss", "us"))
 
 
 def singular(word: str) -> str:
@@ -37,6 +42,8 @@ def singular(word: str) -> str:
         return word[:-3] + "y"
     if lower.endswith(("ches", "shes", "sses", "xes", "zzes")):
         return word[:-2]
+    if lower.endswith("is") and not lower.endswith(("sis", "xis", "nis", "ris")):
+        return word[:-1]  # `apis` -> `api`
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is")):
         return word[:-1]
     return word

@@ -30,6 +30,26 @@ def _form(name: str, resource: str) -> str | None:
     return None
 
 
+def _compact(text: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _related(name: str, resource: str) -> bool:
+    """Whether an id parameter named otherwise still names its collection's item: the same
+    words run together (`api_key_id` for `apikeys`), the item's kind qualified
+    (`package_version_id` for `versions`), or the item's id spelled out
+    (`subscription_exposed_id` for `subscriptions`, `user_id` for `user-stats`)."""
+    words = split_words(name)
+    if len(words) < 2 or words[-1].lower() != "id":
+        return False
+    parts = split_words(resource)
+    head = _compact("".join(words[:-1]))
+    if head == _compact(resource):
+        return True
+    return bool(parts) and (head.endswith(_compact(parts[-1]))
+                            or words[0].lower() == parts[0].lower())
+
+
 class PathIdNames(Rule):
     id = "SF109"
     name = "path-id-names"
@@ -55,7 +75,7 @@ class PathIdNames(Rule):
         prefixed = Counter(form for *_, form in entries if form not in (None, "id"))
         style = prefixed.most_common(1)[0][0] if prefixed else "snake"
         for path, name, resource, form in entries:
-            if form == "id" or form == style:
+            if form == "id" or form == style or (form is None and _related(name, resource)):
                 continue
             expected = _FORMS[style].format(
                 r=convert(resource, "camel" if style.startswith("camel") else style))

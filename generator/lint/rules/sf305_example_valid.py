@@ -9,6 +9,7 @@ document.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -112,10 +113,47 @@ class ExampleValid(Rule):
             return
         if not errors:
             return
-        chosen = best_match(errors)
-        shown = [chosen] + [e for e in errors if e is not chosen][: _MAX_ERRORS - 1]
-        for error in shown:
+        # One finding per place in the example: a `null` that is neither nullable nor of the
+        # type is one mistake, not two ("None for not nullable" and "None is not of type").
+        by_place: dict[str, list[Any]] = {}
+        for error in errors:
             at = pointer + "".join("/" + escape_pointer(str(p)) for p in error.absolute_path)
-            text = error.message if len(error.message) <= 200 else error.message[:197] + "..."
+            by_place.setdefault(at, []).append(error)
+        chosen = best_match(errors)
+        first = pointer + "".join("/" + escape_pointer(str(p)) for p in chosen.absolute_path)
+        places = [first] + [at for at in by_place if at != first][: _MAX_ERRORS - 1]
+        for at in places:
+            group = by_place[at]
+            error = chosen if at == first else best_match(group)
+            text = json_message(error, group)
+            text = text if len(text) <= 200 else text[:197] + "..."
             yield self.finding(ctx, at, f"the example does not match its schema: {text}",
                                "fix the example, or the schema if the example is right")
+
+
+def _json(value: Any) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def json_message(error: Any, group: list[Any]) -> str:
+    """jsonschema's message with the values written as JSON (`null`, `true`, `"a"`), not as
+    Python (`None`, `True`, `'a'`)."""
+    instance = error.instance
+    if instance is None and any(e.validator in ("nullable", "type") for e in group):
+        return "null is not allowed here (the schema does not accept null)"
+    if error.validator == "type":
+        expected = error.validator_value
+        names = " or ".join(expected) if isinstance(expected, list) else str(expected)
+        return f"{_json(instance)} is not of type {names}"
+    if error.validator == "enum" and isinstance(error.validator_value, list):
+        return f"{_json(instance)} is not one of {_json(error.validator_value)}"
+    if error.validator == "const":
+        return f"{_json(instance)} is not {_json(error.validator_value)}"
+    text = str(error.message)
+    shown = repr(instance)
+    if text.startswith(shown):
+        text = _json(instance) + text[len(shown):]
+    return text

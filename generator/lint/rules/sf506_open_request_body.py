@@ -50,7 +50,7 @@ class OpenRequestBody(Rule):
         seen.add(key)
         if schema.get("readOnly") is True:
             return
-        composed = isinstance(schema.get("allOf"), list)
+        composed = isinstance(schema.get("allOf"), list) and self._composes_object(ctx, schema)
         if not partial and (_object_like(schema) or composed) and not self._closed(ctx, schema):
             if composed and not ctx.spec.is_v31:
                 hint = ("in OpenAPI 3.0 an allOf cannot be closed: write the properties out in "
@@ -77,6 +77,17 @@ class OpenRequestBody(Rule):
                 for index, branch in enumerate(branches):
                     yield from self._visit(ctx, branch, f"{pointer}/{key_name}/{index}",
                                            is_partial, seen, depth + 1)
+
+    @staticmethod
+    def _composes_object(ctx: LintContext, schema: dict[str, Any]) -> bool:
+        """Whether an `allOf` builds an object: some part is object-like (an `allOf` of strings,
+        `{allOf: [{type: string}, {minLength: 1}]}`, is a string)."""
+        for part in schema["allOf"]:
+            part, _ = ctx.deref(part, "")
+            if isinstance(part, dict) and (_object_like(part) or isinstance(part.get("allOf"),
+                                                                             list)):
+                return True
+        return _object_like(schema)
 
     @staticmethod
     def _closed(ctx: LintContext, schema: dict[str, Any]) -> bool:
