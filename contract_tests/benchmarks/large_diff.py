@@ -40,10 +40,11 @@ def _unpacked(path: Path, folder: Path) -> Path:
 
 def verdicts(report: dict[str, Any]) -> dict[str, bool]:
     """Operation -> whether a breaking change affects it, from a `diff --format json` report
-    (the per-change shape with `operation`, or the grouped one with `operations`)."""
+    (one entry per use with `operation`, or each change once with `operation_set`)."""
     found: dict[str, bool] = {}
     for change in report["changes"]:
-        names = change["operations"] if "operations" in change else [change["operation"]]
+        names = report["operation_sets"][change["operation_set"]] if "operation_set" in change \
+            else [change["operation"]]
         for name in names:
             found[name] = found.get(name, False) or change["level"] == "breaking"
     return found

@@ -74,9 +74,7 @@ def _github(package: str) -> Spec:
 @pytest.mark.slow
 def test_github_rest_api_18_to_19() -> None:
     old, new = _github(OLD_OCTOKIT), _github(NEW_OCTOKIT)
-    started = time.monotonic()
     result = compare(old, new)
-    assert time.monotonic() - started < 60
     found = {(c.id, c.operation) for c in result.changes}
     checked_by_hand = {
         # removed in 19 and not deprecated in 18
