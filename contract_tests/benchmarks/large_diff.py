@@ -6,7 +6,7 @@
 OLD and NEW are spec files (`.gz` files are unpacked into a temporary folder first, e.g. the two
 Stripe versions of `../shared/data/stripe/`). `specfirst diff` runs in a child process under
 `/usr/bin/time -v` when available (else `resource.getrusage` of the child); the script prints
-one JSON line: seconds, peak RSS in MB, output bytes, change count and the number of operations
+one JSON line: wall and CPU seconds, peak RSS in MB, output bytes, change count and the number of operations
 with a breaking change. `--verdicts FILE` saves the per-operation verdicts (operation -> breaking
 or not, every operation named in the report); `--compare-verdicts FILE` checks them against a
 file saved before and exits 1 on any difference.
@@ -61,13 +61,17 @@ def measure(old: Path, new: Path, fmt: str, out: Path) -> dict[str, Any]:
         seconds = time.perf_counter() - started
         peak_kb = next(int(line.split(":")[1]) for line in run.stderr.splitlines()
                        if "Maximum resident set size" in line)
+        cpu = sum(float(line.split(":")[1]) for line in run.stderr.splitlines()
+                  if "User time (seconds)" in line or "System time (seconds)" in line)
     else:
         run = subprocess.run(command, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_kb, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     if run.returncode not in (0, 1):
         raise SystemExit(f"diff failed ({run.returncode}):\n{run.stderr[-4000:]}")
-    return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak_kb / 1024),
+    return {"seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2),
+            "peak_rss_mb": round(peak_kb / 1024),
             "output_bytes": out.stat().st_size, "format": fmt}
 
 
