@@ -6,10 +6,10 @@
 OLD and NEW are spec files (`.gz` files are unpacked into a temporary folder first, e.g. the two
 Stripe versions of `../shared/data/stripe/`). `specfirst diff` runs in a child process under
 `/usr/bin/time -v` when available (else `resource.getrusage` of the child); the script prints
-one JSON line: wall and CPU seconds, peak RSS in MB, output bytes, change count and the number of operations
-with a breaking change. `--verdicts FILE` saves the per-operation verdicts (operation -> breaking
-or not, every operation named in the report); `--compare-verdicts FILE` checks them against a
-file saved before and exits 1 on any difference.
+one JSON line: wall and CPU seconds, peak RSS in MB, output bytes, change count and the number
+of operations with a breaking change. `--verdicts FILE` saves the per-operation verdicts
+(operation -> breaking or not, every operation named in the report); `--compare-verdicts FILE`
+checks them against a file saved before and exits 1 on any difference.
 """
 
 from __future__ import annotations
