@@ -8,6 +8,7 @@ must give exactly what comparing it again at every use gives: checked on GitHub'
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from conftest import npm_install
 
 OLD_OCTOKIT = "@octokit/openapi@18"
 NEW_OCTOKIT = "@octokit/openapi@19"
+TODAY = dt.date(2026, 1, 1)  # the corpus' date
 JUNIT_XSD = Path(__file__).resolve().parents[2] / "contract_tests" / "tests" / "junit.xsd"
 
 
@@ -227,3 +229,22 @@ def test_github_rest_api_grouped_verdicts_equal_the_verdicts_per_use() -> None:
     told = [(c["id"], c["old_pointer"], c["new_pointer"], c["message"])
             for c in report["changes"]]
     assert len(told) == len(set(told))
+
+
+def test_every_corpus_case_gives_the_same_changes_compared_once_or_at_every_use() -> None:
+    """The rule corpus, compared with each schema pair once and again at every use: the same
+    changes in the same order, with the same messages and pointers."""
+    cases = Path(__file__).parent / "diff_cases"
+    names = sorted(p.name for p in cases.iterdir() if (p / "expected.json").exists())
+    assert len(names) > 200
+    for name in names:
+        options = json.loads((cases / name / "expected.json").read_text(encoding="utf-8")) \
+            .get("options", {})
+        old = Spec.from_path(cases / name / "old.yaml")
+        new = Spec.from_path(cases / name / "new.yaml")
+        once = compare(old, new, today=TODAY, **options)
+        again = compare(old, new, today=TODAY, memoize=False, **options)
+        assert [(c.id, c.operation, c.message, c.old_pointer, c.new_pointer)
+                for c in once.changes] == \
+            [(c.id, c.operation, c.message, c.old_pointer, c.new_pointer)
+             for c in again.changes], name
