@@ -15,7 +15,6 @@ from specfirst.generator.diff.operations import Operation, list_operations
 from specfirst.generator.diff.parameters import compare_parameters
 from specfirst.generator.diff.security import compare_operation_security, compare_security_schemes
 from specfirst.generator.diff.servers import compare_document_servers, compare_operation_servers
-from specfirst.generator.errors import Location
 from specfirst.generator.loader import Spec
 
 __all__ = ["compare"]
@@ -24,13 +23,14 @@ log = logging.getLogger(__name__)
 
 
 def compare(old: Spec, new: Spec, *, include_descriptions: bool = False,
-            today: dt.date | None = None) -> DiffResult:
+            today: dt.date | None = None, memoize: bool = True) -> DiffResult:
     """Classify every change from `old` to `new` as breaking, warning or info.
 
     `include_descriptions` also reports changed summaries and descriptions (info); `today` is
-    the date Sunset dates are compared with (default: today, UTC).
+    the date Sunset dates are compared with (default: today, UTC). `memoize=False` compares a
+    shared schema again at every use instead of once (the same result, slower: a reference).
     """
-    ctx = DiffContext(old, new, include_descriptions=include_descriptions)
+    ctx = DiffContext(old, new, include_descriptions=include_descriptions, memoize=memoize)
     today = today or dt.datetime.now(dt.UTC).date()
     _compare_document(ctx)
     compare_security_schemes(ctx)
@@ -40,8 +40,11 @@ def compare(old: Spec, new: Spec, *, include_descriptions: bool = False,
     report_added(ctx, old_ops, new_ops)
     for key in sorted(set(old_ops) & set(new_ops)):
         _compare_operation(ctx, old_ops[key], new_ops[key])
-    changes = _deduplicate(ctx.changes)
-    located = [_locate(change, old, new) for change in changes]
+    located = _deduplicate(ctx.changes)
+    ctx.changes.clear()
+    ctx.schema_steps.clear()
+    ctx.schema_roots.clear()
+    ctx.texts.clear()
     log.info("%d changes between %s and %s", len(located), old.path, new.path)
     return DiffResult(sorted(located, key=Change.sort_key))
 
@@ -113,17 +116,3 @@ def _deduplicate(changes: list[Change]) -> list[Change]:
             seen.add(key)
             unique.append(change)
     return unique
-
-
-def _locate(change: Change, old: Spec, new: Spec) -> Change:
-    def find(spec: Spec, pointer: str | None) -> Location | None:
-        if pointer is None:
-            return None
-        try:
-            return spec.locate(pointer)
-        except (KeyError, ValueError):
-            return None
-
-    return Change(change.id, change.level, change.operation, change.message,
-                  change.old_pointer, change.new_pointer,
-                  find(old, change.old_pointer), find(new, change.new_pointer))

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from specfirst.generator.diff.catalogue import level_of
-from specfirst.generator.diff.change import Change, Level
+from specfirst.generator.diff.change import Change
 from specfirst.generator.diff.fingerprint import Fingerprints
 from specfirst.generator.diff.mapping import MappingTarget, MappingTargets
 from specfirst.generator.diff.schema_view import NodeRef, deref
+from specfirst.generator.errors import Location
 from specfirst.generator.loader import Spec, resolve_pointer
 
 __all__ = ["DiffContext", "Scope"]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,7 +31,13 @@ class DiffContext:
     old: Spec
     new: Spec
     include_descriptions: bool = False
+    memoize: bool = True  # compare each schema pair once (see `SchemaDiff`)
     changes: list[Change] = field(default_factory=list)
+    schema_steps: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    schema_roots: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    texts: dict[Any, Any] = field(default_factory=dict)  # messages told, by what they tell
+    locations: tuple[dict[str, Location | None], dict[str, Location | None]] = field(
+        default_factory=lambda: ({}, {}))
 
     def __post_init__(self) -> None:
         self.prints = Fingerprints(self.old, self.new, include_text=self.include_descriptions)
@@ -59,9 +63,21 @@ class DiffContext:
         return self.same(old_node, new_node)
 
     def emit(self, change_id: str, operation: str, message: str,
-             old_pointer: str | None, new_pointer: str | None) -> None:
-        level: Level = level_of(change_id)
-        if level is Level.BREAKING:
-            log.debug("breaking: %s %s", change_id, operation)
-        self.changes.append(Change(change_id, level, operation, message, old_pointer,
-                                   new_pointer))
+             old_pointer: str | None, new_pointer: str | None, *,
+             place: str | None = None) -> None:
+        """Record a change; `place` tells it without the use (see `Change.place`)."""
+        self.changes.append(Change(change_id, level_of(change_id), operation, message,
+                                   old_pointer, new_pointer, self._locate(0, old_pointer),
+                                   self._locate(1, new_pointer), place))
+
+    def _locate(self, side: int, pointer: str | None) -> Location | None:
+        """Where a pointer is in the old (0) or new (1) version's files; looked up once."""
+        if pointer is None:
+            return None
+        cache = self.locations[side]
+        if pointer not in cache:
+            try:
+                cache[pointer] = (self.old, self.new)[side].locate(pointer)
+            except (KeyError, ValueError):
+                cache[pointer] = None
+        return cache[pointer]

@@ -12,12 +12,14 @@ per pair, not one per path. The 2020-12 keywords are compared in `schema_keyword
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from specfirst.generator.diff.alternatives import describe, pair_alternatives
 from specfirst.generator.diff.catalogue import level_of, schema_change_id
 from specfirst.generator.diff.change import Level
 from specfirst.generator.diff.context import DiffContext, Scope
 from specfirst.generator.diff.schema_keywords import NAMES, KeywordPair, closed, single
-from specfirst.generator.diff.schema_view import Bound, NodeRef, SchemaView, schema_view
+from specfirst.generator.diff.schema_view import Bound, NodeRef, SchemaView, deref, schema_view
 
 __all__ = ["SchemaDiff"]
 
@@ -65,27 +67,171 @@ def _where(root: str, path: tuple[str, ...]) -> str:
     return f"property '{_label(path)}' of {root}"
 
 
-class SchemaDiff:
-    """Compares schema pairs and records the changes in a `DiffContext`."""
+_ROOT = "\x00"  # stands for the root of a use in a message told once for every use
+_EMIT = 0
+_CHILD = 1
+_UNRESOLVED: Any = object()  # a child pair not looked up yet
+# A step of a pair's comparison, in the order it happens: [_EMIT, id, old pointer, new pointer,
+# path inside the pair, detail] for a change found, [_CHILD, old, new, subject, path inside the
+# pair, the child's entry once looked up] for a child pair compared.
+_Step = list[Any]
+_Entry = tuple[tuple[str, str], list[_Step]] | None
+# A change found while walking from a root: id, pointers, path from the root, detail, and the
+# pair it was found in with the path inside that pair.
+_Emitted = tuple[str, str | None, str | None, tuple[str, ...], str,
+                 tuple[tuple[str, str], tuple[str, ...]]]
+_Told = tuple[str, str | None, str | None, str, str | None]  # id, pointers, template, place
 
-    def __init__(self, ctx: DiffContext):
+
+class SchemaDiff:
+    """Compares schema pairs and records the changes in a `DiffContext`.
+
+    What a pair of schemas yields depends only on the pair, the side, the direction and the
+    subject, so each such pair is compared once per `DiffContext` (its changes and child pairs
+    are remembered as steps, `DiffContext.schema_steps`); every use then replays the steps with
+    the use's own path, root and once-per-scope rule, which yields exactly what comparing the
+    pair again would. `memoize=False` compares again at every use.
+    """
+
+    def __init__(self, ctx: DiffContext, *, memoize: bool | None = None):
         self.ctx = ctx
+        self.memoize = ctx.memoize if memoize is None else memoize
         self.seen: dict[Scope, set[tuple[str, str]]] = {}
+        self.current: tuple[tuple[str, str], int] | None = None  # the pair compared, its depth
 
     def compare(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
                 path: tuple[str, ...] = (),
                 stack: frozenset[tuple[str, str]] = frozenset()) -> None:
+        if not self.memoize:
+            self._compare_again(old, new, scope, subject, path, stack)
+            return
+        if not path and not stack and not self.seen.get(scope):
+            # a fresh root: what it yields is the same for every use of the same pair
+            found = self._from_root(old, new, scope, subject)
+            if found is None:
+                return
+            seen_keys, emitted = found
+            self.seen[scope] = set(seen_keys)
+        else:
+            raw: list[_Emitted] = []
+            self._walk(old, new, scope, subject, path, stack,
+                       self.seen.setdefault(scope, set()), raw)
+            emitted = [self._told(scope, item) for item in raw]
+        emit = self.ctx.emit
+        for change_id, old_pointer, new_pointer, template, place in emitted:
+            emit(change_id, scope.operation, template.replace(_ROOT, scope.root), old_pointer,
+                 new_pointer, place=place)
+
+    def _from_root(self, old: NodeRef, new: NodeRef, scope: Scope,
+                   subject: str) -> tuple[frozenset[tuple[str, str]], list[_Told]] | None:
+        found = self._memo_key(old, new, scope, subject)
+        if found is None:
+            return None
+        memo_key = found[0]
+        memo = self.ctx.schema_roots
+        if memo_key not in memo:
+            seen: set[tuple[str, str]] = set()
+            raw: list[_Emitted] = []
+            self._walk(old, new, scope, subject, (), frozenset(), seen, raw)
+            memo[memo_key] = (frozenset(seen), [self._told(scope, item) for item in raw])
+        return cast(tuple[frozenset[tuple[str, str]], list[_Told]], memo[memo_key])
+
+    def _walk(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
+              path: tuple[str, ...], stack: frozenset[tuple[str, str]],
+              seen: set[tuple[str, str]], out: list[_Emitted]) -> None:
+        """Replay the steps of a pair and, depth first, of its children, as comparing them
+        again would: each pair once per scope, at the first place it is reached, no deeper
+        than `_MAX_NESTING`."""
+        if len(stack) > _MAX_NESTING:
+            return
+        entry = self._entry(old, new, scope, subject)
+        if entry is not None:
+            self._replay(entry, scope, path, set(stack), len(stack), seen, out)
+
+    def _replay(self, entry: _Entry, scope: Scope, path: tuple[str, ...],
+                stack: set[tuple[str, str]], depth: int, seen: set[tuple[str, str]],
+                out: list[_Emitted]) -> None:
+        assert entry is not None
+        key, steps = entry
+        if key in stack or key in seen:  # a schema pair is compared once per place it hangs from
+            return
+        seen.add(key)
+        stack.add(key)
+        depth += 1
+        for step in steps:
+            if step[0] == _EMIT:
+                _, change_id, old_pointer, new_pointer, rel, detail = step
+                out.append((change_id, old_pointer, new_pointer, (*path, *rel), detail,
+                            (key, rel)))
+            elif depth <= _MAX_NESTING:
+                child = step[5]
+                if child is _UNRESOLVED:
+                    child = step[5] = self._entry(step[1], step[2], scope, step[3])
+                if child is not None:
+                    self._replay(child, scope, (*path, *step[4]), stack, depth, seen, out)
+        stack.discard(key)
+
+    def _told(self, scope: Scope, item: _Emitted) -> _Told:
+        change_id, old_pointer, new_pointer, path, detail, made_at = item
+        cache = self.ctx.texts
+        consequence = _CONSEQUENCE.get((scope.side, level_of(change_id), scope.outgoing))
+        if consequence:
+            detail = f"{detail}; {consequence}"
+        where = cache.get(path)
+        if where is None:
+            where = cache[path] = _where(_ROOT, path)
+        place_key = (made_at, detail)
+        place = cache.get(place_key, _UNRESOLVED)
+        if place is _UNRESOLVED:
+            component = _component_place(*made_at)
+            place = cache[place_key] = None if component is None else f"{component}: {detail}"
+        return change_id, old_pointer, new_pointer, f"{where}: {detail}", place
+
+    def _memo_key(self, old: NodeRef, new: NodeRef, scope: Scope,
+                  subject: str) -> tuple[tuple[Any, ...], NodeRef, NodeRef] | None:
+        """What the comparison of a pair depends on (None when they mean the same): the
+        schemas their `$ref`s lead to, the subject, the side and the direction."""
+        ctx = self.ctx
+        prints = ctx.prints
+        if prints.old(old.node) == prints.new(new.node):
+            return None
+        old, new = deref(ctx.old, old), deref(ctx.new, new)
+        return ((old.pointer, new.pointer, prints.old(old.node), prints.new(new.node), subject,
+                 scope.side, scope.outgoing), old, new)
+
+    def _entry(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str) -> _Entry:
+        found = self._memo_key(old, new, scope, subject)
+        if found is None:
+            return None
+        memo_key, old, new = found
+        ctx = self.ctx
+        memo = ctx.schema_steps
+        if memo_key in memo:
+            return cast(_Entry, memo[memo_key])
+        ov = schema_view(ctx.old, old)
+        nv = schema_view(ctx.new, new)
+        recorder = _Recorder(ctx)
+        _Pair(recorder, ov, nv, Scope(scope.side, "", "", scope.outgoing), subject, ()) \
+            .run(frozenset())
+        entry: _Entry = ((ov.pointer, nv.pointer), recorder.steps)
+        memo[memo_key] = entry
+        return entry
+
+    def _compare_again(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
+                       path: tuple[str, ...], stack: frozenset[tuple[str, str]]) -> None:
         if len(stack) > _MAX_NESTING or self.ctx.same(old.node, new.node):
             return
         ov = schema_view(self.ctx.old, old)
         nv = schema_view(self.ctx.new, new)
         key = (ov.pointer, nv.pointer)
         seen = self.seen.setdefault(scope, set())
-        if key in stack or key in seen:  # a schema pair is compared once per place it hangs from
+        if key in stack or key in seen:
             return
         seen.add(key)
         stack = stack | {key}
+        outer, self.current = self.current, (key, len(path))
         _Pair(self, ov, nv, scope, subject, path).run(stack)
+        self.current = outer
 
     def emit(self, event: str, ov: SchemaView, nv: SchemaView, scope: Scope, subject: str,
              path: tuple[str, ...], detail: str) -> None:
@@ -93,12 +239,85 @@ class SchemaDiff:
         self.emit_id(change_id, ov.pointer, nv.pointer, scope, path, detail)
 
     def emit_id(self, change_id: str, old_pointer: str | None, new_pointer: str | None,
-                scope: Scope, path: tuple[str, ...], detail: str) -> None:
-        message = f"{_where(scope.root, path)}: {detail}"
-        consequence = _CONSEQUENCE.get((scope.side, level_of(change_id), scope.outgoing))
-        if consequence:
-            message += f"; {consequence}"
-        self.ctx.emit(change_id, scope.operation, message, old_pointer, new_pointer)
+                scope: Scope, path: tuple[str, ...], detail: str,
+                made_at: tuple[tuple[str, str], tuple[str, ...]] | None = None) -> None:
+        """`made_at`: the schema pair the change was found in (its old and new pointers) and
+        the path inside it; by default the pair being compared."""
+        if made_at is None and self.current is not None:
+            made_at = (self.current[0], path[self.current[1]:])
+        template, place = _tell(change_id, scope, path, detail, made_at)
+        self.ctx.emit(change_id, scope.operation, template.replace(_ROOT, scope.root),
+                      old_pointer, new_pointer, place=place)
+
+
+def _tell(change_id: str, scope: Scope, path: tuple[str, ...], detail: str,
+          made_at: tuple[tuple[str, str], tuple[str, ...]] | None) -> tuple[str, str | None]:
+    """The message of a change at a use, with `_ROOT` standing for the use's root, and the
+    message where it was made when that is a named schema (else None)."""
+    consequence = _CONSEQUENCE.get((scope.side, level_of(change_id), scope.outgoing))
+    if consequence:
+        detail = f"{detail}; {consequence}"
+    component = None if made_at is None else _component_place(*made_at)
+    place = None if component is None else f"{component}: {detail}"
+    return f"{_where(_ROOT, path)}: {detail}", place
+
+
+class _Recorder(SchemaDiff):
+    """Stands in for `SchemaDiff` while a pair is compared once: keeps its steps."""
+
+    def __init__(self, ctx: DiffContext):
+        super().__init__(ctx, memoize=True)
+        self.steps: list[_Step] = []
+
+    def compare(self, old: NodeRef, new: NodeRef, scope: Scope, subject: str,
+                path: tuple[str, ...] = (),
+                stack: frozenset[tuple[str, str]] = frozenset()) -> None:
+        self.steps.append([_CHILD, old, new, subject, path, _UNRESOLVED])
+
+    def emit(self, event: str, ov: SchemaView, nv: SchemaView, scope: Scope, subject: str,
+             path: tuple[str, ...], detail: str) -> None:
+        change_id = schema_change_id(scope.side, subject, event)
+        self.steps.append([_EMIT, change_id, ov.pointer, nv.pointer, path, detail])
+
+    def emit_id(self, change_id: str, old_pointer: str | None, new_pointer: str | None,
+                scope: Scope, path: tuple[str, ...], detail: str,
+                made_at: tuple[tuple[str, str], tuple[str, ...]] | None = None) -> None:
+        self.steps.append([_EMIT, change_id, old_pointer, new_pointer, path, detail])
+
+
+_SKIPPED_TOKENS = frozenset({"allOf", "anyOf", "oneOf", "not", "if", "then", "else",
+                             "dependentSchemas"})
+
+
+def _component_place(made_at: tuple[str, str], path: tuple[str, ...]) -> str | None:
+    """Where a schema change was made when that is a named schema component: "schema 'charge'"
+    or "property 'customer.id' of schema 'charge'"; None for a schema written in place (its
+    uses describe it)."""
+    old_pointer, new_pointer = made_at
+    pointer = new_pointer or old_pointer
+    tokens = pointer.split("/")
+    if len(tokens) < 4 or tokens[1] != "components" or tokens[2] != "schemas":
+        return None
+    name = tokens[3].replace("~1", "/").replace("~0", "~")
+    steps: list[str] = []
+    rest = [t.replace("~1", "/").replace("~0", "~") for t in tokens[4:]]
+    i = 0
+    while i < len(rest):
+        token = rest[i]
+        if token in ("properties", "patternProperties", "prefixItems") and i + 1 < len(rest):
+            following = rest[i + 1]
+            steps.append(following if token == "properties" else
+                         f"/{following}/" if token == "patternProperties" else f"[{following}]")
+            i += 2
+            continue
+        if token in _SKIPPED_TOKENS:
+            i += 2 if token in ("allOf", "anyOf", "oneOf", "dependentSchemas") else 1
+            continue
+        steps.append({"items": "[]", "additionalProperties": "*", "propertyNames": NAMES,
+                      "contains": "[contains]", "unevaluatedProperties": "*",
+                      "unevaluatedItems": "[]"}.get(token, token))
+        i += 1
+    return _where(f"schema '{name}'", (*steps, *path))
 
 
 class _Pair(KeywordPair):

@@ -51,12 +51,21 @@ def load_version(argument: str, limits: Limits | None = None, *,
     """A spec from a file path or from `git:REF:path`."""
     limits = limits or Limits()
     if not argument.startswith(GIT_PREFIX):
-        return Spec.from_path(argument, limits)
+        return _slim(Spec.from_path(argument, limits))
     revision, sep, path = argument[len(GIT_PREFIX):].partition(":")
     if not sep or not revision or not path:
         raise UsageError(f"{argument!r}: write a git version as git:REF:path, "
                          "e.g. git:main:openapi/crm.yaml")
-    return _load_revision(revision, path, limits, cwd or Path.cwd())
+    return _slim(_load_revision(revision, path, limits, cwd or Path.cwd()))
+
+
+def _slim(spec: Spec) -> Spec:
+    """The spec without the positions of mapping keys, which only lint reports at: a diff
+    locates nodes, and on an 11 MB spec the key positions are about 30 MB of the two versions
+    held at once."""
+    for parsed in spec.files.values():
+        parsed.keys.clear()
+    return spec
 
 
 def _git(args: list[str], cwd: Path, *, stdin: bytes | None = None) -> bytes:

@@ -160,9 +160,13 @@ def test_result_json_shape_and_pointer_rule() -> None:
     assert data["breaking"] is True
     assert data["summary"] == {"breaking": 1, "warning": 0, "info": 1}
     first, second = data["changes"]
-    assert {"id", "level", "operation", "pointer", "message"} <= set(first)
+    assert {"id", "level", "pointer", "message", "operation_count", "operation_set"} \
+        <= set(first)
     assert first["pointer"] == "#/paths/~1a/get" and first["new_pointer"] is None
     assert second["pointer"] == "#/paths/~1b/get" and second["old_pointer"] is None
+    assert data["operation_sets"][first["operation_set"]] == ["GET /a"]
+    assert data["operation_sets"][second["operation_set"]] == ["GET /b"]
+    assert data["operations"] == {"breaking": 1, "warning": 0, "info": 1}
     assert DiffResult([added]).breaking is False
     assert DiffResult([added]).at_least(Level.WARNING) == []
 
