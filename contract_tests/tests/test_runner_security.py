@@ -58,7 +58,7 @@ def test_every_presentable_scheme_gets_the_token_in_its_own_form() -> None:
 
 def test_a_replayed_identity_replaces_the_credential_where_the_scheme_says() -> None:
     assert placements_for({}, SCHEMES) == [Placement("header", "X-API-Key", "apiKey")]
-    operation = {"security": [{"mutual": []}, {"query": [], "basic": []}]}
+    operation: dict[str, Any] = {"security": [{"mutual": []}, {"query": [], "basic": []}]}
     placements = placements_for(operation, SCHEMES)
     assert [p.location for p in placements] == ["query", "header"]
     headers: dict[str, Any] = {"authorization": "Basic old", "X-Other": "1"}
