@@ -12,10 +12,11 @@ from specfirst.contract_tests.pipeline import CheckOptions, CheckPipeline
 from specfirst.contract_tests.pipeline.check import CHECK_MAX_EXAMPLES
 from specfirst.contract_tests.pipeline.signals import sigterm_unwinds
 from specfirst.contract_tests.pipeline.summary import print_step, print_summary_table
-from specfirst.contract_tests.runner import PHASES, parse_list
+from specfirst.contract_tests.runner import PHASES, RunOptions, available_checks, parse_list
 from specfirst.contract_tests.runner.console import LiveProgress, print_coverage, print_summary
 from specfirst.contract_tests.runner.defaults import contract_defaults
 from specfirst.contract_tests.runner.results import operations_of
+from specfirst.generator.errors import UsageError
 from specfirst.generator.lint.config import LintConfig
 
 __all__ = ["check"]
@@ -91,6 +92,7 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
         on_step=lambda result: print_step(err, result),
         on_event=progress,
     )
+    _validate(options.phases, defaults.checks)
     pipeline = CheckPipeline(loaded, options)
     with sigterm_unwinds(), progress.running():
         results = pipeline.run()
@@ -103,3 +105,14 @@ def check(spec: str | None, handlers_package: str | None, handlers_dir: str | No
     print_summary_table(out, results)
     if any(result.failed for result in results):
         raise SystemExit(1)
+
+
+def _validate(phases: tuple[str, ...], checks: tuple[str, ...]) -> None:
+    """Wrong phases or checks (flags or [tool.specfirst.test]) are usage errors before any step
+    runs, not a failed test step after a server was started."""
+    RunOptions(url="http://127.0.0.1", phases=phases)
+    known = set(available_checks())
+    unknown = [name for name in checks if name not in known]
+    if unknown:
+        raise UsageError(f"unknown check {unknown[0]!r}",
+                         hint=f"choose from: {', '.join(sorted(known))}")

@@ -110,3 +110,39 @@ def test_nearly_all_404_names_the_base_url_used_and_the_specs() -> None:
     operations["GET /y"] = _operation("GET /y", ["200"], {200, 201})
     operations["GET /z"] = _operation("GET /z", ["200"], {200})
     assert coverage_of(result, {}, required=False).base_url_note is None
+
+
+def test_a_stateful_failure_is_shown_whole() -> None:
+    from rich.console import Console
+    from specfirst.contract_tests.runner.console import print_summary
+    from specfirst.contract_tests.runner.results import FailureRecord
+
+    failure = FailureRecord(operation="GET /b/{id}", check="not_a_server_error",
+                            title="Server error", message="boom", status=500,
+                            curl="curl -X GET http://h/b/1", phase="stateful",
+                            chain=("curl -X POST http://h/b", "curl -X PATCH http://h/b/1"))
+    operation = _operation("GET /b/{id}", ["200"], {500})
+    operation.failures.append(failure)
+    console = Console(record=True, width=200)
+    print_summary(console, RunResult(operations={"GET /b/{id}": operation}))
+    text = console.export_text()
+    lines = [line.strip() for line in text.splitlines()]
+    start = lines.index("1/3 curl -X POST http://h/b")
+    assert lines[start:start + 3] == ["1/3 curl -X POST http://h/b",
+                                      "2/3 curl -X PATCH http://h/b/1",
+                                      "3/3 curl -X GET http://h/b/1"]
+
+
+def test_the_chain_of_a_case_is_its_ancestors_first_first() -> None:
+    from types import SimpleNamespace
+
+    from specfirst.contract_tests.runner.results import _ancestors
+
+    def node(curl: str, parent: str | None) -> SimpleNamespace:
+        return SimpleNamespace(value=SimpleNamespace(as_curl_command=lambda: curl),
+                               parent_id=parent)
+
+    recorder = SimpleNamespace(cases={"a": node("curl A", None), "b": node("curl B", "a"),
+                                      "c": node("curl C", "b")})
+    assert _ancestors(recorder, "c") == ("curl A", "curl B")
+    assert _ancestors(recorder, "a") == ()
