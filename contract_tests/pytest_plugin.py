@@ -28,15 +28,16 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from specfirst.contract_tests.pipeline.tokens import spec_scopes
-from specfirst.contract_tests.runner.engine import run_contract_tests
-from specfirst.contract_tests.runner.options import RunOptions
-from specfirst.contract_tests.runner.results import RunResult
-from specfirst.contract_tests.runner.verdict import coverage_of
-from specfirst.generator.loader import Spec
+
+if TYPE_CHECKING:
+    from specfirst.contract_tests.runner.results import RunResult
+    from specfirst.generator.loader import Spec
+
+# Installed as a pytest plugin for every session: the engine, the server and the loader are
+# imported when a test uses them, not when pytest starts.
 
 __all__ = ["ContractAPI", "build_app", "contract_api", "specfirst_api"]
 
@@ -73,6 +74,9 @@ class ContractAPI:
     def run(self, **options: Any) -> RunResult:
         """One contract-test run; `options` are `RunOptions` fields (max_examples, seed,
         phases, checks, headers, ...)."""
+        from specfirst.contract_tests.runner.engine import run_contract_tests
+        from specfirst.contract_tests.runner.options import RunOptions
+
         options.setdefault("max_examples", 10)
         result = run_contract_tests(self.spec, RunOptions(app=self.app, token=self.token,
                                                           **options))
@@ -81,6 +85,8 @@ class ContractAPI:
 
     def assert_passes(self, *, require_success: bool = True, **options: Any) -> RunResult:
         """Run, and fail the test with every failure, error and unreached success."""
+        from specfirst.contract_tests.runner.verdict import coverage_of
+
         result = self.run(**options)
         coverage = coverage_of(result, self.spec.document, required=require_success)
         if result.failed or coverage.failed:
@@ -102,6 +108,9 @@ def contract_api(spec: str | Path, handlers: str, *, database_url: str | None = 
                  token: str | None = None) -> ContractAPI:
     """Build the app for `spec` and `handlers` (a fresh temporary SQLite database unless
     `database_url`) and mint a token holding every scope the spec names (unless `token`)."""
+    from specfirst.contract_tests.pipeline.tokens import spec_scopes
+    from specfirst.generator.loader import Spec
+
     loaded = Spec.from_path(spec)
     if database_url is None:
         folder = tempfile.mkdtemp(prefix="specfirst-pytest-")
