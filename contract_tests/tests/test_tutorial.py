@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 TUTORIAL = Path(__file__).resolve().parents[2] / "docs" / "tutorial.md"
@@ -32,6 +33,7 @@ def test_the_tutorial_blocks_are_found() -> None:
     assert not any("git push" in block or "git remote" in block for block in blocks)
 
 
+@pytest.mark.slow
 def test_the_tutorial_runs_from_an_empty_folder_to_a_green_ci_run(tmp_path: Path) -> None:
     script = "set -euo pipefail\n" + "\n".join(
         shell_blocks(TUTORIAL.read_text(encoding="utf-8")))
