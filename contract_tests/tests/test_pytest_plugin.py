@@ -20,5 +20,10 @@ def test_the_bookshop_passes_in_process_and_reaches_its_successes() -> None:
 def test_a_dropped_required_field_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOOKSHOP_DROP_AUTHOR", "1")
     api = contract_api(BOOKSHOP, HANDLERS)
-    with pytest.raises(AssertionError, match="author"):
+    with pytest.raises(AssertionError, match="author") as raised:
         api.assert_passes(max_examples=5, seed=3)
+    # reproductions mask the credential, and only the credential
+    message = str(raised.value)
+    assert "X-API-Key: [Filtered]" in message
+    assert api.token is not None and api.token not in message
+    assert '"author": "[Filtered]"' not in message
