@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "completion": "specfirst.contract_tests.cli.completion:completion",
     "diff": "specfirst.contract_tests.cli.diff:diff",
     "docs": "specfirst.contract_tests.cli.docs:docs",
+    "init": "specfirst.contract_tests.cli.init:init",
     "lint": "specfirst.contract_tests.cli.lint:lint",
     "mock": "specfirst.contract_tests.cli.mock:mock",
     "serve": "specfirst.contract_tests.cli.serve:serve",

@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from specfirst.contract_tests.pipeline.server_process import ServerProcess, free_port
@@ -21,14 +22,19 @@ from specfirst.contract_tests.pipeline.tokens import (
     create_identities,
 )
 from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.runner.credentials import auth_config
+from specfirst.contract_tests.runner.defaults import ContractDefaults
 from specfirst.contract_tests.runner.engine import EventCallback
 from specfirst.contract_tests.runner.junit import contract_suite, render_suites
 from specfirst.contract_tests.runner.report import write_report_dir, write_text
+from specfirst.contract_tests.runner.servers import server_url
+from specfirst.contract_tests.runner.verdict import Coverage, coverage_of
 from specfirst.generator.document import Limits
 from specfirst.generator.lint.config import LintConfig
 from specfirst.generator.loader import Spec
 
-__all__ = ["CheckOptions", "CheckPipeline", "ServerCommand", "serve_command"]
+__all__ = ["TENANTS_EXTENSION", "CheckOptions", "CheckPipeline", "ServerCommand",
+           "declares_tenants", "serve_command"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,14 @@ ServerCommand = Callable[[Path, str, str, int], Sequence[str]]
 
 # Budgets that keep the reference spec's run to a few minutes on two cores.
 CHECK_MAX_EXAMPLES = 10
+# At the spec's root, `x-specfirst-tenants: true` says the API keeps tenants apart.
+TENANTS_EXTENSION = "x-specfirst-tenants"
+
+
+def declares_tenants(document: Any, configured: bool) -> bool:
+    """Whether the API declares tenants: `tenants = true` in `[tool.specfirst.test]`, or
+    `x-specfirst-tenants: true` at the spec's root."""
+    return configured or document.get(TENANTS_EXTENSION) is True
 
 
 def serve_command(spec: Path, handlers: str, db_url: str, port: int) -> list[str]:
@@ -60,6 +74,9 @@ class CheckOptions:
     max_examples: int = CHECK_MAX_EXAMPLES
     seed: int | None = None
     phases: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
+    # `[tool.specfirst.test]`: checks, headers, credentials, budgets, tenants, require-success
+    contract: ContractDefaults = field(default_factory=ContractDefaults)
+    require_success: bool = True
     server_command: ServerCommand = serve_command
     token_factory: TokenFactory = admin_cli_tokens
     start_timeout: float = 60.0
@@ -75,6 +92,7 @@ class CheckPipeline:
         self.spec = spec
         self.options = options
         self.contract: RunResult | None = None
+        self.coverage: Coverage | None = None
 
     def _step(self, name: str, action: Callable[[], str]) -> StepResult:
         result = run_step(name, action)
@@ -193,20 +211,26 @@ class CheckPipeline:
         server.start()
         return f"{server.base_url} ({_describe_db(db_url)})"
 
+    @property
+    def tenants(self) -> bool:
+        return declares_tenants(self.spec.document, self.options.contract.tenants)
+
     def _tokens(self, db_url: str, out: list[CheckIdentities]) -> str:
-        schemes = (self.spec.document.get("components") or {}).get("securitySchemes") or {}
-        if not any(isinstance(s, dict) and s.get("scheme", "").lower() == "bearer"
-                   for s in schemes.values()):
-            raise StepSkipped("the spec declares no bearer authentication")
-        identities = create_identities(self.spec.document, db_url, self.options.token_factory)
+        if not auth_config(self.spec.document, "token"):
+            raise StepSkipped("the spec declares no security scheme a token can be sent in")
+        identities = create_identities(self.spec.document, db_url, self.options.token_factory,
+                                       other_tenant=self.tenants)
         out.append(identities)
         second = (f"second token with {', '.join(sorted(identities.second_token_scopes))}"
                   if identities.second_token else "no narrower scope set")
-        return f"main token, {second}, another tenant's token"
+        other = ", another tenant's token" if identities.other_tenant_token else ""
+        return f"main token, {second}{other}"
 
     def _test(self, server: ServerProcess, identities: CheckIdentities | None) -> str:
+        contract = self.options.contract
         options = RunOptions(
             url=server.base_url + _servers_path(self.spec),
+            headers=dict(contract.headers),
             token=identities.token if identities else None,
             second_token=identities.second_token if identities else None,
             second_token_scopes=identities.second_token_scopes if identities else frozenset(),
@@ -214,16 +238,27 @@ class CheckPipeline:
             max_examples=self.options.max_examples,
             seed=self.options.seed,
             phases=self.options.phases,
+            checks=contract.checks,
+            request_timeout=contract.request_timeout,
+            workers=contract.workers,
+            positive_data_statuses=contract.positive_data_statuses,
+            missing_header_statuses=contract.missing_header_statuses,
+            negative_data_statuses=contract.negative_data_statuses,
         )
         result = run_contract_tests(self.spec, options, on_event=self.options.on_event)
         self.contract = result
-        detail = (f"{len(result.operations)} operations, {result.cases} cases, "
-                  f"{len(result.failures)} failures, seed {result.seed}")
-        if result.failed:
+        coverage = coverage_of(result, self.spec.document, required=self.options.require_success)
+        self.coverage = coverage
+        reached = len(result.operations) - len(coverage.unreached)
+        detail = (f"{len(result.operations)} operations ({reached} reached a 2xx), "
+                  f"{result.cases} cases, {len(result.failures)} failures, seed {result.seed}")
+        if result.failed or coverage.failed:
             counts = result.failure_counts()
             lines = [f"{check}: {operation} ({count})"
                      for (check, operation), count in sorted(counts.items())]
             lines += result.errors
+            if coverage.failed or coverage.base_url_note:
+                lines += coverage.lines()
             raise StepFailed(detail, "\n".join(lines))
         return detail
 
@@ -239,9 +274,11 @@ def _skip(reason: str) -> str:
 
 
 def _servers_path(spec: Spec) -> str:
-    servers = spec.document.get("servers") or []
-    if servers and isinstance(servers[0], dict):
-        return urlsplit(str(servers[0].get("url", ""))).path.rstrip("/")
+    """The path of an absolute server URL (a relative one is resolved by the runner)."""
+    url = server_url(spec.document)
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc:
+        return parts.path.rstrip("/")
     return ""
 
 

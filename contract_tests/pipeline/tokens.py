@@ -27,7 +27,7 @@ class CheckIdentities:
     token: str
     second_token: str | None
     second_token_scopes: frozenset[str]
-    other_tenant_token: str
+    other_tenant_token: str | None
 
 
 def spec_scopes(document: Mapping[str, Any]) -> set[str]:
@@ -61,13 +61,15 @@ def admin_cli_tokens(tenant: str, scopes: Sequence[str], db_url: str) -> str:
 
 
 def create_identities(document: Mapping[str, Any], db_url: str,
-                      factory: TokenFactory = admin_cli_tokens) -> CheckIdentities:
+                      factory: TokenFactory = admin_cli_tokens, *,
+                      other_tenant: bool = True) -> CheckIdentities:
     """The main token holds every scope; the second only the read scopes (`*:read`), when the
-    spec has both kinds; the other tenant's token holds every scope."""
+    spec has both kinds; the other tenant's token (only with `other_tenant`: the API declares
+    tenants) holds every scope."""
     scopes = sorted(spec_scopes(document))
     run = uuid.uuid4().hex[:8]
     token = factory(f"check-{run}", scopes, db_url)
     narrow = sorted(scope for scope in scopes if scope.endswith(":read"))
     second = factory(f"check-{run}", narrow, db_url) if narrow and narrow != scopes else None
-    other = factory(f"check-{run}-other", scopes, db_url)
+    other = factory(f"check-{run}-other", scopes, db_url) if other_tenant else None
     return CheckIdentities(token, second, frozenset(narrow if second else ()), other)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import schemathesis
 from schemathesis.core.failures import Failure
+from specfirst.contract_tests.runner.credentials import Placement, placements_for, present
 from specfirst.contract_tests.runner.results import with_token_variable
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class CheckTokens:
     second_token_scopes: frozenset[str] = frozenset()
     other_tenant_token: str | None = None
     extra_headers: Mapping[str, str] = field(default_factory=dict)
+    basic_user: str = "specfirst"
 
 
 _lock = threading.Lock()
@@ -158,13 +160,20 @@ def missing_scopes(alternatives: Iterable[set[str]], held: frozenset[str]) -> se
 
 def _replay(ctx: CheckContext, tokens: CheckTokens, case: Case, token: str,
             variable: str) -> tuple[Response, str]:
-    """Send `case` again with `token` and the run's other headers; the answer and a curl that
-    reads the token from `$variable`. The replay is recorded as a child of `case` (coverage)."""
+    """Send `case` again with `token`, where the operation's security scheme puts it, and the
+    run's other headers; the answer and a curl that reads the token from `$variable`. The replay
+    is recorded as a child of `case` (coverage)."""
+    placements = placements_for(case.operation.definition.raw, case.operation.schema.raw_schema)
+    if not placements:
+        placements = [Placement("header", "Authorization", "bearer")]
     headers = {k: v for k, v in tokens.extra_headers.items() if k.lower() != "authorization"}
-    headers["Authorization"] = f"Bearer {token}"
     probe = case.derive()
-    for name in [key for key in probe.headers if key.lower() == "authorization"]:
-        del probe.headers[name]
+    present(placements, token, probe.headers, probe.query, probe.cookies, tokens.basic_user)
+    for placement in placements:
+        if placement.location == "header":
+            for key in [key for key in headers if key.lower() == placement.name.lower()]:
+                del headers[key]
+            headers[placement.name] = probe.headers[placement.name]
     response = probe.call(headers=headers)
     recorder = getattr(ctx, "internals", None)
     if recorder is not None:

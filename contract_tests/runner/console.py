@@ -18,8 +18,9 @@ from rich.progress import (
 from rich.table import Table
 from schemathesis.engine import events
 from specfirst.contract_tests.runner.results import RunResult
+from specfirst.contract_tests.runner.verdict import Coverage
 
-__all__ = ["LiveProgress", "brief_error", "print_summary"]
+__all__ = ["LiveProgress", "brief_error", "print_coverage", "print_summary"]
 
 _UNIT_PHASES = {"examples", "coverage", "fuzzing"}
 
@@ -106,8 +107,16 @@ def print_summary(console: Console, result: RunResult) -> None:
             first = failure.message.strip().splitlines()[0] if failure.message.strip() else ""
             if first:
                 console.print(f"    {first}", highlight=False, markup=False)
-            console.print(f"    {failure.curl.splitlines()[0] if failure.curl else ''}",
-                          highlight=False, markup=False)
+            if failure.chain:
+                # a stateful failure: the whole chain, in the order it was sent
+                steps = [*failure.chain, failure.curl]
+                for number, curl in enumerate(steps, 1):
+                    first_line = curl.splitlines()[0] if curl else ""
+                    console.print(f"    {number}/{len(steps)} {first_line}", highlight=False,
+                                  markup=False)
+            else:
+                console.print(f"    {failure.curl.splitlines()[0] if failure.curl else ''}",
+                              highlight=False, markup=False)
     errors: dict[str, dict[str, None]] = {}
     for error in result.errors:
         errors.setdefault(brief_error(error), {})["run"] = None
@@ -126,3 +135,12 @@ def print_summary(console: Console, result: RunResult) -> None:
         f"{len(result.failures)} distinct failures, seed {result.seed}, "
         f"{result.duration:.1f} s (stop: {result.stop_reason})", highlight=False,
     )
+
+
+def print_coverage(console: Console, coverage: Coverage) -> None:
+    """Operations that never reached a success, and a likely wrong base URL; red when they
+    fail the run, yellow when they are a warning."""
+    style = "bold red" if coverage.failed else "yellow"
+    label = "error" if coverage.failed else "warning"
+    for line in coverage.lines():
+        console.print(f"[{style}]{label}:[/] {escape(line)}", highlight=False)

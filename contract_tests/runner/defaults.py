@@ -1,10 +1,19 @@
-"""`[tool.specfirst.test]`: project defaults for `specfirst test`, below its flags."""
+"""`[tool.specfirst.test]`: project defaults for `specfirst test` and `specfirst check`, below
+their flags.
+
+`tenants = true` says the API keeps tenants apart, which turns on the `tenant_isolation` check
+in `check` (the spec can say the same with `x-specfirst-tenants: true` at its root).
+`require-success` (default true in `check`, false in `test`) fails a run in which an operation
+that documents a 2xx never got one. `headers` is a table sent with every request; `token` and
+`basic-user` are the credential (prefer the `SPECFIRST_TEST_TOKEN` environment variable for
+secrets).
+"""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from specfirst.contract_tests.runner.options import (
@@ -18,9 +27,12 @@ from specfirst.generator.errors import ConfigError
 
 __all__ = ["ContractDefaults", "contract_defaults"]
 
-_KEYS = {"max-examples": int, "seed": int, "phases": list, "checks": list,
-         "request-timeout": float, "workers": int, "positive-data-statuses": list,
-         "missing-header-statuses": list, "negative-data-statuses": list}
+_KEYS: dict[str, type] = {
+    "max-examples": int, "seed": int, "phases": list, "checks": list,
+    "request-timeout": float, "workers": int, "positive-data-statuses": list,
+    "missing-header-statuses": list, "negative-data-statuses": list,
+    "tenants": bool, "require-success": bool, "headers": dict, "token": str, "basic-user": str,
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +46,11 @@ class ContractDefaults:
     positive_data_statuses: tuple[str, ...] = POSITIVE_DATA_STATUSES
     missing_header_statuses: tuple[str, ...] = MISSING_HEADER_STATUSES
     negative_data_statuses: tuple[str, ...] = NEGATIVE_DATA_STATUSES
+    tenants: bool = False
+    require_success: bool | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    token: str | None = None
+    basic_user: str = "specfirst"
 
 
 def contract_defaults(table: Mapping[str, Any]) -> ContractDefaults:
@@ -47,9 +64,11 @@ def contract_defaults(table: Mapping[str, Any]) -> ContractDefaults:
             raise ConfigError(f"unknown key {key!r} in [tool.specfirst.test]{hint}")
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
-        if not isinstance(value, expected) or isinstance(value, bool):
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
             raise ConfigError(f"[tool.specfirst.test] {key} must be of type {expected.__name__}")
         if isinstance(value, list):
             value = tuple(str(item) for item in value)
+        elif isinstance(value, dict):
+            value = {str(name): str(item) for name, item in value.items()}
         values[key.replace("-", "_")] = value
     return ContractDefaults(**values)

@@ -10,7 +10,8 @@ from typing import Any
 import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import ConfigError as SchemathesisConfigError
-from schemathesis.config import SchemathesisConfig
+from schemathesis.config import SanitizationConfig, SchemathesisConfig
+from schemathesis.config._auth import AuthConfig
 from schemathesis.config._checks import (
     MissingRequiredHeaderConfig,
     NegativeDataRejectionConfig,
@@ -20,9 +21,11 @@ from schemathesis.config._phases import InferenceConfig
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
 from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
+from specfirst.contract_tests.runner.credentials import auth_config, sensitive_names
 from specfirst.contract_tests.runner.opaque import without_opaque_inputs
 from specfirst.contract_tests.runner.options import RunOptions
 from specfirst.contract_tests.runner.results import ResultCollector, RunResult, operations_of
+from specfirst.contract_tests.runner.servers import resolve_base_url
 from specfirst.contract_tests.runner.unique import unique_keys
 from specfirst.generator.errors import SpecfirstError, UsageError
 from specfirst.generator.loader import Spec
@@ -31,6 +34,7 @@ __all__ = [
     "APP_BASE_URL",
     "EventCallback",
     "available_checks",
+    "base_url_of",
     "build_schema",
     "run_contract_tests",
 ]
@@ -65,13 +69,33 @@ def declares_links(document: Mapping[str, Any]) -> bool:
     return False
 
 
+def base_url_of(options: RunOptions, document: Mapping[str, Any]) -> str:
+    """The URL the spec's paths are appended to: `--url` (or the in-process app's) with a
+    relative server URL of the spec resolved against it."""
+    return resolve_base_url(options.url or APP_BASE_URL, document)
+
+
+# A marker no header, parameter or property name contains: Schemathesis masks any name that
+# contains one of its markers ("auth" masks `author`); we mask exact names only.
+_NO_MARKER = "\x00"
+
+
 def _config(options: RunOptions, seed: int, document: Mapping[str, Any]) -> SchemathesisConfig:
     config = SchemathesisConfig()
     config.update(seed=seed, max_failures=options.max_failures)
-    base_url = options.url.rstrip("/") if options.url else APP_BASE_URL
+    config.output.sanitization = SanitizationConfig(
+        keys_to_sanitize=sensitive_names(document), sensitive_markers=(_NO_MARKER,))
+    headers = dict(options.request_headers)
+    if options.token:
+        schemes = auth_config(document, options.token, options.basic_user)
+        if schemes:
+            # Per operation, in the form its security requirement names.
+            config.projects.override.auth = AuthConfig(openapi=schemes)
+        else:
+            headers["Authorization"] = f"Bearer {options.token}"
     config.projects.override.update(
-        base_url=base_url,
-        headers=options.request_headers or None,
+        base_url=base_url_of(options, document),
+        headers=headers or None,
         request_timeout=options.request_timeout,
         workers=options.workers,
     )
@@ -132,12 +156,13 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     schema = build_schema(spec, options, seed)
     collector = ResultCollector(spec.document, options.operation_ids)
     collector.result.seed = seed
-    collector.result.base_url = options.url or APP_BASE_URL
+    collector.result.base_url = base_url_of(options, spec.document)
     tokens = CheckTokens(
         second_token=options.second_token,
         second_token_scopes=options.second_token_scopes,
         other_tenant_token=options.other_tenant_token,
         extra_headers=dict(options.headers),
+        basic_user=options.basic_user,
     )
     log.info("contract test of %s against %s, seed %d", spec.path,
              collector.result.base_url, seed)

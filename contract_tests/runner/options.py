@@ -39,10 +39,11 @@ class RunOptions:
     """One run: exactly one of `url` or `app`, plus the knobs of `specfirst test`.
 
     `app` is an ASGI application object (in-process); `url` is the base URL of a running API.
-    `checks` names Schemathesis checks and our own; empty means all of them; `operation_ids`
-    limits the run to those operations (empty: every operation). `second_token`
-    holds `second_token_scopes` only (empty: no scopes at all); `other_tenant_token` belongs to a
-    different tenant than `token`.
+    `token` is presented the way each operation's security scheme asks (as the password of
+    HTTP Basic with the user `basic_user`). `checks` names Schemathesis checks and our own;
+    empty means all of them; `operation_ids` limits the run to those operations (empty: every
+    operation). `second_token` holds `second_token_scopes` only (empty: no scopes at all);
+    `other_tenant_token` belongs to a different tenant than `token`.
     """
 
     url: str | None = None
@@ -63,6 +64,7 @@ class RunOptions:
     positive_data_statuses: tuple[str, ...] = POSITIVE_DATA_STATUSES
     missing_header_statuses: tuple[str, ...] = MISSING_HEADER_STATUSES
     negative_data_statuses: tuple[str, ...] = NEGATIVE_DATA_STATUSES
+    basic_user: str = "specfirst"
 
     def __post_init__(self) -> None:
         if (self.url is None) == (self.app is None):
@@ -77,11 +79,9 @@ class RunOptions:
 
     @property
     def request_headers(self) -> dict[str, str]:
-        """Headers every request carries: `--header` values, then the bearer token."""
-        headers = dict(self.headers)
-        if self.token:
-            headers["Authorization"] = f"Bearer {self.token}"
-        return headers
+        """Headers every request carries: the `--header` values. The token is presented per
+        operation, in the form its security scheme names (`runner.credentials`)."""
+        return dict(self.headers)
 
 
 def parse_list(value: str | None) -> tuple[str, ...]:

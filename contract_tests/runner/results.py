@@ -33,6 +33,9 @@ class FailureRecord:
     status: int | None
     curl: str
     phase: str
+    # A stateful failure's earlier requests, in the order they were sent (the failing one last
+    # is `curl`); empty for a single request.
+    chain: tuple[str, ...] = ()
 
 
 @dataclass
@@ -197,4 +200,18 @@ class ResultCollector:
                     operation=label, check=check.name, title=failure.title,
                     message=failure.message, status=status,
                     curl=with_token_variable(info.code_sample), phase=phase,
+                    chain=_ancestors(recorder, case_id),
                 ))
+
+
+def _ancestors(recorder: Any, case_id: str) -> tuple[str, ...]:
+    """The reproductions of the requests that led to `case_id` in a stateful chain, first first."""
+    chain: list[str] = []
+    node = recorder.cases.get(case_id)
+    seen = {case_id}
+    while node is not None and node.parent_id is not None and node.parent_id not in seen:
+        seen.add(node.parent_id)
+        node = recorder.cases.get(node.parent_id)
+        if node is not None:
+            chain.append(with_token_variable(node.value.as_curl_command()))
+    return tuple(reversed(chain))

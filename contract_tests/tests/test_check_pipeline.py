@@ -208,3 +208,32 @@ def test_sigterm_during_the_test_still_stops_the_server(tmp_path: Path) -> None:
             process.kill()
             process.wait()
     assert not listening(port)
+
+
+def test_tenant_isolation_runs_only_for_an_api_that_declares_tenants(tmp_path: Path) -> None:
+    from specfirst.contract_tests.runner.defaults import ContractDefaults
+
+    single = Spec.from_path(_variant(tmp_path, "single.yaml",
+                                     lambda d: d.pop("x-specfirst-tenants")))
+    leak = "specfirst.contract_tests.tests.apps.broken_app:tenant_leak_app"
+    steps, _, _ = run_pipeline(single, leak)
+    assert "another tenant" not in steps["tokens"].detail
+    assert steps["test"].outcome is StepOutcome.OK, steps["test"].report
+    steps, _, _ = run_pipeline(single, leak, contract=ContractDefaults(tenants=True))
+    assert "another tenant's token" in steps["tokens"].detail
+    assert steps["test"].outcome is StepOutcome.FAILED
+    assert "tenant_isolation" in steps["test"].report
+
+
+def test_check_reads_its_defaults_from_the_project(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.specfirst]\nspec = "notes.yaml"\n\n[tool.specfirst.test]\nphases = ["nope"]\n',
+        encoding="utf-8")
+    (tmp_path / "notes.yaml").write_text(NOTES_SPEC.read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["check", "--handlers",
+                                      "specfirst.contract_tests.tests.apps.notes_app:create_app"])
+    assert result.exit_code == 2, result.output
+    assert "unknown phase 'nope'" in result.output

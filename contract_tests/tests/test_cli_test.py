@@ -105,3 +105,37 @@ def test_a_run_that_tests_nothing_fails() -> None:
                           "examples", *FAST)
     assert code == 1, output
     assert "no test case was run" in output
+
+
+def test_a_wrong_base_url_is_named(notes_server: ServerProcess) -> None:
+    code, output = invoke("--url", notes_server.base_url + "/nowhere", "--token", "good-token",
+                          "--phases", "coverage", *FAST)
+    assert "likely wrong" in output, output
+    assert f"{notes_server.base_url}/nowhere" in output
+    assert "http://localhost:8000" in output  # the spec's server URL
+    assert "warning: GET /notes: documents a 2xx and never got one" in output
+    # `test` reports it; --require-success makes it a failure
+    code, output = invoke("--url", notes_server.base_url + "/nowhere", "--token", "good-token",
+                          "--phases", "coverage", "--require-success", *FAST)
+    assert code == 1, output
+    assert "error: GET /notes: documents a 2xx and never got one" in output
+
+
+def test_project_defaults_feed_the_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.specfirst]\nspec = "notes.yaml"\n\n[tool.specfirst.test]\n'
+        'phases = ["coverage"]\nrequire-success = true\nmax-examples = 3\nseed = 4321\n'
+        'headers = { "X-Trace" = "1" }\n', encoding="utf-8")
+    (tmp_path / "notes.yaml").write_text(NOTES_SPEC.read_text(encoding="utf-8"),
+                                         encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["test", "--app",
+                                      "specfirst.contract_tests.tests.apps.notes_app:app"])
+    # no token: every protected operation answers 401, which require-success refuses
+    assert result.exit_code == 1, result.output
+    assert "GET /notes: documents a 2xx and never got one" in result.output
+    assert "seed 4321" in result.output
+    result = CliRunner().invoke(cli, ["test", "--app",
+                                      "specfirst.contract_tests.tests.apps.notes_app:app",
+                                      "--token", "good-token"])
+    assert result.exit_code == 0, result.output

@@ -84,7 +84,10 @@ def test_specfirst_check_on_the_reference_spec(tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[2]
     options = CheckOptions(handlers_package=CRM_HANDLERS, handlers_dir=root / "server" / "handlers",
                            docs_out=None, max_examples=2, seed=SEED,
-                           junit=tmp_path / "junit.xml", report_dir=tmp_path / "report")
+                           junit=tmp_path / "junit.xml", report_dir=tmp_path / "report",
+                           # as in the repository's [tool.specfirst.test]: the If-Match-guarded
+                           # writes are not reached by the links of the spec
+                           require_success=False)
     pipeline = CheckPipeline(crm_spec(), options)
     steps = {step.name: step for step in pipeline.run()}
     failed = {name: f"{step.detail}\n{step.report}" for name, step in steps.items()

@@ -1,0 +1,1 @@
+"""A bookshop nobody here designed, served by handlers written as plain functions."""
