@@ -1,5 +1,6 @@
 """Validating mock responses against the spec, the way response-conformance checkers do.
 
+The dialect comes from `specfirst.server.fast_validation.validator_factory`, as for `serve`.
 OpenAPI 3.0 schemas are JSON Schema draft 4 plus `nullable`; the whole document is converted
 once (`nullable: true` → a `"null"` type / enum member) and registered as one resource, so a
 validator for any schema in it is a `$ref` into that resource. OpenAPI 3.1 schemas are
@@ -18,6 +19,7 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from specfirst.generator.loader import resolve_pointer
+from specfirst.server.fast_validation import validator_factory
 
 __all__ = ["MockValidator", "to_json_schema_document"]
 
@@ -144,7 +146,7 @@ class MockValidator:
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
-        self.cls = jsonschema.Draft202012Validator if is_v31 else jsonschema.Draft4Validator
+        self.cls = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 
@@ -157,6 +159,15 @@ class MockValidator:
             found = self.cls(schema, registry=self.registry, format_checker=self.checker)
             self._validators[pointer] = found
         return found
+
+    def best_error(self, pointer: str, value: Any) -> Any:
+        """None when valid, else the most relevant jsonschema error (a string when the
+        schema itself cannot be used)."""
+        try:
+            return jsonschema.exceptions.best_match(self.validator(pointer).iter_errors(value))
+        except Exception as exc:  # an unusable schema accepts what it cannot judge
+            del exc
+            return None
 
     def error(self, pointer: str, value: Any) -> str | None:
         """None when valid, else a one-line reason."""
