@@ -290,8 +290,9 @@ class RequestChecker:
                 if not isinstance(media, dict):
                     media = {}
                 has_schema = isinstance(media.get("schema"), (dict, bool))
-                encoding = media.get("encoding") if isinstance(media.get("encoding"),
-                                                               dict) else {}
+                found_encoding = media.get("encoding")
+                encoding: dict[str, Any] = found_encoding if isinstance(found_encoding,
+                                                                        dict) else {}
                 body_media.append(BodyMedia(str(media_type),
                                             f"{media_pointer}/schema" if has_schema else None,
                                             media.get("schema"), encoding))
@@ -536,8 +537,8 @@ class RequestChecker:
         out: dict[str, Any] = {}
         for name, values in grouped.items():
             schema = _subschema(self.document, media.schema, "properties", name)
-            encoding = media.encoding.get(name) if isinstance(media.encoding.get(name),
-                                                              dict) else {}
+            found = media.encoding.get(name)
+            encoding: dict[str, Any] = found if isinstance(found, dict) else {}
             if encoding and "json" in str(encoding.get("contentType", "")):
                 try:
                     out[name] = orjson.loads(values[-1])
@@ -561,9 +562,9 @@ class RequestChecker:
             candidates = readings(self.document, raw, schema) if schema is not None else [raw]
             out[name] = next((c for c in candidates if not isinstance(c, str)
                               or "string" in kinds or not kinds), candidates[0])
-        for name, values in deep.items():
+        for name, members in deep.items():
             schema = _subschema(self.document, media.schema, "properties", name)
-            out[name] = readings(self.document, values, schema)[0]
+            out[name] = readings(self.document, members, schema)[0]
         return out
 
     def security_problem(self, requirements: list[dict[str, list[str]]], query: str,
@@ -593,7 +594,7 @@ class RequestChecker:
         if kind == "apikey":
             key, where = str(scheme.get("name", "")), scheme.get("in")
             if where == "header":
-                return bool(headers.get(key.lower()))
+                return key.lower() in headers
             if where == "query":
                 return key in query_names
             if where == "cookie":
