@@ -152,7 +152,18 @@ def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
     checker.checks("uri", raises=ValueError)(_is_uri)
     checker.checks("uuid", raises=ValueError)(_is_uuid)
     checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("int32")(lambda value: _in_range(value, 31))
+    checker.checks("int64")(lambda value: _in_range(value, 63))
     return checker
+
+
+def _in_range(value: object, bits: int) -> bool:
+    """`int32` / `int64`: an integer the format can hold (other values are not judged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    if isinstance(value, float) and not value.is_integer():
+        return True
+    return bool(-(2 ** bits) <= value < 2 ** bits)
 
 
 class MockValidator:
