@@ -164,7 +164,10 @@ class MockFront:
         await response(scope, receive, send)
 
     async def _answer(self, request: Request) -> Response:
-        path = request.url.path
+        raw = request.scope.get("raw_path")
+        # routed on the path as sent, so an encoded `/` stays inside its path variable
+        path = raw.decode("latin-1").split("?", 1)[0] if isinstance(raw, bytes) and raw \
+            else request.url.path
         base = self.base_path
         if base and not (path == base or path.startswith(base + "/")):
             return _response(problem_answer(404, f"Nothing is served at {path}; the API is "
