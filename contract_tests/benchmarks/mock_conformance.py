@@ -4,10 +4,14 @@ For each spec, `specfirst mock` and Prism 5 (`@stoplight/prism-cli`, installed f
 the test cache) are started in turn on a free loopback port; start-up is the time from the
 process start to its first HTTP answer. Schemathesis then runs against it with its default
 checks and phases (examples, coverage, fuzzing; positive and negative data), a fixed seed and
-`-H "Authorization: Bearer <token>"` (a client holding a token; Schemathesis makes up API keys
-and HTTP credentials itself, but no OAuth 2 token). An operation conforms when Schemathesis
-reports no failure for it; operations Schemathesis cannot test (errors, skips) are counted
-apart, the same for both mocks.
+the credentials of a client holding a token: `-H "Authorization: Bearer <token>"` and the same
+token in every API-key header the spec defines (the mock is told, with `--credential`, that this
+token is the valid one, so Schemathesis' probes with made-up credentials are refused; Prism has
+no such option and accepts any). An operation conforms when Schemathesis
+reports no failure for it; operations Schemathesis cannot test (errors, skips) and operations
+that document no response at all are counted apart, the same for both mocks. A second count
+keeps only the response checks (failure codes ST1xx: status code, content type, headers,
+schema), the measure of the three conformance checks alone.
 
 Specs: eleven from `@readme/oas-examples` and `@octokit/openapi` (npm), and Stripe's from
 `/work/shared/data/stripe` (or `--stripe PATH`). The two large ones (GitHub, Stripe) are cut
@@ -23,6 +27,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -34,6 +39,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from specfirst.contract_tests.pipeline import free_port
@@ -43,6 +49,7 @@ __all__ = ["Outcome", "SPECS", "main", "run_one"]
 
 REPO = Path(__file__).resolve().parents[2]
 PRISM = "@stoplight/prism-cli@5"
+TOKEN = "benchmark-token"
 STRIPE = Path("/work/shared/data/stripe/spec3-63a6746.yaml.gz")
 SPECS = [
     ("petstore-3.0", "oas", "3.0/json/petstore.json"),
@@ -65,8 +72,10 @@ class Outcome:
     spec: str
     server: str
     operations: int = 0  # tested by Schemathesis
-    conforming: int = 0
-    untestable: int = 0
+    conforming: int = 0  # no failure of any default check
+    answers_conforming: int = 0  # no failure of the response checks (ST1xx: status code,
+    # content type, headers, schema), the measure of the three conformance checks alone
+    untestable: int = 0  # Schemathesis errors and skips; operations documenting no response
     startup_seconds: float | None = None
     seconds: float = 0.0
     failures: dict[str, str] = field(default_factory=dict)  # operation -> first failure
@@ -133,23 +142,51 @@ def _server(server: str, spec: Path, port: int, prism: Path) -> list[str]:
         return [str(prism), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)]
     specfirst = Path(sys.executable).with_name("specfirst")
     return [str(specfirst), "mock", str(spec), "--host", "127.0.0.1", "--port", str(port),
-            "--seed", "1", "--callbacks", "off"]
+            "--seed", "1", "--callbacks", "off", "--credential", TOKEN]
 
 
-def _junit(path: Path, outcome: Outcome) -> None:
+def credential_headers(document: dict[str, Any]) -> list[str]:
+    """`-H` options carrying the token: `Authorization: Bearer`, and every API key header."""
+    headers = [f"Authorization: Bearer {TOKEN}"]
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    for scheme in schemes.values() if isinstance(schemes, dict) else ():
+        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" \
+                and scheme.get("in") == "header" and isinstance(scheme.get("name"), str) \
+                and scheme["name"].lower() != "authorization":
+            headers.append(f"{scheme['name']}: {TOKEN}")
+    return list(dict.fromkeys(headers))
+
+
+def undocumented(document: dict[str, Any]) -> set[str]:
+    """Operations that document no response at all: nothing can conform to them."""
+    found = set()
+    for path, item in (document.get("paths") or {}).items():
+        for method, operation in item.items() if isinstance(item, dict) else ():
+            if isinstance(operation, dict) and method in (
+                    "get", "put", "post", "delete", "patch", "head", "options", "trace") \
+                    and not operation.get("responses"):
+                found.add(f"{method.upper()} {path}")
+    return found
+
+
+def _junit(path: Path, outcome: Outcome, skip: set[str]) -> None:
     if not path.exists():
         return
     for case in ET.parse(path).getroot().iter("testcase"):
         name = case.get("name") or "?"
         failure = case.find("failure")
-        if case.find("error") is not None or case.find("skipped") is not None:
+        if case.find("error") is not None or case.find("skipped") is not None \
+                or name in skip:
             outcome.untestable += 1
             continue
         outcome.operations += 1
         if failure is None:
             outcome.conforming += 1
+            outcome.answers_conforming += 1
         else:
             text = f"{failure.get('message') or ''} {failure.text or ''}".strip()
+            if not any(code.startswith("1") for code in re.findall(r"\bST(\d{3})\b", text)):
+                outcome.answers_conforming += 1
             outcome.failures[name] = " ".join(text.split())[:300]
 
 
@@ -174,14 +211,15 @@ def run_one(name: str, spec: Path, server: str, *, examples: int, seed: int,
                        "--url", f"http://127.0.0.1:{port}{prefix}",
                        "--phases", "examples,coverage,fuzzing", "-n", str(examples),
                        "--seed", str(seed), "--workers", str(workers),
-                       "-H", "Authorization: Bearer benchmark-token",
+                       *[option for header in credential_headers(document)
+                         for option in ("-H", header)],
                        "--request-timeout", "20", "--report", "junit",
                        "--report-junit-path", str(report)]
             began = time.monotonic()
             subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
                            env={**os.environ, "NO_COLOR": "1"})
             outcome.seconds = round(time.monotonic() - began, 1)
-            _junit(report, outcome)
+            _junit(report, outcome, undocumented(document))
         finally:
             _stop(process)
     return outcome
@@ -197,18 +235,23 @@ def table(outcomes: list[Outcome]) -> str:
     by_spec: dict[str, dict[str, Outcome]] = {}
     for outcome in outcomes:
         by_spec.setdefault(outcome.spec, {})[outcome.server] = outcome
-    lines = ["| spec | operations | specfirst mock: conforming | Prism 5: conforming | "
-             "start-up mock / Prism (s) |", "| --- | ---: | ---: | ---: | ---: |"]
+    lines = ["| spec | operations | mock: all checks | Prism 5: all checks | "
+             "mock: response checks | Prism 5: response checks | start-up mock / Prism (s) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for spec, found in by_spec.items():
         mock, prism = found.get("mock"), found.get("prism")
 
-        def cell(o: Outcome | None) -> str:
-            return "—" if o is None else f"{o.conforming}/{o.operations} ({o.rate:.0%})"
+        def cell(o: Outcome | None, answers: bool = False) -> str:
+            if o is None or not o.operations:
+                return "—"
+            count = o.answers_conforming if answers else o.conforming
+            return f"{count}/{o.operations} ({count / o.operations:.0%})"
 
         tested = max((o.operations for o in found.values()), default=0)
         starts = " / ".join("—" if o is None or o.startup_seconds is None
                             else f"{o.startup_seconds:.2f}" for o in (mock, prism))
-        lines.append(f"| {spec} | {tested} | {cell(mock)} | {cell(prism)} | {starts} |")
+        lines.append(f"| {spec} | {tested} | {cell(mock)} | {cell(prism)} | "
+                     f"{cell(mock, True)} | {cell(prism, True)} | {starts} |")
     return "\n".join(lines)
 
 

@@ -46,8 +46,13 @@ def _echo_outcome(outcome: CallbackOutcome) -> None:
 @click.option("--no-auth-check", "no_auth_check", is_flag=True,
               help="Do not check credentials (by default a secured operation called without "
                    "the credentials its security schemes name answers its documented 401).")
+@click.option("--credential", "credentials", metavar="VALUE", multiple=True,
+              help="Accept only this credential (an API key, a bearer token, a basic "
+                   "user:password, or a whole Authorization value); repeatable. Without it "
+                   "any credential of the right shape is accepted.")
 def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, callbacks: str,
-         callback_allow: tuple[AllowedHost, ...], no_auth_check: bool) -> None:
+         callback_allow: tuple[AllowedHost, ...], no_auth_check: bool,
+         credentials: tuple[str, ...]) -> None:
     """Serve SPEC as a mock: requests are validated, answers come from the spec.
 
     Answers use the spec's examples (those valid against their schema), else values generated
@@ -73,7 +78,7 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     policy = CallbackPolicy(enabled=callbacks == "on", allow=callback_allow,
                             report=_echo_outcome)
     mocked = create_mock_app(loaded, seed=seed, stateful=stateful, callbacks=policy,
-                             auth_check=not no_auth_check)
+                             auth_check=not no_auth_check, credentials=credentials)
     for line in mocked.report.lines():
         click.echo(line, err=True)
     click.echo(f"mock: listening on http://{host}:{port}{mocked.report.base_path}", err=True)

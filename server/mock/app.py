@@ -115,9 +115,10 @@ def _exchange(request: Any, op: MockOperation, base: str, body: Any,
 
 def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False,
                     callbacks: CallbackPolicy | None = None,
-                    auth_check: bool = True) -> MockApp:
+                    auth_check: bool = True, credentials: tuple[str, ...] = ()) -> MockApp:
     """An ASGI app that mocks every operation of `spec` (`MockApp.app`, which also has
-    `test_client()`); `auth_check=False` lets requests without credentials through.
+    `test_client()`); `auth_check=False` lets requests without credentials through;
+    `credentials`, when given, are the only credential values accepted.
 
     Operations that declare callbacks send them after each 2xx answer, as `callbacks` says
     (by default: to any host, outcomes logged); `MockApp.callbacks` is the dispatcher."""
@@ -162,7 +163,7 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
 
     checker = RequestChecker(document, MockValidator(document, is_v31=spec.is_v31,
                                                      responses=False),
-                             auth_check=auth_check)
+                             auth_check=auth_check, credentials=tuple(credentials))
     app = MockFront(catalog, checker, responder, base, max_body=_MAX_BODY,
                     on_answer=on_answer)
     report.startup_seconds = time.perf_counter() - started

@@ -14,7 +14,8 @@ string) and anything else (bytes, not validated).
 
 Security is checked the way Prism does, for presence and shape: an API key where its scheme
 says, `Authorization: Basic …` / `Bearer …` (HTTP, OAuth 2, OpenID Connect). Values are not
-verified.
+verified, unless `credentials` are configured: then only those values are accepted (an API
+key, a bearer token, a basic `user:password`, or a whole `Authorization` value).
 
 Each finding is a `Violation` with a kind (`auth`, `media`, `body`, `parameter`) that decides
 which documented error answers it, and a plain-language message.
@@ -41,6 +42,7 @@ __all__ = ["OperationRequest", "Violation", "check_request", "describe_error",
 
 Kind = Literal["auth", "media", "body", "parameter"]
 _IGNORED_HEADERS = frozenset({"accept", "content-type", "authorization"})
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 _INTEGER = re.compile(r"[-+]?[0-9]+")
 _NUMBER = re.compile(r"[-+]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?")
 
@@ -251,10 +253,11 @@ class RequestChecker:
     """Reads and judges requests for the operations of one document."""
 
     def __init__(self, document: dict[str, Any], validator: MockValidator, *,
-                 auth_check: bool = True):
+                 auth_check: bool = True, credentials: tuple[str, ...] = ()):
         self.document = document
         self.validator = validator
         self.auth_check = auth_check
+        self.credentials = frozenset(credentials)
         schemes = (document.get("components") or {}).get("securitySchemes") or {}
         self.schemes: dict[str, dict[str, Any]] = {}
         for name, raw in schemes.items() if isinstance(schemes, dict) else ():
@@ -423,6 +426,8 @@ class RequestChecker:
             split = [part for value in values for part in value.split(separator or ",")]
             if "array" in kinds:
                 return split
+            if "object" in kinds and split == [""]:
+                return {}
             if "object" in kinds and len(split) > 1:
                 return dict(zip(split[::2], split[1::2], strict=False))
             return values[0] if len(values) == 1 else values
@@ -447,9 +452,11 @@ class RequestChecker:
             parts = [p.strip() for p in parts]
         kinds = _schema_types(self.document, param.schema)
         if "object" in kinds and not ("array" in kinds and not exploded_pairs):
+            if parts == [""]:
+                return {}
             if exploded_pairs and all("=" in p for p in parts):
                 return dict(p.partition("=")[::2] for p in parts)
-            if len(parts) % 2 == 0 and len(parts) > 1:
+            if len(parts) > 1:  # name,value pairs (an odd one out is dropped)
                 return dict(zip(parts[::2], parts[1::2], strict=False))
         if "array" in kinds:
             return parts
@@ -477,7 +484,8 @@ class RequestChecker:
               body: bytes) -> tuple[Any, list[Violation]]:
         if not expected.body:
             return None, []
-        if not body:
+        form = (content_type or "").split(";", 1)[0].strip().lower() in _FORMS
+        if not body and not form:  # an empty form is a form without fields
             if expected.body_required:
                 return None, [Violation("body", "a request body is required")]
             return None, []
@@ -522,7 +530,7 @@ class RequestChecker:
                 raise ValueError("not UTF-8") from None
             return self._form(media, parse_qsl(text, keep_blank_values=True))
         if base == "multipart/form-data":
-            return self._form(media, _multipart(full_type, body))
+            return self._form(media, _multipart(full_type, body) if body else [])
         if base.startswith("text/"):
             try:
                 text = body.decode("utf-8")
@@ -614,7 +622,7 @@ class RequestChecker:
         query_names = {k for k, _ in parse_qsl(query, keep_blank_values=True)}
         for requirement in requirements:
             unmet = [name for name in requirement
-                     if not self._has_credentials(name, query_names, headers, cookies)]
+                     if not self._has_credentials(name, query_names, headers, cookies, query)]
             if not unmet:
                 return None
             missing += unmet
@@ -624,7 +632,7 @@ class RequestChecker:
                          ", ".join(dict.fromkeys(challenges)))
 
     def _has_credentials(self, name: str, query_names: set[str], headers: dict[str, str],
-                         cookies: dict[str, str]) -> bool:
+                         cookies: dict[str, str], query: str = "") -> bool:
         scheme = self.schemes.get(name)
         if scheme is None:
             return True  # an undefined scheme cannot be checked
@@ -633,12 +641,15 @@ class RequestChecker:
         if kind == "apikey":
             key, where = str(scheme.get("name", "")), scheme.get("in")
             if where == "header":
-                return key.lower() in headers
-            if where == "query":
-                return key in query_names
-            if where == "cookie":
-                return key in cookies
-            return True
+                value = headers.get(key.lower())
+            elif where == "query":
+                value = next((v for k, v in parse_qsl(query, keep_blank_values=True)
+                              if k == key), None) if key in query_names else None
+            elif where == "cookie":
+                value = cookies.get(key)
+            else:
+                return True
+            return value is not None and self._known(value)
         if kind == "http":
             wanted = str(scheme.get("scheme", "")).lower()
             token, _, credentials = authorization.partition(" ")
@@ -646,14 +657,21 @@ class RequestChecker:
                 return False
             if wanted == "basic":
                 try:
-                    return b":" in base64.b64decode(credentials.strip(), validate=True)
+                    decoded = base64.b64decode(credentials.strip(), validate=True)
                 except ValueError:
                     return False
-            return True
+                return b":" in decoded and self._known(
+                    authorization, credentials.strip(), decoded.decode("utf-8", "replace"))
+            return self._known(authorization, credentials.strip())
         if kind in ("oauth2", "openidconnect"):
             token, _, credentials = authorization.partition(" ")
-            return token.lower() == "bearer" and bool(credentials.strip())
+            return token.lower() == "bearer" and bool(credentials.strip()) \
+                and self._known(authorization, credentials.strip())
         return True  # mutualTLS: nothing to see at this level
+
+    def _known(self, *forms: str) -> bool:
+        """Any value has the right shape; with `credentials` configured, only those."""
+        return not self.credentials or any(form in self.credentials for form in forms)
 
     def _challenge(self, name: str) -> str:
         scheme = self.schemes.get(name) or {}
@@ -687,6 +705,9 @@ def _multipart(content_type: str, body: bytes) -> list[tuple[str, Any]]:
     """The fields of a multipart/form-data body (files as their bytes)."""
     if "boundary=" not in content_type:
         raise ValueError("no boundary in Content-Type")
+    if body.strip().startswith(b"--") and body.strip().endswith(b"--") \
+            and body.count(b"\r\n") <= 1 and b"content-disposition" not in body.lower():
+        return []  # only the closing delimiter: a form without fields
     message = BytesParser(policy=HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
     if not message.is_multipart():

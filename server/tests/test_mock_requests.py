@@ -292,3 +292,16 @@ def test_stripe_customers(tmp_path: Path) -> None:
     not_allowed = http.put("/v1/customers/cus_1", headers=auth)
     assert not_allowed.status_code == 405
     assert set(not_allowed.headers["allow"].split(", ")) == {"GET", "POST", "DELETE"}
+
+
+def test_configured_credentials_are_the_only_valid_ones(tmp_path: Path) -> None:
+    document = _spec({"/k": {"get": {"security": [{"key": []}, {"bearer": []}],
+                                     "responses": OK}}},
+                     components={"securitySchemes": {
+                         "bearer": {"type": "http", "scheme": "bearer"},
+                         "key": {"type": "apiKey", "in": "query", "name": "api_key"}}})
+    http = _client(_write(tmp_path, document), credentials=("s3cret",))
+    assert http.get("/k", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    assert http.get("/k?api_key=s3cret").status_code == 200
+    assert http.get("/k", headers={"Authorization": "Bearer other"}).status_code == 401
+    assert http.get("/k?api_key=other").status_code == 401
