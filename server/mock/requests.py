@@ -155,6 +155,13 @@ def readings(document: dict[str, Any], raw: Any, schema: Any, depth: int = 0) ->
     out: list[Any] = []
     if depth > 10:
         return [raw]
+    if isinstance(raw, dict) and "array" in kinds and raw \
+            and all(k.isdigit() or k == "" for k in raw):
+        # `items[0]=a&items[1]=b`: an array written as an object with index keys
+        ordered = [raw[k] for k in sorted(raw, key=lambda k: int(k) if k else 0)]
+        items = _subschema(document, schema, "items")
+        out.append([(readings(document, item, items, depth + 1) or [item])[0]
+                    for item in ordered])
     if isinstance(raw, dict):
         if not kinds or "object" in kinds:
             value = {}
@@ -580,7 +587,12 @@ class RequestChecker:
         for key in list(grouped):
             if "[" in key and key.endswith("]"):
                 name, _, rest = key.partition("[")
-                deep.setdefault(name, {})[rest[:-1]] = grouped.pop(key)[-1]
+                parts = rest[:-1].split("][")
+                node = deep.setdefault(name, {})
+                for part in parts[:-1]:
+                    nested = node.setdefault(part, {})
+                    node = nested if isinstance(nested, dict) else {}
+                node[parts[-1]] = grouped.pop(key)[-1]
         out: dict[str, Any] = {}
         for name, values in grouped.items():
             schema = _subschema(self.document, media.schema, "properties", name)
@@ -612,7 +624,33 @@ class RequestChecker:
         for name, members in deep.items():
             schema = _subschema(self.document, media.schema, "properties", name)
             out[name] = readings(self.document, members, schema)[0]
+        self._empty_containers(out, media.schema, 0)
         return out
+
+    def _empty_containers(self, value: Any, schema: Any, depth: int) -> None:
+        """A form cannot carry an empty object or array (`deepObject` writes nothing for
+        one): a required object or array property that is absent is read as empty."""
+        resolved, _ = deref(self.document, schema)
+        if depth > 16 or not isinstance(value, dict) or not isinstance(resolved, dict):
+            return
+        required: list[str] = []
+        for branch in [resolved, *(resolved.get("allOf") or [])]:
+            branch, _ = deref(self.document, branch)
+            if isinstance(branch, dict) and isinstance(branch.get("required"), list):
+                required += [r for r in branch["required"] if isinstance(r, str)]
+        for name in required:
+            if name in value:
+                continue
+            kinds = _schema_types(self.document,
+                                  _subschema(self.document, resolved, "properties", name))
+            if kinds and kinds[0] == "object":
+                value[name] = {}
+            elif kinds and kinds[0] == "array":
+                value[name] = []
+        for name, member in value.items():
+            if isinstance(member, dict):
+                self._empty_containers(
+                    member, _subschema(self.document, resolved, "properties", name), depth + 1)
 
     def security_problem(self, requirements: list[dict[str, list[str]]], query: str,
                          headers: dict[str, str], cookies: dict[str, str]) -> Violation | None:

@@ -131,7 +131,11 @@ def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parts = urlsplit(value)
-    return bool(parts.scheme) and " " not in value and bool(parts.netloc or parts.path)
+    if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        return False  # RFC 3986: no spaces or control characters
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        return False
+    return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
 
 def _is_uuid(value: object) -> bool:
