@@ -305,3 +305,43 @@ def test_configured_credentials_are_the_only_valid_ones(tmp_path: Path) -> None:
     assert http.get("/k?api_key=s3cret").status_code == 200
     assert http.get("/k", headers={"Authorization": "Bearer other"}).status_code == 401
     assert http.get("/k?api_key=other").status_code == 401
+
+
+def test_specfirst_test_passes_against_the_mock(repo_root: Path) -> None:
+    """`specfirst test` with its default checks and phases, against `specfirst mock`, on
+    the CRM spec's customer operations (a few examples each, to stay quick)."""
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from click.testing import CliRunner
+    from specfirst.contract_tests.cli import cli
+    from specfirst.server.tests.test_mock_startup import free_port
+
+    spec = repo_root / "openapi" / "crm.yaml"
+    port = free_port()
+    specfirst = str(Path(sys.executable).with_name("specfirst"))
+    process = subprocess.Popen([specfirst, "mock", str(spec), "--port", str(port), "--seed", "1",
+                                "--stateful", "--callbacks", "off", "--credential", "tok"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/customers", timeout=2)
+            except urllib.error.HTTPError:
+                break  # answering (401 without the token)
+            except OSError:
+                assert process.poll() is None
+                time.sleep(0.1)
+        result = CliRunner().invoke(cli, [
+            "test", str(spec), "--url", f"http://127.0.0.1:{port}", "--token", "tok",
+            "--max-examples", "2", "--seed", "1", "--operations",
+            "list_customers,create_customer,get_customer,update_customer,delete_customer"])
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "0 distinct failures" in result.output
