@@ -564,20 +564,42 @@ class RequestChecker:
             for child in children:
                 groups.setdefault(child.tag, []).append(child)
             out: dict[str, Any] = {}
+            names = self._xml_names(schema)
             for tag, group in groups.items():
-                sub = _subschema(self.document, schema, "properties", tag)
+                name, wrapped = names.get(tag, (tag, None))
+                sub = _subschema(self.document, schema, "properties", name)
                 sub_kinds = _schema_types(self.document, sub)
                 if "array" in sub_kinds:
                     items = _subschema(self.document, sub, "items")
                     inner = list(group[0])
-                    wrapped = len(group) == 1 and inner and len({c.tag for c in inner}) == 1
+                    if wrapped is None:
+                        wrapped = len(group) == 1 and bool(inner) \
+                            and len({c.tag for c in inner}) == 1
                     members = inner if wrapped else group
-                    out[tag] = [self._xml(m, items, depth + 1) for m in members]
+                    out[name] = [self._xml(m, items, depth + 1) for m in members]
                 else:
-                    out[tag] = self._xml(group[0], sub, depth + 1)
+                    out[name] = self._xml(group[0], sub, depth + 1)
             return out
         text = element.text or ""
         return readings(self.document, text, schema)[0] if kinds else text
+
+    def _xml_names(self, schema: Any, depth: int = 0) -> dict[str, tuple[str, bool | None]]:
+        """XML element name -> (property name, whether the array is wrapped), from `xml`."""
+        resolved, _ = deref(self.document, schema)
+        names: dict[str, tuple[str, bool | None]] = {}
+        if not isinstance(resolved, dict) or depth > 8:
+            return names
+        for branch in resolved.get("allOf") or []:
+            names.update(self._xml_names(branch, depth + 1))
+        for name, raw in (resolved.get("properties") or {}).items():
+            target, _ = deref(self.document, raw)
+            xml = (raw.get("xml") if isinstance(raw, dict) else None) \
+                or (target.get("xml") if isinstance(target, dict) else None) or {}
+            element = xml.get("name") if isinstance(xml, dict) else None
+            wrapped = xml.get("wrapped") if isinstance(xml, dict) else None
+            names[str(element or name)] = (str(name), wrapped if isinstance(wrapped, bool)
+                                           else None)
+        return names
 
     def _form(self, media: BodyMedia, pairs: list[tuple[str, Any]]) -> Any:
         grouped: dict[str, list[Any]] = {}
