@@ -59,7 +59,7 @@ SPECS = [
     ("uspto", "oas", "3.0/json/uspto.json"),
     ("readme-3.1", "oas", "3.1/json/readme.json"),
     ("parameters-style", "oas", "3.0/json/parameters-style.json"),
-    ("schema-types-3.1", "oas", "3.1/json/schema-types.json"),
+    ("readme-legacy", "oas", "3.0/json/readme-legacy.json"),
     ("security", "oas", "3.0/json/security.json"),
     ("polymorphism", "oas", "3.0/json/polymorphism.json"),
     ("github", "github", "generated/api.github.com.json"),
