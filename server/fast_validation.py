@@ -18,6 +18,13 @@ validators here keep Connexion's classes and rules and change only how the work 
 Bodies are plugged in through Connexion's `validator_map` (`VALIDATOR_MAP` below); parameters
 (path, query, header, cookie) get the same treatment through `validate_parameter`, which
 `specfirst.server.validation.PreconditionParameterValidator` uses.
+
+The JSON Schema dialect follows the spec's version (`dialect_of`, `validator_factory`): an
+OpenAPI 3.0 document means Draft 4 with OpenAPI's `nullable` (where `3.0` is not an integer),
+an OpenAPI 3.1 document means Draft 2020-12 (where it is). The document Connexion is given for
+a 3.1 spec is written in 3.0 terms, and each of its schemas carries `DIALECT_MARK`, so the
+compiled validators here judge its values with 2020-12 semantics; the mock and any other part
+(import jobs, say) get their validators from the same `validator_factory`.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ import typing as t
 from collections.abc import Callable
 from typing import Any
 
+import jsonschema
 import jsonschema_rs
 import orjson
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
@@ -41,8 +49,9 @@ from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBody
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
 
-__all__ = ["FastJSONRequestBodyValidator", "FastJSONResponseBodyValidator", "VALIDATOR_MAP",
-           "compiled", "translate", "validate_parameter"]
+__all__ = ["DIALECT_MARK", "Dialect", "FastJSONRequestBodyValidator",
+           "FastJSONResponseBodyValidator", "SchemaDialect", "VALIDATOR_MAP", "compiled",
+           "dialect_of", "translate", "validate_parameter", "validator_factory"]
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +64,92 @@ _SCHEMA_ONE = ("not", "additionalProperties", "items", "additionalItems")
 _cache: dict[tuple[int, bool], tuple[dict[str, Any], Any]] = {}
 
 
+Dialect = t.Literal["openapi-3.0", "draft2020-12"]
+DIALECT_MARK = "x-specfirst-dialect"
+"""Set to "draft2020-12" on the schemas of a 3.1 document rewritten in 3.0 terms."""
+
+
+def dialect_of(document_or_version: Any) -> Dialect:
+    """The JSON Schema dialect of an OpenAPI document (or of its `openapi` version string)."""
+    version = document_or_version.get("openapi") if isinstance(document_or_version, dict) \
+        else document_or_version
+    return "draft2020-12" if str(version or "").startswith("3.1") else "openapi-3.0"
+
+
+class SchemaDialect:
+    """Validators for one dialect: `compile(schema)` (jsonschema-rs, for one schema without
+    `$ref`s) and `json_schema_class` (the pure-Python validator, for whole documents)."""
+
+    def __init__(self, dialect: Dialect):
+        self.dialect: Dialect = dialect
+        self.is_v31 = dialect == "draft2020-12"
+        self.json_schema_class: Any = (jsonschema.Draft202012Validator if self.is_v31
+                                       else jsonschema.Draft4Validator)
+
+    def compile(self, schema: Any, *, response: bool = False) -> Any:
+        """A jsonschema-rs validator (`is_valid`, `iter_errors`), or None when it cannot be
+        compiled (a `$ref` left in it, say)."""
+        try:
+            if self.is_v31:
+                return jsonschema_rs.Draft202012Validator(
+                    _translate_2020(schema, response=response), formats=_formats(),
+                    validate_formats=True)
+            return jsonschema_rs.Draft4Validator(translate(schema, response=response),
+                                                 formats=_formats(), validate_formats=True)
+        except Exception as exc:  # noqa: BLE001 - the caller validates another way
+            log.debug("schema not compiled: %s", exc)
+            return None
+
+    def is_valid(self, schema: Any, value: Any, *, response: bool = False) -> bool | None:
+        """Whether `value` satisfies `schema`; None when the schema cannot be compiled."""
+        validator = self.compile(schema, response=response)
+        return None if validator is None else bool(validator.is_valid(value))
+
+
+_DIALECTS: dict[str, SchemaDialect] = {}
+
+
+def validator_factory(document_or_version: Any) -> SchemaDialect:
+    """The one place that decides how a spec's schemas are validated: by its version."""
+    dialect = dialect_of(document_or_version)
+    found = _DIALECTS.get(dialect)
+    if found is None:
+        found = _DIALECTS[dialect] = SchemaDialect(dialect)
+    return found
+
+
 class _Uncompilable(Exception):
     pass
+
+
+def _translate_2020(schema: Any, *, response: bool) -> Any:
+    """A schema written in 3.0 terms (`nullable`, boolean exclusive bounds) as Draft 2020-12."""
+    out = translate(schema, response=response)
+    _bounds_2020(out, 0)
+    return out
+
+
+def _bounds_2020(node: Any, depth: int) -> None:
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _bounds_2020(item, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, bound in (("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")):
+        if node.get(key) is True and bound in node:
+            node[key] = node.pop(bound)
+        elif node.get(key) is False:
+            node.pop(key)
+    for key, value in node.items():
+        if key not in ("enum", "const", "default") and isinstance(value, (dict, list)):
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                for sub in value.values():
+                    _bounds_2020(sub, depth + 1)
+            else:
+                _bounds_2020(value, depth + 1)
 
 
 def translate(schema: Any, *, response: bool) -> Any:
@@ -83,7 +176,7 @@ def translate(schema: Any, *, response: bool) -> Any:
                 out[key] = _FORMAT_PREFIX + value
         elif key in ("components", "nullable", "x-nullable", "example", "examples",
                      "discriminator", "xml", "externalDocs", "readOnly", "writeOnly",
-                     "deprecated"):
+                     "deprecated", DIALECT_MARK):
             continue
         else:
             out[key] = value
@@ -120,12 +213,10 @@ def compiled(schema: dict[str, Any], *, response: bool) -> Any:
     entry = _cache.get(key)
     if entry is not None and entry[0] is schema:
         return entry[1]
-    try:
-        validator: Any = jsonschema_rs.Draft4Validator(
-            translate(schema, response=response), formats=_formats(), validate_formats=True)
-    except Exception as exc:  # noqa: BLE001 - any refusal means: validate the usual way
-        log.debug("schema kept on Connexion's validator: %s", exc)
-        validator = None
+    dialect = "draft2020-12" if isinstance(schema, dict) and schema.get(DIALECT_MARK) \
+        == "draft2020-12" else "openapi-3.0"
+    validator: Any = validator_factory("3.1" if dialect == "draft2020-12" else "3.0").compile(
+        schema, response=response)
     _cache[key] = (schema, validator)
     return validator
 

@@ -43,15 +43,28 @@ def _echo_outcome(outcome: CallbackOutcome) -> None:
               callback=_allowed_hosts,
               help="Send callbacks only to this host (any port unless given); repeatable. "
                    "Without it, callbacks go wherever their URL points.")
+@click.option("--no-auth-check", "no_auth_check", is_flag=True,
+              help="Do not check credentials (by default a secured operation called without "
+                   "the credentials its security schemes name answers its documented 401).")
+@click.option("--credential", "credentials", metavar="VALUE", multiple=True,
+              help="Accept only this credential (an API key, a bearer token, a basic "
+                   "user:password, or a whole Authorization value); repeatable. Without it "
+                   "any credential of the right shape is accepted.")
 def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, callbacks: str,
-         callback_allow: tuple[AllowedHost, ...]) -> None:
+         callback_allow: tuple[AllowedHost, ...], no_auth_check: bool,
+         credentials: tuple[str, ...]) -> None:
     """Serve SPEC as a mock: requests are validated, answers come from the spec.
 
     Answers use the spec's examples (those valid against their schema), else values generated
     from the response schema and validated against it. Request headers steer the answer:
     `Prefer: code=404` picks a documented status, `Prefer: example=NAME` a named example,
-    `Prefer: dynamic=true` generates even when examples exist. Credentials are not checked.
-    Operations that cannot be mocked are listed on stderr at start-up.
+    `Prefer: dynamic=true` generates even when examples exist. Operations that cannot be
+    mocked are listed on stderr at start-up.
+
+    A request the operation would refuse (invalid parameters or body, an unsupported media
+    type, missing credentials) gets the error response the operation documents (401/403,
+    415, 422, 400, then 4XX, then default), its body from the spec; each violation is a
+    `Mock-Violation` header line. Credentials are checked for presence and shape only.
 
     After a 2xx answer, the callbacks the operation declares are sent to the URLs their runtime
     expressions name (`{$request.body#/callbackUrl}`), in the background; each one's outcome,
@@ -64,7 +77,8 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     loaded = load_spec_arg(spec, settings)
     policy = CallbackPolicy(enabled=callbacks == "on", allow=callback_allow,
                             report=_echo_outcome)
-    mocked = create_mock_app(loaded, seed=seed, stateful=stateful, callbacks=policy)
+    mocked = create_mock_app(loaded, seed=seed, stateful=stateful, callbacks=policy,
+                             auth_check=not no_auth_check, credentials=credentials)
     for line in mocked.report.lines():
         click.echo(line, err=True)
     click.echo(f"mock: listening on http://{host}:{port}{mocked.report.base_path}", err=True)

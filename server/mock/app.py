@@ -1,50 +1,39 @@
-"""The mock server for any spec: Connexion with request validation, answers from the spec.
+"""The mock server for any spec: requests read and judged as the spec says, answers from it.
 
-`create_mock_app(spec)` hands Connexion the document our safe loader bundled (security removed:
-the mock checks no credentials), resolves every operation to one mock handler, and returns the
-ASGI app with a `MockReport` that says which operations cannot be mocked and why (found by
-answering each operation once at start-up, with the same seed). Operations that declare
-`callbacks` send them after each 2xx answer, from background threads (`server.mock.dispatch`).
+`create_mock_app(spec)` builds the mock's ASGI app (`server.mock.front`: routing, request
+parsing and validation, security presence checks, documented error answers) over the bundled
+document and returns it with a `MockReport` that says which operations cannot be mocked and why
+(found by answering each operation once at start-up, with the same seed). Operations that
+declare `callbacks` send them after each 2xx answer, from background threads
+(`server.mock.dispatch`).
 """
 
 from __future__ import annotations
 
-import copy
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import connexion
-from connexion.middleware import MiddlewarePosition
-from connexion.resolver import Resolution, Resolver
-from specfirst.generator.errors import Location, SpecfirstError, SpecLoadError
 from specfirst.generator.loader import Spec
-from specfirst.generator.stubs.plan import pythonic
-from specfirst.server.guard import RequestGuard
-from specfirst.server.mock.callbacks import (
-    CallbackBuilder,
-    CallbackView,
-    build_callbacks,
-    path_values,
-)
+from specfirst.server.mock.callbacks import CallbackBuilder, build_callbacks, path_values
 from specfirst.server.mock.catalog import MockOperation, build_catalog
 from specfirst.server.mock.dispatch import CallbackDispatcher, CallbackPolicy
 from specfirst.server.mock.expressions import Exchange
-from specfirst.server.mock.responder import MockAnswer, encode, parse_prefer, problem
-from specfirst.server.mock.served import already_validated, connexion_document
+from specfirst.server.mock.front import MockFront
+from specfirst.server.mock.requests import RequestChecker
+from specfirst.server.mock.responder import MockAnswer
 from specfirst.server.mock.stateful import StatefulResponder
 from specfirst.server.mock.validation import MockValidator
 from starlette.background import BackgroundTask
-from starlette.responses import Response
+from starlette.requests import Request
 
 __all__ = ["MockApp", "MockReport", "create_mock_app"]
 
 log = logging.getLogger(__name__)
 
 _MAX_BODY = 10 * 1024 * 1024
-_MAX_DEPTH = 64
 
 
 @dataclass
@@ -84,7 +73,7 @@ class MockReport:
 
 @dataclass
 class MockApp:
-    app: connexion.AsyncApp
+    app: MockFront
     report: MockReport
     callbacks: CallbackDispatcher
 
@@ -100,27 +89,6 @@ def base_path(document: dict[str, Any]) -> str:
             url = url.replace(f"{{{name}}}", str(variable.get("default", "")))
     path = urlsplit(url).path if "://" in url else url
     return path.rstrip("/")
-
-
-def _without_security(document: dict[str, Any]) -> dict[str, Any]:
-    served = copy.copy(document)
-    served.pop("security", None)
-    paths = {}
-    for path, item in (document.get("paths") or {}).items():
-        if isinstance(item, dict):
-            item = {method: ({k: v for k, v in op.items() if k != "security"}
-                             if isinstance(op, dict) else op) for method, op in item.items()}
-        paths[path] = item
-    served["paths"] = paths
-    return served
-
-
-def _response(answer: MockAnswer, background: BackgroundTask | None = None) -> Response:
-    headers = dict(answer.headers)
-    if answer.media_type is None:
-        return Response(status_code=answer.status, headers=headers, background=background)
-    return Response(content=encode(answer), status_code=answer.status, headers=headers,
-                    media_type=answer.media_type, background=background)
 
 
 def _exchange(request: Any, op: MockOperation, base: str, body: Any,
@@ -145,48 +113,12 @@ def _exchange(request: Any, op: MockOperation, base: str, body: Any,
         response_body=answer.body, has_response_body=answer.body is not None)
 
 
-class _MockResolver(Resolver):  # type: ignore[misc]
-    def __init__(self, handlers: dict[tuple[str, str], Any]):
-        super().__init__()
-        self.handlers = handlers
-
-    def resolve(self, operation: Any) -> Resolution:
-        key = (operation.method.lower(), operation.path)
-        handler = self.handlers[key]
-        return Resolution(handler, f"mock.{operation.method}.{operation.path}")
-
-
-def _handler(op: MockOperation, responder: StatefulResponder,
-             callbacks: list[CallbackView], dispatcher: CallbackDispatcher) -> Any:
-    body_name = pythonic(op.body_name) if op.body_name else None
-    send = bool(callbacks) and dispatcher.policy.enabled
-
-    async def mock_handler(**kwargs: Any) -> Response:
-        request = connexion.request
-        prefs = parse_prefer(request.headers.getlist("prefer"))
-        body = kwargs.get(body_name) if body_name else None
-        try:
-            answer = responder.respond(op, prefs, request.headers.get("accept"),
-                                       request.url.path, body)
-        except Exception:  # the mock must never answer with a traceback
-            log.exception("mock failed on %s", op.key)
-            answer = problem(500, "Mock failed", f"the mock could not answer {op.key}")
-        if send and 200 <= answer.status < 300 and not answer.problem:
-            try:
-                exchange = _exchange(request, op, responder.base_path, body, answer)
-            except Exception:  # the answer goes out whatever happens to its callbacks
-                log.exception("mock could not read %s for its callbacks", op.key)
-            else:  # queued once the answer is sent: the worker threads do the rest
-                return _response(answer, BackgroundTask(dispatcher.submit, callbacks, exchange))
-        return _response(answer)
-
-    mock_handler.__name__ = f"mock_{op.method}"
-    return mock_handler
-
-
 def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False,
-                    callbacks: CallbackPolicy | None = None) -> MockApp:
-    """A Connexion app that mocks every operation of `spec`.
+                    callbacks: CallbackPolicy | None = None,
+                    auth_check: bool = True, credentials: tuple[str, ...] = ()) -> MockApp:
+    """An ASGI app that mocks every operation of `spec` (`MockApp.app`, which also has
+    `test_client()`); `auth_check=False` lets requests without credentials through;
+    `credentials`, when given, are the only credential values accepted.
 
     Operations that declare callbacks send them after each 2xx answer, as `callbacks` says
     (by default: to any host, outcomes logged); `MockApp.callbacks` is the dispatcher."""
@@ -209,32 +141,30 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
     report.broken_callbacks = [(view.label, view.problem) for view in views if view.problem]
     webhooks = document.get("webhooks")
     report.webhooks = len(webhooks) if spec.is_v31 and isinstance(webhooks, dict) else 0
-    notes: list[str] = []
-    served = connexion_document(_without_security(document), is_v31=spec.is_v31, notes=notes)
-    report.relaxed = notes
-    routable = served.get("paths") or {}
     for op in catalog:
-        if op.path not in routable:
-            op.problem = "Connexion cannot route this path (it repeats a path variable)"
         reason = op.problem or responder.trial(op)
         if reason:
             report.unmockable.append((op.key, reason))
-    handlers = {(op.method, op.path): _handler(op, responder, declared.get((op.method, op.path),
-                                                                           []), dispatcher)
+    send_for = {(op.method, op.path): declared.get((op.method, op.path), [])
                 for op in catalog}
-    app = connexion.AsyncApp(__name__)
-    try:
-        with already_validated():
-            app.add_api(served, resolver=_MockResolver(handlers),
-                        pythonic_params=True, validate_responses=False, base_path=base or None)
-        # the same ASGI guard as `serve`: size cap, UTF-8 and nesting depth before Connexion
-        app.add_middleware(RequestGuard,
-                           position=MiddlewarePosition.BEFORE_EXCEPTION,
-                           max_body=_MAX_BODY, max_depth=_MAX_DEPTH)
-    except SpecfirstError:
-        raise
-    except Exception as exc:  # Connexion refusing the document is bad input, not a crash
-        raise SpecLoadError(f"Connexion cannot serve this spec: {type(exc).__name__}: "
-                            f"{str(exc)[:300]}", Location(spec.display_path(spec.path))) from None
+
+    def on_answer(request: Request, op: MockOperation, body: Any,
+                  answer: MockAnswer) -> BackgroundTask | None:
+        views = send_for.get((op.method, op.path)) or []
+        if not (views and dispatcher.policy.enabled and 200 <= answer.status < 300
+                and not answer.problem):
+            return None
+        try:
+            exchange = _exchange(request, op, base, body, answer)
+        except Exception:  # the answer goes out whatever happens to its callbacks
+            log.exception("mock could not read %s for its callbacks", op.key)
+            return None
+        return BackgroundTask(dispatcher.submit, views, exchange)
+
+    checker = RequestChecker(document, MockValidator(document, is_v31=spec.is_v31,
+                                                     responses=False),
+                             auth_check=auth_check, credentials=tuple(credentials))
+    app = MockFront(catalog, checker, responder, base, max_body=_MAX_BODY,
+                    on_answer=on_answer)
     report.startup_seconds = time.perf_counter() - started
     return MockApp(app, report, dispatcher)

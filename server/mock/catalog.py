@@ -64,6 +64,9 @@ class MockOperation:
         return f"{self.method.upper()} {self.path}"
 
     def default_response(self) -> ResponseView | None:
+        """The answer to a valid request: the lowest documented 2xx, else `2XX`, else
+        `default`; failing those, the documented status that least says the request was
+        wrong (3xx, then 404, 409, 401, 403, 429, then the lowest other)."""
         numeric = sorted((r for r in self.responses.values() if r.key.isdigit()),
                          key=lambda r: r.status)
         for response in numeric:
@@ -72,7 +75,15 @@ class MockOperation:
         for key in ("2XX", "2xx", "default"):
             if key in self.responses:
                 return self.responses[key]
-        return numeric[0] if numeric else next(iter(self.responses.values()), None)
+        preference = {404: 1, 409: 2, 401: 3, 403: 4, 429: 5}
+
+        def rank(response: ResponseView) -> tuple[int, int]:
+            if 300 <= response.status < 400:
+                return 0, response.status
+            return preference.get(response.status, 9), response.status
+
+        ranked = sorted((r for r in self.responses.values() if r.key != "default"), key=rank)
+        return ranked[0] if ranked else None
 
     def response_for(self, status: int) -> ResponseView | None:
         for key in (str(status), f"{status // 100}XX", f"{status // 100}xx", "default"):

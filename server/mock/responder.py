@@ -14,6 +14,7 @@ import random
 import re
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from specfirst.generator.loader import resolve_pointer
 from specfirst.server.mock.catalog import MediaView, MockOperation, ResponseView, is_json
@@ -166,7 +167,61 @@ class Responder:
                 return problem(500, "Mock generation failed",
                                f"no valid {media.media_type} body for {op.key} "
                                f"{response.key}: {exc}")
-        return MockAnswer(status, media_type, body, headers)
+        body = self.coherent_status(media, body, status)
+        return MockAnswer(status, media_type, body, self.coherent_location(
+            op, response, status, body, headers, rng))
+
+    def coherent_status(self, media: MediaView, body: Any, status: int) -> Any:
+        """A problem-like body's `status` member says the HTTP status (when the schema allows)."""
+        if not (isinstance(body, dict) and "status" in body and body["status"] != status):
+            return body
+        for value in (status, str(status)):
+            if type(value) is not type(body["status"]):
+                continue
+            changed = {**body, "status": value}
+            if media.schema_pointer is None or not is_json(media.media_type) \
+                    or self.validator.error(media.schema_pointer, changed) is None:
+                return changed
+        return body
+
+    def coherent_location(self, op: MockOperation, response: ResponseView, status: int,
+                          body: Any, headers: dict[str, str],
+                          rng: random.Random) -> dict[str, str]:
+        """`Location` of a created resource: its documented item path, with the id the body
+        carries (or one generated for it)."""
+        if not (status == 201 or "Location" in headers or "location" in headers):
+            return headers
+        item = self.item_path(op.path)
+        if item is None:
+            return headers
+        template, param = item
+        from specfirst.server.mock.store import id_field
+
+        key = id_field(body, param) if isinstance(body, dict) else None
+        value = str(body[key]) if key is not None and isinstance(body, dict) \
+            and isinstance(body[key], (str, int)) else str(rng.randrange(1, 10 ** 6))
+        base = getattr(self, "base_path", "")
+        location = f"{base}{template.replace('{' + param + '}', quote(value, safe=''))}"
+        documented = next((h for h in response.headers if h.name.lower() == "location"), None)
+        if documented is not None and self.validator.error(documented.schema_pointer,
+                                                           location) is not None:
+            absolute = f"http://localhost{location}"
+            if self.validator.error(documented.schema_pointer, absolute) is not None:
+                return headers
+            location = absolute
+        out = {k: v for k, v in headers.items() if k.lower() != "location"}
+        out[documented.name if documented is not None else "Location"] = location
+        return out
+
+    def item_path(self, collection: str) -> tuple[str, str] | None:
+        """The documented path of one member of `collection` (`/pets` → `/pets/{petId}`)."""
+        prefix = collection.rstrip("/") + "/"
+        for path, item in (self.document.get("paths") or {}).items():
+            rest = str(path)[len(prefix):] if str(path).startswith(prefix) else ""
+            found = re.fullmatch(r"{([^{}/]+)}", rest)
+            if found and isinstance(item, dict) and "get" in item:
+                return str(path), found.group(1)
+        return None
 
 
 def generate_body(document: dict[str, Any], validator: MockValidator, media: MediaView,

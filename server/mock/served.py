@@ -23,6 +23,7 @@ import jsonschema
 import jsonschema_rs
 from connexion.spec import OpenAPISpecification, create_spec_validator
 from specfirst.generator.loader import escape_pointer, resolve_pointer
+from specfirst.server.fast_validation import DIALECT_MARK
 
 __all__ = ["already_validated", "connexion_document"]
 
@@ -131,6 +132,35 @@ def _break_cycles(document: dict[str, Any], notes: list[str]) -> None:
                 visit(value, stack, depth + 1)
 
     visit(document.get("paths"), [], 0)
+
+
+def _mark_dialect(document: dict[str, Any]) -> None:
+    """Every schema root of a 3.1 document rewritten in 3.0 terms says it means Draft 2020-12,
+    so that the compiled validators (`specfirst.server.fast_validation`) judge values that way
+    (`3.0` is an integer there)."""
+
+    def visit(node: Any, depth: int) -> None:
+        if depth > 60:
+            return
+        if isinstance(node, list):
+            for item in node:
+                visit(item, depth + 1)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key == "schema" and isinstance(value, dict) and "$ref" not in value:
+                    value[DIALECT_MARK] = "draft2020-12"
+                elif key in ("properties", "items", "allOf", "anyOf", "oneOf", "not"):
+                    continue  # inside a schema already marked at its root
+                else:
+                    visit(value, depth + 1)
+
+    visit(document.get("paths"), 0)
+    components = document.get("components")
+    if isinstance(components, dict):
+        for schema in (components.get("schemas") or {}).values():
+            if isinstance(schema, dict) and "$ref" not in schema:
+                schema[DIALECT_MARK] = "draft2020-12"
+        visit({k: v for k, v in components.items() if k != "schemas"}, 0)
 
 
 def _optional_bodies_nullable(document: dict[str, Any]) -> None:
@@ -350,6 +380,8 @@ def _connexion_document(document: dict[str, Any], is_v31: bool, notes: list[str]
             info.pop("summary", None)
         served.setdefault("paths", {})
     _break_cycles(served, notes)
+    if is_v31:
+        _mark_dialect(served)
     _optional_bodies_nullable(served)
     _relax_parameters(served, notes)
     _literal_paths_first(served)

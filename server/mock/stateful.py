@@ -70,7 +70,12 @@ class StatefulResponder(Responder):
         return answer
 
     def _missing(self, op: MockOperation, key: str | None) -> MockAnswer:
-        return problem(404, "Not Found", f"no resource {key!r} here (stateful mock)")
+        documented = op.responses.get("404") or op.responses.get("4XX")
+        if documented is not None:
+            answer = self.build(op, documented, 404, Preferences(), None)
+            if not (answer.problem and answer.status >= 500):
+                return answer
+        return problem(404, "Not Found", f"No resource {key} is stored here.")
 
     def on_create(self, op: MockOperation, route: CollectionRoute, prefs: Preferences,
                   accept: str | None, collection: str, key: str | None,

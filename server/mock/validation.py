@@ -1,5 +1,6 @@
 """Validating mock responses against the spec, the way response-conformance checkers do.
 
+The dialect comes from `specfirst.server.fast_validation.validator_factory`, as for `serve`.
 OpenAPI 3.0 schemas are JSON Schema draft 4 plus `nullable`; the whole document is converted
 once (`nullable: true` → a `"null"` type / enum member) and registered as one resource, so a
 validator for any schema in it is a `$ref` into that resource. OpenAPI 3.1 schemas are
@@ -18,6 +19,7 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from specfirst.generator.loader import resolve_pointer
+from specfirst.server.fast_validation import validator_factory
 
 __all__ = ["MockValidator", "to_json_schema_document"]
 
@@ -101,14 +103,39 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
     converted = copy.deepcopy(document) if is_v31 else _convert(document)
     if responses:
         _forbid_write_only(converted, document)
+    else:
+        _one_of_as_any_of(converted)
     return converted
+
+
+def _one_of_as_any_of(node: Any, depth: int = 0, names: bool = False) -> None:
+    """Requests: a value valid under several `oneOf` branches (overlapping schemas, which
+    clients cannot help) is accepted, as by an API that tries each branch in turn."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _one_of_as_any_of(item, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    if not names and isinstance(node.get("oneOf"), list) and "anyOf" not in node:
+        node["anyOf"] = node.pop("oneOf")
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _one_of_as_any_of(value, depth + 1, not names and key in _NAME_MAPS)
 
 
 def _is_uri(value: object) -> bool:
     if not isinstance(value, str):
         return True
     parts = urlsplit(value)
-    return bool(parts.scheme) and " " not in value and bool(parts.netloc or parts.path)
+    if any(c.isspace() or ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        return False  # RFC 3986: no spaces or control characters
+    if parts.scheme in ("http", "https") and not parts.hostname:
+        return False
+    return bool(parts.scheme) and bool(parts.netloc or parts.path)
 
 
 def _is_uuid(value: object) -> bool:
@@ -129,7 +156,18 @@ def _format_checker(base: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
     checker.checks("uri", raises=ValueError)(_is_uri)
     checker.checks("uuid", raises=ValueError)(_is_uuid)
     checker.checks("date", raises=ValueError)(_is_date)
+    checker.checks("int32")(lambda value: _in_range(value, 31))
+    checker.checks("int64")(lambda value: _in_range(value, 63))
     return checker
+
+
+def _in_range(value: object, bits: int) -> bool:
+    """`int32` / `int64`: an integer the format can hold (other values are not judged)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return True
+    if isinstance(value, float) and not value.is_integer():
+        return True
+    return bool(-(2 ** bits) <= value < 2 ** bits)
 
 
 class MockValidator:
@@ -144,7 +182,7 @@ class MockValidator:
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
-        self.cls = jsonschema.Draft202012Validator if is_v31 else jsonschema.Draft4Validator
+        self.cls = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 
@@ -157,6 +195,15 @@ class MockValidator:
             found = self.cls(schema, registry=self.registry, format_checker=self.checker)
             self._validators[pointer] = found
         return found
+
+    def best_error(self, pointer: str, value: Any) -> Any:
+        """None when valid, else the most relevant jsonschema error (a string when the
+        schema itself cannot be used)."""
+        try:
+            return jsonschema.exceptions.best_match(self.validator(pointer).iter_errors(value))
+        except Exception as exc:  # an unusable schema accepts what it cannot judge
+            del exc
+            return None
 
     def error(self, pointer: str, value: Any) -> str | None:
         """None when valid, else a one-line reason."""

@@ -311,7 +311,8 @@ def test_connexion_document_keeps_valid_defaults_when_asked() -> None:
     assert params[0]["schema"]["default"] == 25
     assert "default" not in params[1]["schema"] and any("default dropped" in n for n in notes)
     schema = served["paths"]["/a"]["get"]["responses"]["200"]["content"]["application/json"]
-    assert schema["schema"] == {"type": "string", "nullable": True, "enum": ["x"]}
+    assert schema["schema"] == {"type": "string", "nullable": True, "enum": ["x"],
+                                "x-specfirst-dialect": "draft2020-12"}
     OpenAPISpecification._validate_spec(served)  # Connexion accepts it
     plain = connexion_document(document, is_v31=True)
     assert "default" not in plain["paths"]["/a"]["get"]["parameters"][0]["schema"]
