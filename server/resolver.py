@@ -41,9 +41,10 @@ def not_implemented_handler(module: str, function: str) -> Callable[..., Any]:
 
 
 class ConventionResolver(Resolver):  # type: ignore[misc]
-    """Resolve operations by the handler convention; missing handlers answer 501."""
+    """Resolve operations by the handler convention; missing handlers answer 501 (all of them
+    when `package` is None: no handler package)."""
 
-    def __init__(self, package: str,
+    def __init__(self, package: str | None,
                  names: dict[tuple[str, str], tuple[str, str]] | None = None):
         super().__init__()
         self.package = package
@@ -67,12 +68,13 @@ class ConventionResolver(Resolver):  # type: ignore[misc]
     def resolve(self, operation: Any) -> Resolution:
         raw = getattr(operation, "_operation", {})
         planned = self.names.get((operation.method.lower(), operation.path))
+        package = self.package or "handlers"
         if planned is not None:
-            module_path, func_name = f"{self.package}.{planned[0]}", planned[1]
+            module_path, func_name = f"{package}.{planned[0]}", planned[1]
         else:
-            module_path, func_name = handler_location(self.package, raw, operation.method,
+            module_path, func_name = handler_location(package, raw, operation.method,
                                                       operation.path)
-        module = self._module(module_path)
+        module = self._module(module_path) if self.package else None
         function = getattr(module, func_name, None) if module is not None else None
         if function is None or not callable(function):
             location = f"{module_path}:{func_name}"

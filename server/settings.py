@@ -2,7 +2,7 @@
 
 | variable | default | meaning |
 |---|---|---|
-| `DATABASE_URL` | `sqlite:///.specfirst/crm.db` | `sqlite:///FILE` or `postgresql://USER@HOST/DB` |
+| `DATABASE_URL` | `sqlite:///.specfirst/<project>.db` | `sqlite:///FILE` or `postgresql://…` |
 | `SPECFIRST_SERVER_RESPONSE_VALIDATION` | `true` | validate every response against the spec |
 | `SPECFIRST_SERVER_RATE_LIMIT` | `100000` | requests per tenant per window (0 = unlimited) |
 | `SPECFIRST_SERVER_RATE_WINDOW` | `60` | rate-limit window, seconds |
@@ -17,8 +17,12 @@
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
 
-Problem `type` URIs are `<base><slug>`: by default `https://crm.example.com/problems/` for the CRM
-reference server and `about:blank` (title = the status phrase, RFC 9457) for any other spec.
+`<project>` is `[project] name` of the nearest pyproject.toml, else its folder's name (the file
+lives in the `.specfirst/` folder next to that pyproject.toml, or in the working directory).
+
+Problem `type` URIs are `<base><slug>`: by default the base the application's services declare
+(`specfirst.server.Service.problem_types`), else `about:blank` (title = the status phrase,
+RFC 9457).
 """
 
 from __future__ import annotations
@@ -30,12 +34,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from specfirst.generator.config import default_database_url
 from specfirst.generator.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_float", "env_int",
+__all__ = ["ServerSettings", "default_database_url", "env_bool", "env_float", "env_int",
            "env_problem_base"]
 
-DEFAULT_DATABASE_URL = "sqlite:///.specfirst/crm.db"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -96,7 +100,7 @@ def env_problem_base(environ: Mapping[str, str], name: str) -> str | None:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default_factory=default_database_url)
     response_validation: bool = True
     rate_limit: int = 100_000
     rate_window: int = 60
@@ -105,7 +109,7 @@ class ServerSettings:
     cursor_secret: str | None = None
     allow_loopback_webhooks: bool = False
     migrate: bool = True
-    problem_base_uri: str | None = None  # None: the default of the app (CRM or about:blank)
+    problem_base_uri: str | None = None  # None: the services' base, else about:blank
     changes_retention_days: float = 30.0  # 0: keep the change feed forever
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -113,7 +117,7 @@ class ServerSettings:
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
         env = os.environ if environ is None else environ
         settings = cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=env.get("DATABASE_URL") or default_database_url(),
             response_validation=env_bool(env, "SPECFIRST_SERVER_RESPONSE_VALIDATION", True),
             rate_limit=env_int(env, "SPECFIRST_SERVER_RATE_LIMIT", 100_000),
             rate_window=env_int(env, "SPECFIRST_SERVER_RATE_WINDOW", 60, minimum=1),

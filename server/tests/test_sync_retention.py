@@ -12,11 +12,11 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from specfirst.server.crm import apply_migrations
+from specfirst.server.crm.migrations.m0002_sync import changes
+from specfirst.server.crm.migrations.m0003_change_horizons import change_horizons
+from specfirst.server.crm.retention import cutoff_for, prune_batch, prune_changes, pruned_through
 from specfirst.server.db import Database
-from specfirst.server.migrations import apply_migrations
-from specfirst.server.migrations.m0002_sync import changes
-from specfirst.server.migrations.m0003_change_horizons import change_horizons
-from specfirst.server.retention import cutoff_for, prune_batch, prune_changes, pruned_through
 from specfirst.server.settings import ServerSettings
 from specfirst.server.tests.conftest import BACKENDS
 from specfirst.server.tests.live import LiveServer
@@ -103,7 +103,7 @@ def test_pruning_stops_at_the_first_change_to_keep(sync_db: Database) -> None:
 
 
 def test_the_admin_command_prunes(tmp_path: Path) -> None:
-    from specfirst.contract_tests.cli import cli
+    from specfirst.server.crm.admin import admin
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
     db = Database.from_url(url)
@@ -112,14 +112,14 @@ def test_the_admin_command_prunes(tmp_path: Path) -> None:
     _insert(db, tenant, "customers", 10)
     recent = _insert(db, tenant, "customers", 0)
     runner = CliRunner()
-    kept = runner.invoke(cli, ["admin", "changes", "prune", "--db", url])
+    kept = runner.invoke(admin, ["changes", "prune", "--db", url])
     assert kept.exit_code == 0, kept.output
     assert "pruned 0 changes older than 30 days" in kept.output
-    pruned = runner.invoke(cli, ["admin", "changes", "prune", "--days", "5", "--db", url])
+    pruned = runner.invoke(admin, ["changes", "prune", "--days", "5", "--db", url])
     assert pruned.exit_code == 0, pruned.output
     assert "pruned 1 changes older than 5 days" in pruned.output
     assert _sequences(db) == [recent]
-    assert runner.invoke(cli, ["admin", "changes", "prune", "--days", "-1", "--db", url]
+    assert runner.invoke(admin, ["changes", "prune", "--days", "-1", "--db", url]
                          ).exit_code == 2
     db.dispose()
 
