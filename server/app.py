@@ -219,10 +219,12 @@ def create_app(
     routes = RouteTable(document, base_path(document))
     app = AsyncApp(__name__, lifespan=services_lifespan(runtime, services), jsonifier=jsonifier)
     dispatch.install(app)
+    served_document, relaxed = _connexion_document(loaded)
     resolver = ConventionResolver(package.__name__ if package is not None else None,
-                                  handler_names(loaded))
+                                  handler_names(loaded),
+                                  relaxed_numbers(document) if relaxed else None)
     app.add_api(
-        _connexion_document(loaded),
+        served_document,
         resolver=resolver,
         pythonic_params=True,
         strict_validation=True,
@@ -273,18 +275,53 @@ def handler_names(spec: Spec) -> dict[tuple[str, str], tuple[str, str]]:
             for op in plan_handlers(spec).operations}
 
 
-def _connexion_document(spec: Spec) -> dict[str, Any]:
+def relaxed_numbers(original: dict[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    """(method, path) -> {python name: "integer" | "number"} of the path parameters the spec
+    types as numbers, which a relaxed served copy checks as strings (handlers get numbers)."""
+    from connexion.decorators.parameter import pythonic
+    from specfirst.generator.loader import HTTP_METHODS, deref
+
+    def resolved(node: Any) -> Any:
+        return deref(original, node)[0]
+
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for path, raw_item in (original.get("paths") or {}).items():
+        item = resolved(raw_item)
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            kinds: dict[str, str] = {}
+            for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+                param = resolved(raw)
+                if not isinstance(param, dict) or param.get("in") != "path":
+                    continue
+                schema = resolved(param.get("schema") or {})
+                kind = schema.get("type") if isinstance(schema, dict) else None
+                if isinstance(kind, list):  # 3.1: ["integer", "null"]
+                    kind = next((k for k in kind if k in ("integer", "number")), None)
+                if kind in ("integer", "number"):
+                    kinds[pythonic(str(param.get("name")))] = str(kind)
+            if kinds:
+                found[(method, str(path))] = kinds
+    return found
+
+
+def _connexion_document(spec: Spec) -> tuple[dict[str, Any], bool]:
     """The document handed to Connexion: the spec itself when Connexion accepts it; otherwise
     (OpenAPI 3.1, or constructs Connexion 3 refuses) a compatible copy, with the relaxations
-    logged. Responses are still those of the handlers; see docs/mock.md for what is relaxed."""
+    logged (and True: it is relaxed). Responses are still those of the handlers; see docs/mock.md
+    for what is relaxed."""
     if not spec.is_v31 and fast_spec.accepts(spec.document):
-        return copy.deepcopy(spec.document)
+        return copy.deepcopy(spec.document), False
     notes: list[str] = []
     served = connexion_document(spec.document, is_v31=spec.is_v31, notes=notes,
                                 keep_defaults=True)
     for note in dict.fromkeys(notes):  # one line per relaxation, however many operations share it
         log.warning("serving a Connexion-compatible copy: %s", note)
-    return served
+    return served, True
 
 
 def create_app_from_env() -> AsyncApp:
