@@ -9,10 +9,11 @@
 | `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above), see below |
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
-| `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
-| `SPECFIRST_SERVER_CHANGES_RETENTION_DAYS` | `30` | days of change feed kept (0 = forever) |
+
+Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
+services (the CRM's: `specfirst.server.crm.settings`).
 
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
@@ -107,10 +108,8 @@ class ServerSettings:
     max_body: int = 1024 * 1024
     max_json_depth: int = 32
     cursor_secret: str | None = None
-    allow_loopback_webhooks: bool = False
     migrate: bool = True
     problem_base_uri: str | None = None  # None: the services' base, else about:blank
-    changes_retention_days: float = 30.0  # 0: keep the change feed forever
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -124,12 +123,8 @@ class ServerSettings:
             max_body=env_int(env, "SPECFIRST_SERVER_MAX_BODY", 1024 * 1024, minimum=1024),
             max_json_depth=env_int(env, "SPECFIRST_SERVER_MAX_JSON_DEPTH", 32, minimum=2),
             cursor_secret=env.get("SPECFIRST_SERVER_CURSOR_SECRET") or None,
-            allow_loopback_webhooks=env_bool(env, "SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS",
-                                             False),
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
             problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
-            changes_retention_days=env_float(env, "SPECFIRST_SERVER_CHANGES_RETENTION_DAYS",
-                                             30.0),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

@@ -78,9 +78,10 @@ def changes_prune(days: float | None, db: str | None) -> None:
     changes kept then answer 410 (the client starts a fresh sync).
     """
     from specfirst.server.crm.retention import prune_changes
+    from specfirst.server.crm.settings import changes_retention_days
     from specfirst.server.settings import ServerSettings
 
-    keep = ServerSettings.from_env().changes_retention_days if days is None else days
+    keep = changes_retention_days(ServerSettings.from_env()) if days is None else days
     database = _database(db)
     try:
         count = prune_changes(database, keep)

@@ -16,6 +16,7 @@ from specfirst.server.crm import apply_migrations
 from specfirst.server.crm.migrations.m0002_sync import changes
 from specfirst.server.crm.migrations.m0003_change_horizons import change_horizons
 from specfirst.server.crm.retention import cutoff_for, prune_batch, prune_changes, pruned_through
+from specfirst.server.crm.settings import changes_retention_days
 from specfirst.server.db import Database
 from specfirst.server.settings import ServerSettings
 from specfirst.server.tests.conftest import BACKENDS
@@ -84,11 +85,11 @@ def test_zero_days_keeps_everything(sync_db: Database) -> None:
     kept = [_insert(sync_db, tenant, "customers", 4000), _insert(sync_db, tenant, "deals", 1)]
     assert prune_changes(sync_db, 0) == 0
     assert _sequences(sync_db) == kept
-    assert ServerSettings.from_env({}).changes_retention_days == 30
-    assert ServerSettings.from_env(
-        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "0"}).changes_retention_days == 0
-    assert ServerSettings.from_env(
-        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "7.5"}).changes_retention_days == 7.5
+    assert changes_retention_days(ServerSettings.from_env({})) == 30
+    assert changes_retention_days(ServerSettings.from_env(
+        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "0"})) == 0
+    assert changes_retention_days(ServerSettings.from_env(
+        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "7.5"})) == 7.5
 
 
 def test_pruning_stops_at_the_first_change_to_keep(sync_db: Database) -> None:

@@ -16,6 +16,7 @@ from specfirst.server.crm.cursor import decode_cursor, encode_cursor, query_scop
 from specfirst.server.crm.migrations.m0002_sync import changes
 from specfirst.server.crm.replies import Reply
 from specfirst.server.crm.retention import pruned_through
+from specfirst.server.crm.settings import changes_retention_days
 from specfirst.server.problems import BadRequest, Gone
 
 __all__ = ["list_changes"]
@@ -33,7 +34,7 @@ def _change_view(row: Any) -> dict[str, Any]:
 
 
 def _cursor_expired() -> Gone:
-    days = get_settings().changes_retention_days
+    days = changes_retention_days(get_settings())
     kept = f"the feed keeps {days:g} days of changes" if days > 0 else "older changes were pruned"
     return Gone(f"Changes after this cursor are no longer in the feed ({kept}). Start a fresh "
                 "sync: read the records again, then read the feed without a cursor.",

@@ -22,7 +22,7 @@ async def get_liveness() -> Any:
 def get_readiness() -> Any:
     try:
         with get_db().read() as conn:
-            conn.execute(text("SELECT 1 FROM schema_migrations LIMIT 1"))
+            conn.execute(text("SELECT 1 FROM specfirst_migrations LIMIT 1"))
     except Exception as exc:  # noqa: BLE001 - any database failure means "not ready"
         log.warning("readiness check failed: %r", exc)
         return problem_response(503, "The database is not reachable.",

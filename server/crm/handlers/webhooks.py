@@ -12,6 +12,7 @@ from specfirst.server.crm.migrations.m0002_sync import webhook_deliveries, webho
 from specfirst.server.crm.records import Field, ResourceType
 from specfirst.server.crm.replies import Reply, etag, if_match_versions, none_match
 from specfirst.server.crm.resources import list_records
+from specfirst.server.crm.settings import allow_loopback_webhooks
 from specfirst.server.crm.ssrf import TargetRefused, loopback_allowed, validate_target
 from specfirst.server.crm.webhooks import store
 from specfirst.server.problems import (
@@ -65,7 +66,7 @@ DELIVERIES = ResourceType(
 
 
 def _allow_loopback() -> bool:
-    return bool(get_settings().allow_loopback_webhooks) or loopback_allowed()
+    return allow_loopback_webhooks(get_settings()) or loopback_allowed()
 
 
 def _check_url(url: str) -> None:

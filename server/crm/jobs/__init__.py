@@ -21,6 +21,7 @@ from specfirst.server.crm.jobs.imports import (
     job_view,
 )
 from specfirst.server.crm.retention import PRUNE_BATCH, cutoff_for, prune_batch
+from specfirst.server.crm.settings import changes_retention_days
 
 if TYPE_CHECKING:
     from specfirst.server.context import Runtime
@@ -88,7 +89,7 @@ async def prune_feed(runtime: Runtime, interval_s: float, stop: asyncio.Event) -
     """Prune the change feed now and then every `interval_s` until `stop` is set: one batch
     per worker-thread call, so the event loop, shutdown and other writers are never held up
     for long. Errors are logged and the next round tries again."""
-    days = runtime.settings.changes_retention_days
+    days = changes_retention_days(runtime.settings)
     if days <= 0:
         return
     pause = min(interval_s, 60.0)  # the first round soon after start-up

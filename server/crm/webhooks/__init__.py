@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
+from specfirst.server.crm.settings import allow_loopback_webhooks
 from specfirst.server.crm.ssrf import loopback_allowed
 from specfirst.server.crm.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
 from specfirst.server.crm.webhooks.signing import SignatureInvalid, generate_secret, sign, verify
@@ -32,7 +33,7 @@ STOP_GRACE_S = 15.0
 
 
 def allow_loopback(runtime: Runtime) -> bool:
-    return bool(runtime.settings.allow_loopback_webhooks) or loopback_allowed()
+    return allow_loopback_webhooks(runtime.settings) or loopback_allowed()
 
 
 @contextlib.asynccontextmanager
