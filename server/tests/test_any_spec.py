@@ -457,3 +457,36 @@ def test_dict_and_tuple_returns_get_the_documented_media_type(tmp_path: Path) ->
     assert answers["text"].text == "teapot"
     assert answers["other"].json()["detail"] == "No such thing."
     assert answers["other"].json()["type"] == "about:blank"
+
+
+def test_create_app_without_a_spec_serves_the_configured_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from specfirst.generator.errors import ConfigError
+    from specfirst.server import create_app
+    from specfirst.server.app import create_app as compatible_create_app
+    from specfirst.server.settings import ServerSettings
+    from starlette.testclient import TestClient
+
+    folder = make_project(tmp_path / "configured", SPEC_30, HANDLERS.replace(
+        "BOOKS: dict[int, dict[str, object]] = {}", "BOOKS = {7: {'id': 7, 'title': 'Emma'}}"))
+    (folder / "handlers").rename(folder / "configured_handlers")
+    with (folder / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write('handlers-package = "configured_handlers"\n')
+    monkeypatch.chdir(folder)
+    monkeypatch.syspath_prepend(str(folder))
+    from specfirst.server.db import Database
+    from specfirst.server.security import create_token
+
+    settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'c.db'}")
+    for factory in (create_app, compatible_create_app):
+        with TestClient(factory(settings=settings)) as client:
+            assert client.get("/v1/books/7").status_code == 401  # the bookshop's own security
+            db = Database.from_url(settings.database_url)
+            token, _ = create_token(db, "shop")
+            db.dispose()
+            book = client.get("/v1/books/7", headers={"Authorization": f"Bearer {token}"})
+            assert book.status_code == 200 and book.json() == {"id": 7, "title": "Emma"}
+            assert client.get("/api/v1/health/live").status_code == 404
+    (folder / "bookshop.yaml").unlink()
+    with pytest.raises(ConfigError, match="bookshop.yaml does not exist"):
+        compatible_create_app(settings=settings)
