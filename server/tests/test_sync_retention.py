@@ -213,3 +213,22 @@ def test_the_feed_prunes_itself_and_refuses_stale_cursors(backend_url: str) -> N
             horizons = conn.execute(sa.select(sa.func.count()).select_from(change_horizons)
                                     ).scalar()
         assert horizons == 3  # (tenant, companies), (tenant, customers), (other, customers)
+
+
+def test_the_crm_admin_module_runs_on_its_own(tmp_path: Path) -> None:
+    """`python -m specfirst.server.crm.admin`: the CRM's commands, outside `specfirst`."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    command = [sys.executable, "-m", "specfirst.server.crm.admin"]
+    created = subprocess.run([*command, "user", "create", "--tenant", "acme", "--name", "Grace",
+                              "--email", "grace@acme.example", "--db", url],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert created.returncode == 0, created.stderr
+    assert len(created.stdout.strip()) == 36  # the new user's id
+    refused = subprocess.run([*command, "changes", "prune", "--db", "mysql://x/y"],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode == 2
+    assert "unsupported database backend" in refused.stderr
+    assert "Traceback" not in refused.stderr
