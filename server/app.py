@@ -90,7 +90,7 @@ def import_handlers(package: str) -> ModuleType:
 
 
 def docs_prefix(document: dict[str, Any]) -> str:
-    """The path every operation of the spec starts with ('/api/v1' for the CRM)."""
+    """The path every operation of the spec starts with ('/api/v1' when all start so)."""
     split = [[s for s in p.strip("/").split("/")] for p in document.get("paths", {})]
     prefix: list[str] = []
     for segments in zip(*split, strict=False) if split else []:

@@ -13,7 +13,7 @@
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
-services (the CRM's: `specfirst.server.crm.settings`).
+services.
 
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).

@@ -1,6 +1,6 @@
 """`specfirst admin`: operate the server's database (API tokens, schema migrations), for any
-project. An application's own maintenance commands are its own module (the CRM's:
-`python -m specfirst.server.crm.admin`)."""
+project. An application's own maintenance commands are a module of the application
+(`python -m <its package>.admin`), never commands of the toolkit."""
 
 from __future__ import annotations
 
