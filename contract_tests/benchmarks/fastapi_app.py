@@ -101,7 +101,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
                     api_tokens.c.token_hash == hash_token(credentials.credentials))).first()
             if row is None or row.revoked_at is not None:
                 raise _unauthorized()
-            if scope not in row.scopes.split():
+            if not {scope, "*"} & set(row.scopes.split()):  # `*`: every scope
                 raise HTTPException(403, f"This operation requires the scope {scope!r}.")
             return str(row.tenant_id)
 
