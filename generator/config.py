@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -21,7 +22,8 @@ from typing import Any
 from specfirst.generator.document import Limits
 from specfirst.generator.errors import ConfigError, Location
 
-__all__ = ["KEYS", "Key", "Settings", "find_pyproject", "load_settings"]
+__all__ = ["KEYS", "Key", "Settings", "default_database_url", "find_pyproject", "load_settings",
+           "project_name"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,35 @@ def find_pyproject(start: Path | None = None) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def project_name(start: Path | None = None) -> str:
+    """The project's name: `[project] name` of the nearest pyproject.toml, else the name of its
+    folder (or of the working directory), reduced to letters, digits, `.`, `_` and `-`."""
+    pyproject = find_pyproject(start)
+    name = ""
+    if pyproject is not None:
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            data = {}
+        project = data.get("project")
+        if isinstance(project, dict) and isinstance(project.get("name"), str):
+            name = project["name"]
+    folder = pyproject.parent if pyproject is not None else (start or Path.cwd()).resolve()
+    cleaned = _UNSAFE.sub("-", name.strip() or folder.name).strip(".-")
+    return cleaned or "app"
+
+
+def default_database_url(start: Path | None = None) -> str:
+    """`sqlite:///<project folder>/.specfirst/<project name>.db`: the database `specfirst serve`
+    and `specfirst admin` use when neither `--db` nor `DATABASE_URL` names one."""
+    pyproject = find_pyproject(start)
+    folder = pyproject.parent if pyproject is not None else (start or Path.cwd()).resolve()
+    return f"sqlite:///{(folder / '.specfirst' / (project_name(start) + '.db')).as_posix()}"
 
 
 def _suggest(name: str) -> str:

@@ -1,29 +1,32 @@
-"""The app factory: any spec plus a handler package → a Connexion `AsyncApp`, hardened.
+"""The app factory: any spec plus a handler package → a Connexion `AsyncApp` (ASGI), hardened.
 
-    app = create_app()                                   # the reference CRM
-    app = create_app("api.yaml", handlers_package="myservice.handlers")
+    from specfirst.server import create_app
+
+    app = create_app("openapi.yaml", handlers="bookshop.handlers")
+    app = create_app()          # the spec and handler package of [tool.specfirst]
 
 The spec is read only through `generator.loader.Spec.from_path` (safe, multi-file) and handed to
 Connexion as the bundled dict, so Connexion never opens a file or follows a reference itself.
 Requests are validated; responses too unless `SPECFIRST_SERVER_RESPONSE_VALIDATION=false`.
 Handlers are found by the handler convention (`server.resolver`); operations without one answer
-501. Every error is `application/problem+json` (`specfirst.server.problems`), and the ASGI guard
-(`specfirst.server.guard`) sits in front of everything. The spec document is served at
-`<prefix>/openapi.json` and Swagger UI at `<prefix>/ui`, where the prefix is the path all the
-spec's operations share (`/api/v1` for the CRM).
+501. A handler package that cannot be imported is an error (`HandlerImportError`) before
+anything is served. The services the package declares (`SERVICES`, `specfirst.server.Service`)
+bring their migrations, lifespans and problem types. Every error is `application/problem+json`
+(`specfirst.server.problems`), and the ASGI guard (`specfirst.server.guard`) sits in front of
+everything. The spec document is served at `<prefix>/openapi.json` and Swagger UI at
+`<prefix>/ui`, where the prefix is the path all the spec's operations share.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import gc
 import importlib
 import logging
 import os
 import re
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,10 +36,11 @@ from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
+from specfirst.generator.errors import ConfigError
 from specfirst.generator.loader import Spec
 from specfirst.generator.stubs import plan_handlers
 from specfirst.server import dispatch, fast_spec
-from specfirst.server.context import Runtime, configure
+from specfirst.server.context import configure
 from specfirst.server.db import Database, DatabaseBusy
 from specfirst.server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
 from specfirst.server.guard import RequestGuard
@@ -45,7 +49,6 @@ from specfirst.server.migrations import apply_migrations
 from specfirst.server.mock.served import connexion_document
 from specfirst.server.problems import (
     ABOUT_BLANK,
-    CRM_TYPE_BASE,
     Problem,
     configure_problem_types,
     problem_response,
@@ -54,23 +57,40 @@ from specfirst.server.ratelimit import RateLimitHeaders
 from specfirst.server.resolver import ConventionResolver
 from specfirst.server.routes import RouteTable
 from specfirst.server.security_schemes import SECURITY_MAP, OperationChallenges
+from specfirst.server.services import (
+    Service,
+    declared_services,
+    problem_types_of,
+    services_lifespan,
+)
 from specfirst.server.settings import ServerSettings
 from specfirst.server.validation import PreconditionParameterValidator, install_format_checks
 from starlette.exceptions import HTTPException
 
-__all__ = ["CRM_HANDLERS", "CRM_SPEC", "SERVICE_MODULES", "create_app", "create_app_from_env",
-           "docs_prefix"]
+__all__ = ["HandlerImportError", "create_app", "create_app_from_env", "docs_prefix",
+           "import_handlers"]
 
 log = logging.getLogger(__name__)
 
-CRM_SPEC = Path(__file__).resolve().parent.parent / "openapi" / "crm.yaml"
-CRM_HANDLERS = "specfirst.server.handlers"
-# Modules whose `lifespan(runtime)` async context manager runs with the CRM app.
-SERVICE_MODULES: tuple[str, ...] = ("specfirst.server.webhooks", "specfirst.server.jobs")
+
+class HandlerImportError(ConfigError):
+    """The handler package (or a module it imports) cannot be imported."""
+
+
+def import_handlers(package: str) -> ModuleType:
+    """The handler package, imported; any failure is a `HandlerImportError` of one or two lines
+    (the exception's type and message, with file and line for a syntax error)."""
+    try:
+        return importlib.import_module(package)
+    except Exception as exc:  # noqa: BLE001 - whatever the package raises on import
+        raise HandlerImportError(f"cannot import the handler package {package!r}: "
+                                 f"{type(exc).__name__}: {exc}",
+                                 hint="check --handlers / handlers-package and that the "
+                                      "package's folder is on the Python path") from None
 
 
 def docs_prefix(document: dict[str, Any]) -> str:
-    """The path every operation of the spec starts with ('/api/v1' for the CRM)."""
+    """The path every operation of the spec starts with ('/api/v1' when all start so)."""
     split = [[s for s in p.strip("/").split("/")] for p in document.get("paths", {})]
     prefix: list[str] = []
     for segments in zip(*split, strict=False) if split else []:
@@ -157,56 +177,54 @@ def _error_handler(_request: ConnexionRequest, exc: Exception) -> ConnexionRespo
     return problem_response(500, "The server could not complete the request.")
 
 
-def _services_lifespan(runtime: Runtime, modules: tuple[str, ...]) -> Any:
-    @contextlib.asynccontextmanager
-    async def lifespan(_app: Any) -> AsyncIterator[None]:
-        async with contextlib.AsyncExitStack() as stack:
-            for name in modules:
-                try:
-                    module = importlib.import_module(name)
-                except ModuleNotFoundError as exc:
-                    if exc.name and name.startswith(exc.name):
-                        continue
-                    raise
-                factory = getattr(module, "lifespan", None)
-                if factory is not None:
-                    await stack.enter_async_context(factory(runtime))
-            yield
-
-    return lifespan
-
-
 def create_app(
-    spec_path: str | os.PathLike[str] | None = None,
-    handlers_package: str | None = None,
+    spec: str | os.PathLike[str] | None = None,
+    handlers: str | ModuleType | None = None,
     settings: ServerSettings | None = None,
     *,
     db: Database | None = None,
+    services: Sequence[Service] | None = None,
+    spec_path: str | os.PathLike[str] | None = None,
+    handlers_package: str | None = None,
 ) -> AsyncApp:
-    """Build the app for a spec and a handler package (default: the reference CRM)."""
+    """The ASGI app serving `spec` with the handler package `handlers` (a name or the module).
+
+    Without `spec`: the `spec` and `handlers-package` of `[tool.specfirst]` in the nearest
+    pyproject.toml (the defaults `openapi.yaml` and `handlers`); a ConfigError when that spec
+    does not exist. `services` replaces the `SERVICES` the handler package declares. `db`
+    replaces the database of the settings (`DATABASE_URL`). `spec_path` and `handlers_package`
+    are the older names of `spec` and `handlers`.
+    """
+    spec = spec if spec is not None else spec_path
+    handlers = handlers if handlers is not None else handlers_package
+    if spec is None:
+        spec, handlers = _configured(handlers)
     settings = settings or ServerSettings.from_env()
     install_format_checks()
     fast_spec.install()
-    is_crm = spec_path is None and handlers_package in (None, CRM_HANDLERS)
-    serves_crm_spec = spec_path is None or Path(spec_path).resolve() == CRM_SPEC
-    configure_problem_types(settings.problem_base_uri
-                            or (CRM_TYPE_BASE if serves_crm_spec else ABOUT_BLANK))
-    spec = Spec.from_path(spec_path or CRM_SPEC)
-    document = spec.document
+    package = import_handlers(handlers) if isinstance(handlers, str) else handlers
+    if services is None:
+        services = declared_services(package) if package is not None else []
+    configure_problem_types(settings.problem_base_uri or problem_types_of(services)
+                            or ABOUT_BLANK)
+    loaded = Spec.from_path(spec)
+    document = loaded.document
     db = db or Database.from_url(settings.database_url)
     if settings.migrate:
-        apply_migrations(db)
+        apply_migrations(db, services)
     runtime = configure(db, settings)
 
     prefix = docs_prefix(document)
     served = orjson.dumps(document)
     routes = RouteTable(document, base_path(document))
-    lifespan = _services_lifespan(runtime, SERVICE_MODULES if is_crm else ())
-    app = AsyncApp(__name__, lifespan=lifespan, jsonifier=jsonifier)
+    app = AsyncApp(__name__, lifespan=services_lifespan(runtime, services), jsonifier=jsonifier)
     dispatch.install(app)
-    resolver = ConventionResolver(handlers_package or CRM_HANDLERS, handler_names(spec))
+    served_document, relaxed = _connexion_document(loaded)
+    resolver = ConventionResolver(package.__name__ if package is not None else None,
+                                  handler_names(loaded),
+                                  relaxed_numbers(document) if relaxed else None)
     app.add_api(
-        _connexion_document(spec, is_crm),
+        served_document,
         resolver=resolver,
         pythonic_params=True,
         strict_validation=True,
@@ -238,24 +256,72 @@ def create_app(
     return app
 
 
+def _configured(handlers: str | ModuleType | None) -> tuple[str, str | ModuleType | None]:
+    """The configured spec path and (unless given) handler package, from [tool.specfirst]."""
+    from specfirst.generator.config import load_settings
+
+    config = load_settings()
+    path = config.path("spec")
+    if not path.is_file():
+        where = f" (from {config.source})" if config.source else ""
+        raise ConfigError(f"create_app: no spec given and the configured spec {path} does not "
+                          f"exist{where}", hint="pass the spec, or set spec in [tool.specfirst]")
+    return str(path), handlers if handlers is not None else str(config["handlers-package"])
+
+
 def handler_names(spec: Spec) -> dict[tuple[str, str], tuple[str, str]]:
     """(method, path) -> (module, function) by the stubs generator's own assignment."""
     return {(op.method, op.path): (op.module, op.function)
             for op in plan_handlers(spec).operations}
 
 
-def _connexion_document(spec: Spec, is_crm: bool) -> dict[str, Any]:
+def relaxed_numbers(original: dict[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
+    """(method, path) -> {python name: "integer" | "number"} of the path parameters the spec
+    types as numbers, which a relaxed served copy checks as strings (handlers get numbers)."""
+    from connexion.decorators.parameter import pythonic
+    from specfirst.generator.loader import HTTP_METHODS, deref
+
+    def resolved(node: Any) -> Any:
+        return deref(original, node)[0]
+
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    for path, raw_item in (original.get("paths") or {}).items():
+        item = resolved(raw_item)
+        if not isinstance(item, dict):
+            continue
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            kinds: dict[str, str] = {}
+            for raw in [*(item.get("parameters") or []), *(operation.get("parameters") or [])]:
+                param = resolved(raw)
+                if not isinstance(param, dict) or param.get("in") != "path":
+                    continue
+                schema = resolved(param.get("schema") or {})
+                kind = schema.get("type") if isinstance(schema, dict) else None
+                if isinstance(kind, list):  # 3.1: ["integer", "null"]
+                    kind = next((k for k in kind if k in ("integer", "number")), None)
+                if kind in ("integer", "number"):
+                    kinds[pythonic(str(param.get("name")))] = str(kind)
+            if kinds:
+                found[(method, str(path))] = kinds
+    return found
+
+
+def _connexion_document(spec: Spec) -> tuple[dict[str, Any], bool]:
     """The document handed to Connexion: the spec itself when Connexion accepts it; otherwise
     (OpenAPI 3.1, or constructs Connexion 3 refuses) a compatible copy, with the relaxations
-    logged. Responses are still those of the handlers; see docs/mock.md for what is relaxed."""
-    if is_crm or (not spec.is_v31 and fast_spec.accepts(spec.document)):
-        return copy.deepcopy(spec.document)
+    logged (and True: it is relaxed). Responses are still those of the handlers; see docs/mock.md
+    for what is relaxed."""
+    if not spec.is_v31 and fast_spec.accepts(spec.document):
+        return copy.deepcopy(spec.document), False
     notes: list[str] = []
     served = connexion_document(spec.document, is_v31=spec.is_v31, notes=notes,
                                 keep_defaults=True)
     for note in dict.fromkeys(notes):  # one line per relaxation, however many operations share it
         log.warning("serving a Connexion-compatible copy: %s", note)
-    return served
+    return served, True
 
 
 def create_app_from_env() -> AsyncApp:

@@ -17,9 +17,9 @@ these functions, never through globals of their own:
 Connexion passes it to every handler of an operation with security. `caller` raises a 401
 problem when it is missing, so a handler can never run without a tenant by mistake.
 
-Background services: `create_app` enters, for the CRM app, the async context manager
-`lifespan(runtime)` of each module in `server.app.SERVICE_MODULES` that defines one (webhook
-delivery, import jobs); it is exited when the server stops.
+Background services: `create_app` enters the `lifespan(runtime)` async context manager of each
+`Service` the handler package declares (`specfirst.server.services`); they are exited when the
+server stops.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Caller:
     scopes: frozenset[str]
 
     def has(self, scope: str) -> bool:
-        return scope in self.scopes
+        return scope in self.scopes or "*" in self.scopes
 
 
 @dataclass
@@ -98,14 +98,14 @@ def _cursor_key(db: Database, settings: ServerSettings) -> bytes:
     so every worker and every restart agree on it."""
     if settings.cursor_secret:
         return settings.cursor_secret.encode()
-    from specfirst.server.migrations.m0001_core import server_secrets
+    from specfirst.server.migrations.m0001_specfirst import secrets as server_secrets
     from sqlalchemy import insert, select
 
     with db.read() as conn:
         try:
             value = conn.execute(select(server_secrets.c.value)
                                  .where(server_secrets.c.name == "cursor")).scalar()
-        except Exception:  # noqa: BLE001 - table missing: migrations not applied (non-CRM app)
+        except Exception:  # noqa: BLE001 - table missing: migrations not applied (migrate=false)
             return secrets.token_bytes(32)
     if value is None:
         with db.write() as conn:

@@ -8,7 +8,7 @@ read-then-write inside one transaction cannot lose an update. A writer that cann
 within `busy_timeout` retries (with a bounded total wait) instead of surfacing `database is
 locked` to a client.
 
-    db = Database.from_url("sqlite:///crm.db")
+    db = Database.from_url("sqlite:///app.db")
     with db.write() as conn:          # one write transaction, committed on exit
         conn.execute(...)
     with db.read() as conn:           # a consistent read

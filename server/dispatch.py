@@ -5,8 +5,15 @@ and then decorates it again inside that wrapper: three decorator objects, `inspe
 of the handler and `functools.wraps` per request. None of that depends on the request — the
 request itself (scope, receive, the routed operation) is read from Connexion's context when the
 decorated handler is called — so `CachedAsyncOperation` decorates once and reuses the result.
-The handler receives exactly the same arguments and its answer is turned into the same
-response as before.
+The handler receives exactly the same arguments.
+
+A handler answers the natural way: a dict or a list, `(body, status)` or `(body, status,
+headers)`. Without a `Content-Type` of its own, the answer gets the media type the spec
+documents for that status (the status's own response, else `2XX`-style ranges, else `default`;
+among several, JSON for a dict or list, text for a string, octet-stream for bytes), so an
+operation documenting `application/json` for a 200 and `application/problem+json` for a 404
+needs no more from its handler than `return book` or `return problem, 404`. Connexion alone
+would answer 500 ("Multiple response content types are defined in the operation spec...").
 
     install(app)        # before app.add_api(...)
 """
@@ -15,19 +22,88 @@ from __future__ import annotations
 
 import functools
 import typing as t
+from collections.abc import Mapping
 from typing import Any
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
+from connexion.decorators.response import AsyncResponseDecorator
 from connexion.operations import AbstractOperation
 
-__all__ = ["CachedAsyncApi", "CachedAsyncOperation", "install"]
+__all__ = ["CachedAsyncApi", "CachedAsyncOperation", "documented_media_type", "install"]
+
+_JSON_TYPES = (dict, list)
+
+
+def _is_json(media_type: str) -> bool:
+    base = media_type.split(";", 1)[0].strip().lower()
+    return base == "application/json" or base.endswith("+json")
+
+
+def documented_media_type(responses: Mapping[str, Any], status: int, body: Any) -> str | None:
+    """The media type the spec documents for an answer with this status and body, or None
+    (nothing documented, or nothing that fits the body: Connexion's own rules then apply)."""
+    response = None
+    for key in (str(status), f"{str(status)[0]}XX", f"{str(status)[0]}xx", "default"):
+        if isinstance(responses.get(key), Mapping):
+            response = responses[key]
+            break
+    content = response.get("content") if response is not None else None
+    if not isinstance(content, Mapping) or not content:
+        return None
+    types = [str(name) for name in content]
+    if len(types) == 1:
+        return types[0]
+    if isinstance(body, _JSON_TYPES) or body is None:
+        fit = [name for name in types if _is_json(name)]
+    elif isinstance(body, str):
+        fit = [name for name in types if name.startswith("text/")] or [
+            name for name in types if _is_json(name)]
+    elif isinstance(body, bytes | bytearray):
+        fit = [name for name in types if "octet-stream" in name]
+    else:
+        fit = []
+    if not fit:
+        return None
+    plain = [name for name in fit if name.split(";", 1)[0].strip().lower() == "application/json"]
+    return (plain or fit)[0]
+
+
+class _DocumentedResponseDecorator(AsyncResponseDecorator):  # type: ignore[misc]
+    """Connexion's response decorator, told the media type the spec documents for the status."""
+
+    def __init__(self, *, responses: Mapping[str, Any], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.responses = responses
+
+    def build_framework_response(self, handler_response: Any) -> Any:
+        if not self.framework.is_framework_response(handler_response):
+            data, status, headers = self._unpack_handler_response(handler_response)
+            headers = dict(headers or {})
+            if not self.framework.is_framework_response(data) and not any(
+                    str(name).lower() == "content-type" for name in headers):
+                effective = status if status is not None else (204 if data is None else 200)
+                chosen = documented_media_type(self.responses, int(effective), data)
+                if chosen is not None:
+                    headers["Content-Type"] = chosen
+                    handler_response = (data, status, headers) if status is not None else (
+                        data, headers)
+        return super().build_framework_response(handler_response)
 
 
 class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
-    """`StarletteDecorator` whose parameter, response and sync/async wrappers are built once."""
+    """`StarletteDecorator` whose parameter, response and sync/async wrappers are built once, and
+    whose answers get the media type their operation documents for their status."""
+
+    def __init__(self, *, responses: Mapping[str, Any] | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        self._responses = responses or {}
+
+    @property
+    def _response_decorator_cls(self) -> Any:
+        return functools.partial(_DocumentedResponseDecorator, responses=self._responses)
 
     def __call__(self, function: t.Callable[..., Any]) -> t.Callable[..., Any]:
         decorated = self.decorate(function)
@@ -42,10 +118,22 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
 
 
 class CachedAsyncOperation(AsyncOperation):  # type: ignore[misc]
+    documented_responses: Mapping[str, Any] = {}
+
+    @classmethod
+    def from_operation(cls, operation: AbstractOperation, *, pythonic_params: bool,
+                       jsonifier: Any) -> CachedAsyncOperation:
+        made = cls(operation.function, jsonifier=jsonifier, operation_id=operation.operation_id,
+                   pythonic_params=pythonic_params)
+        responses = getattr(operation, "responses", None)
+        made.documented_responses = responses if isinstance(responses, Mapping) else {}
+        return made
+
     @functools.cached_property
     def fn(self) -> t.Callable[..., Any]:
         decorator = _OnceStarletteDecorator(pythonic_params=self.pythonic_params,
-                                            jsonifier=self.jsonifier)
+                                            jsonifier=self.jsonifier,
+                                            responses=self.documented_responses)
         return decorator(self._fn)
 
 

@@ -7,7 +7,7 @@ dispatch. A single `SELECT` is atomic on its own, so on SQLite `first_row` runs 
 a pooled DBAPI connection (which the engine keeps in autocommit mode: `server.db` emits `BEGIN`
 itself) with the driver's named parameters. Other backends go through `Database.read()`.
 
-    first_row(db, "SELECT id, name FROM tenants WHERE id = :id", {"id": tenant_id})
+    first_row(db, "SELECT id, name FROM specfirst_tenants WHERE id = :id", {"id": tenant_id})
 """
 
 from __future__ import annotations

@@ -6,9 +6,11 @@ guard and the error handlers. The `code` member is the problem's slug in snake_c
 `idempotency_key_reused`). Details never carry tracebacks, SQL or file paths.
 
 The `type` member is `<base><slug>`, where the base is set once per process by the app factory
-(`configure_problem_types`): `SPECFIRST_SERVER_PROBLEM_BASE_URI` when set, else
-`https://crm.example.com/problems/` for the CRM reference server and `about:blank` for any other
-spec. With `about:blank` (RFC 9457 section 4.2.1) the `title` is the HTTP status phrase.
+(`configure_problem_types`): `SPECFIRST_SERVER_PROBLEM_BASE_URI` when set, else the
+`problem_types` of the application's services (`specfirst.server.Service`), else `about:blank`
+(RFC 9457 section 4.2.1), where the `title` is the HTTP status phrase.
+
+A handler raises a documented problem in one call: `raise Problem(404, "No such book.")`.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from connexion.lifecycle import ConnexionResponse
 __all__ = [
     "ABOUT_BLANK",
     "BadRequest",
-    "CRM_TYPE_BASE",
     "Conflict",
     "Gone",
     "NotFound",
@@ -44,7 +45,6 @@ __all__ = [
 ]
 
 PROBLEM_JSON = "application/problem+json"
-CRM_TYPE_BASE = "https://crm.example.com/problems/"
 ABOUT_BLANK = "about:blank"
 
 # status -> (slug, title)
@@ -75,7 +75,7 @@ _PHRASES: dict[int, str] = {
     413: "Content Too Large", 416: "Range Not Satisfiable", 422: "Unprocessable Content",
 }
 
-_type_base: str | None = CRM_TYPE_BASE  # None: about:blank
+_type_base: str | None = None  # None: about:blank
 
 
 def configure_problem_types(base: str) -> None:
@@ -146,13 +146,15 @@ def problem_response(
 
 
 class Problem(ProblemException):  # type: ignore[misc]
-    """An error answer raised from a handler or a check."""
+    """An error answer raised from a handler or a check: `Problem(404, "No such book.")`, or
+    `Problem("detail", status=404)`; `slug`, `title`, `headers` and `errors` are optional."""
 
     status_code_default = 400
 
     def __init__(
         self,
-        detail: str | None = None,
+        detail: str | int | None = None,
+        message: str | None = None,
         *,
         status: int | None = None,
         slug: str | None = None,
@@ -160,6 +162,10 @@ class Problem(ProblemException):  # type: ignore[misc]
         headers: Mapping[str, str] | None = None,
         errors: Sequence[Mapping[str, str]] | None = None,
     ):
+        if isinstance(detail, int) and not isinstance(detail, bool):
+            status, detail = status or detail, message
+        elif message is not None:
+            raise TypeError("Problem(status, detail) takes the status first")
         status = status or self.status_code_default
         default_slug, default_title = _KINDS.get(status, ("error", "Error"))
         super().__init__(status=status, title=title or default_title, detail=detail,

@@ -27,11 +27,11 @@ ASGIApp = Callable[[Message, Callable[[], Awaitable[Message]],
                     Callable[[Message], Awaitable[None]]], Awaitable[None]]
 
 _UPSERT = text(
-    "INSERT INTO rate_limit_buckets (tenant_id, window_start, used) VALUES (:t, :w, :n) "
+    "INSERT INTO specfirst_rate_limits (tenant_id, window_start, used) VALUES (:t, :w, :n) "
     "ON CONFLICT (tenant_id, window_start) DO UPDATE "
-    "SET used = rate_limit_buckets.used + excluded.used RETURNING used"
+    "SET used = specfirst_rate_limits.used + excluded.used RETURNING used"
 )
-_PURGE = text("DELETE FROM rate_limit_buckets WHERE tenant_id = :t AND window_start < :w")
+_PURGE = text("DELETE FROM specfirst_rate_limits WHERE tenant_id = :t AND window_start < :w")
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,11 @@ the server from starting; the missing handlers are logged once at start-up.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -40,12 +42,48 @@ def not_implemented_handler(module: str, function: str) -> Callable[..., Any]:
     return not_implemented
 
 
-class ConventionResolver(Resolver):  # type: ignore[misc]
-    """Resolve operations by the handler convention; missing handlers answer 501."""
+def _number(kind: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    try:
+        return int(value) if kind == "integer" else float(value)
+    except ValueError:
+        return value
 
-    def __init__(self, package: str,
-                 names: dict[tuple[str, str], tuple[str, str]] | None = None):
+
+def coercing(function: Callable[..., Any], kinds: Mapping[str, str]) -> Callable[..., Any]:
+    """`function` receiving the parameters named in `kinds` ("integer" or "number") as numbers
+    when they arrive as strings (the spec's own type, where the served copy had to relax it)."""
+
+    def convert(kwargs: dict[str, Any]) -> dict[str, Any]:
+        return {name: _number(kinds[name], value) if name in kinds else value
+                for name, value in kwargs.items()}
+
+    if inspect.iscoroutinefunction(function):
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            return await function(*args, **convert(kwargs))
+
+        return async_wrapper
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return function(*args, **convert(kwargs))
+
+    return wrapper
+
+
+class ConventionResolver(Resolver):  # type: ignore[misc]
+    """Resolve operations by the handler convention; missing handlers answer 501 (all of them
+    when `package` is None: no handler package)."""
+
+    def __init__(self, package: str | None,
+                 names: dict[tuple[str, str], tuple[str, str]] | None = None,
+                 numbers: Mapping[tuple[str, str], Mapping[str, str]] | None = None):
         super().__init__()
+        # (method, path) -> {python parameter name: "integer" | "number"}: path parameters the
+        # served copy of the spec checks as strings, handed to the handler as numbers again.
+        self.numbers = numbers or {}
         self.package = package
         # (method, path) -> (module, function) as the stubs generator assigned them, so that two
         # operations whose names collide resolve to `name` and `name_2` like the generated code.
@@ -67,12 +105,13 @@ class ConventionResolver(Resolver):  # type: ignore[misc]
     def resolve(self, operation: Any) -> Resolution:
         raw = getattr(operation, "_operation", {})
         planned = self.names.get((operation.method.lower(), operation.path))
+        package = self.package or "handlers"
         if planned is not None:
-            module_path, func_name = f"{self.package}.{planned[0]}", planned[1]
+            module_path, func_name = f"{package}.{planned[0]}", planned[1]
         else:
-            module_path, func_name = handler_location(self.package, raw, operation.method,
+            module_path, func_name = handler_location(package, raw, operation.method,
                                                       operation.path)
-        module = self._module(module_path)
+        module = self._module(module_path) if self.package else None
         function = getattr(module, func_name, None) if module is not None else None
         if function is None or not callable(function):
             location = f"{module_path}:{func_name}"
@@ -82,4 +121,8 @@ class ConventionResolver(Resolver):  # type: ignore[misc]
                             func_name,
                             operation.method.upper(), operation.path)
             function = not_implemented_handler(module_path, func_name)
+        else:
+            kinds = self.numbers.get((operation.method.lower(), operation.path))
+            if kinds:
+                function = coercing(function, kinds)
         return Resolution(function, f"{module_path}.{func_name}")

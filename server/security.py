@@ -1,12 +1,15 @@
 """API tokens per tenant: creation, revocation, and the check in front of every operation.
 
+The runtime keeps them in its own tables (`specfirst_tenants`, `specfirst_tokens`), for any spec.
+
 A token is 32 random bytes (`sf_` + URL-safe base64); only its SHA-256 is stored, so a database
 leak does not leak usable tokens, and the token is shown once, when it is created. The check
 (`verify_token`) looks the hash up on every request, so a revocation takes effect at once on
 every worker. Scopes come from the operation's security requirement: the token needs all of
-them (403 otherwise). A malformed, unknown or revoked token gets 401 with the challenge of the
-scheme it was sent for. After authentication the tenant's rate limit is applied (429 with
-`Retry-After`, `RateLimit`, `RateLimit-Policy`).
+them (403 otherwise); a token created without scopes holds `*`, every scope. A malformed,
+unknown or revoked token gets 401 with the challenge of the scheme it was sent for. After
+authentication the tenant's rate limit is applied (429 with `Retry-After`, `RateLimit`,
+`RateLimit-Policy`).
 
 How a token travels (bearer header, API key, Basic password, OAuth 2 access token) is the
 business of the Connexion security handlers in `server.security_schemes`; they all end here.
@@ -25,7 +28,8 @@ from typing import Any
 
 from specfirst.server.context import get_runtime
 from specfirst.server.db import Database
-from specfirst.server.migrations.m0001_core import api_tokens, tenants
+from specfirst.server.migrations.m0001_specfirst import tenants
+from specfirst.server.migrations.m0001_specfirst import tokens as api_tokens
 from specfirst.server.point_reads import first_row
 from specfirst.server.problems import Problem
 from specfirst.server.ratelimit import RateLimiter
@@ -33,7 +37,7 @@ from specfirst.server.timeutil import now_iso
 from sqlalchemy import select, update
 
 __all__ = [
-    "CRM_SCOPES",
+    "ALL_SCOPES",
     "TokenInfo",
     "WriteNeeded",
     "create_token",
@@ -46,12 +50,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-CRM_SCOPES: tuple[str, ...] = (
-    "customers:read", "customers:write", "companies:read", "companies:write", "users:read",
-    "pipelines:read", "pipelines:write", "deals:read", "deals:write", "tickets:read",
-    "tickets:write", "activities:read", "activities:write", "imports:read", "imports:write",
-    "changes:read", "webhooks:read", "analytics:read", "admin",
-)
+# The scope of a token created without scopes: it holds every scope any operation requires.
+ALL_SCOPES = "*"
 _TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_\-]{20,200}$")
 
 
@@ -83,7 +83,7 @@ def create_token(db: Database, tenant: str, scopes: Sequence[str] | None = None,
     tenant_id = ensure_tenant(db, tenant)
     token = "sf_" + secrets.token_urlsafe(32)
     token_id = str(uuid.uuid4())
-    granted = sorted(set(scopes)) if scopes else list(CRM_SCOPES)
+    granted = sorted(set(scopes)) if scopes else [ALL_SCOPES]
     with db.write() as conn:
         conn.execute(api_tokens.insert().values(
             id=token_id, tenant_id=tenant_id, token_hash=hash_token(token),
@@ -101,7 +101,7 @@ def revoke_token(db: Database, *, token: str | None = None, token_id: str | None
         return int(result.rowcount or 0)
 
 
-_LOOKUP = ("SELECT id, tenant_id, scopes, revoked_at FROM api_tokens "
+_LOOKUP = ("SELECT id, tenant_id, scopes, revoked_at FROM specfirst_tokens "
            "WHERE token_hash = :hash")
 
 
@@ -143,7 +143,7 @@ def verify_token(token: str, required_scopes: Iterable[str], *,
     info = lookup_token(runtime.db, token)
     if info is None:
         raise Problem(f"The {what} is unknown or revoked.", status=401, headers=unauthorized)
-    missing = sorted(set(required_scopes) - info.scopes)
+    missing = [] if ALL_SCOPES in info.scopes else sorted(set(required_scopes) - info.scopes)
     if missing:
         raise Problem(f"This operation requires the scope {', '.join(repr(m) for m in missing)}.",
                       status=403, headers=forbidden)

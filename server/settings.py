@@ -2,23 +2,28 @@
 
 | variable | default | meaning |
 |---|---|---|
-| `DATABASE_URL` | `sqlite:///.specfirst/crm.db` | `sqlite:///FILE` or `postgresql://USER@HOST/DB` |
+| `DATABASE_URL` | `sqlite:///.specfirst/<project>.db` | `sqlite:///FILE` or `postgresql://…` |
 | `SPECFIRST_SERVER_RESPONSE_VALIDATION` | `true` | validate every response against the spec |
 | `SPECFIRST_SERVER_RATE_LIMIT` | `100000` | requests per tenant per window (0 = unlimited) |
 | `SPECFIRST_SERVER_RATE_WINDOW` | `60` | rate-limit window, seconds |
 | `SPECFIRST_SERVER_MAX_BODY` | `1048576` | largest request body, bytes (413 above), see below |
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
-| `SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS` | `false` | webhooks may target loopback (tests) |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
-| `SPECFIRST_SERVER_CHANGES_RETENTION_DAYS` | `30` | days of change feed kept (0 = forever) |
+
+Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
+services.
 
 An operation may declare its own body cap in the spec with `x-specfirst-max-body`, which then
 replaces `SPECFIRST_SERVER_MAX_BODY` for it (`create_import`: 16 MiB, so that its 10,000 rows fit).
 
-Problem `type` URIs are `<base><slug>`: by default `https://crm.example.com/problems/` for the CRM
-reference server and `about:blank` (title = the status phrase, RFC 9457) for any other spec.
+`<project>` is `[project] name` of the nearest pyproject.toml, else its folder's name (the file
+lives in the `.specfirst/` folder next to that pyproject.toml, or in the working directory).
+
+Problem `type` URIs are `<base><slug>`: by default the base the application's services declare
+(`specfirst.server.Service.problem_types`), else `about:blank` (title = the status phrase,
+RFC 9457).
 """
 
 from __future__ import annotations
@@ -30,12 +35,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
+from specfirst.generator.config import default_database_url
 from specfirst.generator.errors import ConfigError
 
-__all__ = ["DEFAULT_DATABASE_URL", "ServerSettings", "env_bool", "env_float", "env_int",
+__all__ = ["ServerSettings", "default_database_url", "env_bool", "env_float", "env_int",
            "env_problem_base"]
 
-DEFAULT_DATABASE_URL = "sqlite:///.specfirst/crm.db"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -96,36 +101,30 @@ def env_problem_base(environ: Mapping[str, str], name: str) -> str | None:
 
 @dataclass(frozen=True)
 class ServerSettings:
-    database_url: str = DEFAULT_DATABASE_URL
+    database_url: str = field(default_factory=default_database_url)
     response_validation: bool = True
     rate_limit: int = 100_000
     rate_window: int = 60
     max_body: int = 1024 * 1024
     max_json_depth: int = 32
     cursor_secret: str | None = None
-    allow_loopback_webhooks: bool = False
     migrate: bool = True
-    problem_base_uri: str | None = None  # None: the default of the app (CRM or about:blank)
-    changes_retention_days: float = 30.0  # 0: keep the change feed forever
+    problem_base_uri: str | None = None  # None: the services' base, else about:blank
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> ServerSettings:
         env = os.environ if environ is None else environ
         settings = cls(
-            database_url=env.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            database_url=env.get("DATABASE_URL") or default_database_url(),
             response_validation=env_bool(env, "SPECFIRST_SERVER_RESPONSE_VALIDATION", True),
             rate_limit=env_int(env, "SPECFIRST_SERVER_RATE_LIMIT", 100_000),
             rate_window=env_int(env, "SPECFIRST_SERVER_RATE_WINDOW", 60, minimum=1),
             max_body=env_int(env, "SPECFIRST_SERVER_MAX_BODY", 1024 * 1024, minimum=1024),
             max_json_depth=env_int(env, "SPECFIRST_SERVER_MAX_JSON_DEPTH", 32, minimum=2),
             cursor_secret=env.get("SPECFIRST_SERVER_CURSOR_SECRET") or None,
-            allow_loopback_webhooks=env_bool(env, "SPECFIRST_SERVER_ALLOW_LOOPBACK_WEBHOOKS",
-                                             False),
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
             problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
-            changes_retention_days=env_float(env, "SPECFIRST_SERVER_CHANGES_RETENTION_DAYS",
-                                             30.0),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})

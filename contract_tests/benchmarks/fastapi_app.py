@@ -22,10 +22,11 @@ import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
+from specfirst.server.crm import apply_migrations
+from specfirst.server.crm.migrations.m0001_core import customers
+from specfirst.server.crm.migrations.m0002_sync import changes
 from specfirst.server.db import Database
-from specfirst.server.migrations import apply_migrations
-from specfirst.server.migrations.m0001_core import api_tokens, customers
-from specfirst.server.migrations.m0002_sync import changes
+from specfirst.server.migrations.m0001_specfirst import tokens as api_tokens
 from specfirst.server.security import hash_token
 from specfirst.server.timeutil import now_iso
 from sqlalchemy import select
@@ -100,7 +101,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
                     api_tokens.c.token_hash == hash_token(credentials.credentials))).first()
             if row is None or row.revoked_at is not None:
                 raise _unauthorized()
-            if scope not in row.scopes.split():
+            if not {scope, "*"} & set(row.scopes.split()):  # `*`: every scope
                 raise HTTPException(403, f"This operation requires the scope {scope!r}.")
             return str(row.tenant_id)
 

@@ -49,8 +49,8 @@ def database(backend: str, folder: Path) -> Iterator[str]:
 
 
 def _token(url: str) -> str:
+    from specfirst.server.crm import apply_migrations
     from specfirst.server.db import Database
-    from specfirst.server.migrations import apply_migrations
     from specfirst.server.security import create_token
 
     db = Database.from_url(url)

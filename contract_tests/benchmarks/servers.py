@@ -47,8 +47,8 @@ class Prepared:
 
 def prepare_database(folder: Path) -> Prepared:
     """A fresh SQLite database with the CRM schema and a token holding every scope."""
+    from specfirst.server.crm import apply_migrations
     from specfirst.server.db import Database
-    from specfirst.server.migrations import apply_migrations
     from specfirst.server.security import create_token
 
     folder.mkdir(parents=True, exist_ok=True)

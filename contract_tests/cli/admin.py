@@ -1,33 +1,51 @@
-"""`specfirst admin`: operate the CRM server's database (tokens, users, change feed, migrations)."""
+"""`specfirst admin`: operate the server's database (API tokens, schema migrations), for any
+project. An application's own maintenance commands are a module of the application
+(`python -m <its package>.admin`), never commands of the toolkit."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 from specfirst.contract_tests.cli.options import settings_from
-from specfirst.contract_tests.cli.serve import default_database_url
+from specfirst.contract_tests.cli.serve import default_database_url, python_path
 from specfirst.generator.errors import UsageError
+
+if TYPE_CHECKING:
+    from specfirst.server.db import Database
+    from specfirst.server.services import Service
 
 __all__ = ["admin"]
 
 _SCOPE = re.compile(r"^[A-Za-z0-9_.:\-]{1,100}$")
 DB_OPTION = click.option("--db", metavar="URL", help="sqlite:///FILE or postgresql://USER@HOST/DB "
-                         "(default: $DATABASE_URL, else .specfirst/crm.db).")
+                         "(default: $DATABASE_URL, else .specfirst/<project>.db).")
 
 
-def _database(db: str | None):  # type: ignore[no-untyped-def]
+def _database(db: str | None, services: Sequence[Service] = ()) -> Database:
+    """The database, with specfirst's own tables (and those of `services`) migrated."""
     from specfirst.server.db import Database
     from specfirst.server.migrations import apply_migrations
 
     database = Database.from_url(default_database_url(db, settings_from().base_dir))
-    apply_migrations(database)
+    apply_migrations(database, services)
     return database
+
+
+def _exists(package: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(package) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 @click.group()
 def admin() -> None:
-    """Administer the CRM server's database: API tokens, users, change feed, schema migrations."""
+    """Administer the server's database: API tokens and schema migrations, for any spec."""
 
 
 @admin.group()
@@ -38,7 +56,7 @@ def token() -> None:
 @token.command("create")
 @click.option("--tenant", required=True, help="Tenant (account) name; created if new.")
 @click.option("--scope", "scopes", multiple=True, metavar="SCOPE",
-              help="A scope to grant (repeatable). Without --scope: every scope.")
+              help="A scope to grant (repeatable). Without --scope: every scope (`*`).")
 @click.option("--label", help="A note stored with the token (never the token itself).")
 @DB_OPTION
 def token_create(tenant: str, scopes: tuple[str, ...], label: str | None, db: str | None) -> None:
@@ -81,65 +99,27 @@ def token_revoke(token_value: str | None, token_id: str | None, db: str | None) 
     click.echo("revoked", err=True)
 
 
-@admin.group()
-def user() -> None:
-    """Manage the users (record owners, ticket assignees) of a tenant."""
-
-
-@user.command("create")
-@click.option("--tenant", required=True, help="Tenant (account) name; created if new.")
-@click.option("--name", required=True, help="Full name.")
-@click.option("--email", required=True, help="Email address (unique per tenant).")
-@click.option("--role", type=click.Choice(["admin", "manager", "sales", "support"]),
-              default="sales", show_default=True, help="Role.")
-@DB_OPTION
-def user_create(tenant: str, name: str, email: str, role: str, db: str | None) -> None:
-    """Create a user and print its id on stdout."""
-    from specfirst.server.users import create_user
-
-    database = _database(db)
-    try:
-        click.echo(create_user(database, tenant, name=name, email=email, role=role))
-    finally:
-        database.dispose()
-
-
-@admin.group()
-def changes() -> None:
-    """Maintain the change feed."""
-
-
-@changes.command("prune")
-@click.option("--days", type=click.FloatRange(min=0), metavar="DAYS",
-              help="Keep the changes of the last DAYS days; 0 keeps everything (default: "
-                   "$SPECFIRST_SERVER_CHANGES_RETENTION_DAYS, else 30).")
-@DB_OPTION
-def changes_prune(days: float | None, db: str | None) -> None:
-    """Delete older changes from the feed now, in batches, and print how many went.
-
-    The server does the same by itself every hour; feed cursors that pointed before the
-    changes kept then answer 410 (the client starts a fresh sync).
-    """
-    from specfirst.server.retention import prune_changes
-    from specfirst.server.settings import ServerSettings
-
-    keep = ServerSettings.from_env().changes_retention_days if days is None else days
-    database = _database(db)
-    try:
-        count = prune_changes(database, keep)
-    finally:
-        database.dispose()
-    click.echo(f"pruned {count} changes" + (f" older than {keep:g} days" if keep else ""))
-
-
 @admin.command()
+@click.option("--handlers", metavar="PACKAGE",
+              help="Also migrate the services this handler package declares in SERVICES "
+                   "(default: `handlers-package` from the configuration, when importable).")
 @DB_OPTION
-def migrate(db: str | None) -> None:
-    """Create or upgrade the database schema (the server also does this at start-up)."""
-    from specfirst.server.migrations import schema_version
+def migrate(handlers: str | None, db: str | None) -> None:
+    """Create or upgrade the database schema (the server also does this at start-up): the
+    tables specfirst keeps for itself, then those of the handler package's services."""
+    from specfirst.server.app import import_handlers
+    from specfirst.server.migrations import chains, schema_version
+    from specfirst.server.services import declared_services
 
-    database = _database(db)
+    settings = settings_from()
+    python_path(settings.base_dir)
+    package = handlers or str(settings["handlers-package"])
+    services: list[Service] = []
+    if handlers or _exists(package):
+        services = declared_services(import_handlers(package))
+    database = _database(db, services)
     try:
-        click.echo(f"schema version {schema_version(database)}", err=True)
+        for chain, _package in chains(services):
+            click.echo(f"{chain}: schema version {schema_version(database, chain)}", err=True)
     finally:
         database.dispose()

@@ -25,7 +25,7 @@ PG_ADMIN_URL = os.environ.get("SPECFIRST_TEST_PG_URL",
 
 
 def crm_spec() -> Spec:
-    from specfirst.server.app import CRM_SPEC
+    from specfirst.server.crm import SPEC as CRM_SPEC
 
     return Spec.from_path(CRM_SPEC)
 
@@ -56,8 +56,8 @@ def read_scopes(spec: Spec) -> frozenset[str]:
 
 def create_tokens(db_url: str, spec: Spec) -> CheckIdentities:
     """Tokens straight in the database: every scope, read scopes only, another tenant."""
+    from specfirst.server.crm import apply_migrations
     from specfirst.server.db import Database
-    from specfirst.server.migrations import apply_migrations
     from specfirst.server.security import create_token
 
     database = Database.from_url(db_url)
@@ -75,11 +75,12 @@ def create_tokens(db_url: str, spec: Spec) -> CheckIdentities:
 
 def in_process_app(db_url: str) -> Any:
     """The CRM app with request and response validation on, on `db_url`."""
-    from specfirst.server.app import create_app
+    from specfirst.server import create_app
+    from specfirst.server.crm import HANDLERS, SPEC
     from specfirst.server.settings import ServerSettings
 
     settings = ServerSettings.from_env({}, database_url=db_url, response_validation=True)
-    return create_app(settings=settings)
+    return create_app(SPEC, handlers=HANDLERS, settings=settings)
 
 
 @dataclass
@@ -95,7 +96,8 @@ class LiveCRM:
 @contextmanager
 def live_crm(db_url: str) -> Iterator[LiveCRM]:
     """`specfirst serve` of the reference CRM on 127.0.0.1 and a free port."""
-    from specfirst.server.app import CRM_HANDLERS, CRM_SPEC
+    from specfirst.server.crm import HANDLERS as CRM_HANDLERS
+    from specfirst.server.crm import SPEC as CRM_SPEC
 
     port = free_port()
     command = serve_command(CRM_SPEC, CRM_HANDLERS, db_url, port)

@@ -79,10 +79,11 @@ def test_specfirst_check_on_the_reference_spec(tmp_path: Path) -> None:
     The docs step renders the reference; whether the committed docs/reference is current is
     generator/tests/test_docs_reference.py's question, so it is not compared here.
     """
-    from specfirst.server.app import CRM_HANDLERS
+    from specfirst.server.crm import HANDLERS as CRM_HANDLERS
 
     root = Path(__file__).resolve().parents[2]
-    options = CheckOptions(handlers_package=CRM_HANDLERS, handlers_dir=root / "server" / "handlers",
+    options = CheckOptions(handlers_package=CRM_HANDLERS,
+                           handlers_dir=root / "server" / "crm" / "handlers",
                            docs_out=None, max_examples=2, seed=SEED,
                            junit=tmp_path / "junit.xml", report_dir=tmp_path / "report",
                            # as in the repository's [tool.specfirst.test]: the If-Match-guarded

@@ -13,7 +13,7 @@ from connexion.spec import OpenAPISpecification, Specification
 from jsonschema import Draft4Validator
 from specfirst.generator.loader import Spec
 from specfirst.server import fast_spec
-from specfirst.server.app import CRM_SPEC
+from specfirst.server.crm import SPEC as CRM_SPEC
 from specfirst.server.fast_validation import compiled
 from specfirst.server.validation import install_format_checks
 

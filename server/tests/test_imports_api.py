@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from specfirst.server.migrations.m0001_core import customers
-from specfirst.server.migrations.m0002_sync import import_jobs
+from specfirst.server.crm.migrations.m0001_core import customers
+from specfirst.server.crm.migrations.m0002_sync import import_jobs
 from specfirst.server.tests.conftest import BACKENDS, Tenant, _database
 from specfirst.server.tests.live import LiveServer, drop_database
 

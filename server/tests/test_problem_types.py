@@ -1,5 +1,5 @@
-"""Problem `type` URIs: the CRM's own by default, `about:blank` for any other spec, or the base
-named by SPECFIRST_SERVER_PROBLEM_BASE_URI."""
+"""Problem `type` URIs: the base the application's services declare (the CRM's own), else
+`about:blank`, or the base named by SPECFIRST_SERVER_PROBLEM_BASE_URI."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 import pytest
 from specfirst.generator.errors import ConfigError
-from specfirst.server.app import CRM_SPEC, create_app
+from specfirst.server.app import create_app
+from specfirst.server.crm import HANDLERS as CRM_HANDLERS
+from specfirst.server.crm import SPEC as CRM_SPEC
+from specfirst.server.crm import TYPE_BASE as CRM_TYPE_BASE
 from specfirst.server.problems import (
-    CRM_TYPE_BASE,
     NotFound,
     configure_problem_types,
     problem_body,
@@ -41,7 +43,7 @@ paths:
 @pytest.fixture(autouse=True)
 def _restore() -> Iterator[None]:
     yield
-    configure_problem_types(CRM_TYPE_BASE)
+    configure_problem_types("about:blank")
 
 
 def _settings(tmp_path: Path, **environ: str) -> ServerSettings:
@@ -51,8 +53,7 @@ def _settings(tmp_path: Path, **environ: str) -> ServerSettings:
 
 def _pets_app(tmp_path: Path, **environ: str) -> TestClient:
     (tmp_path / "pets.yaml").write_text(PETS)
-    return TestClient(create_app(tmp_path / "pets.yaml", "no_such_handlers",
-                                 _settings(tmp_path, **environ)))
+    return TestClient(create_app(tmp_path / "pets.yaml", None, _settings(tmp_path, **environ)))
 
 
 def _answers(client: TestClient, prefix: str) -> dict[int, dict[str, object]]:
@@ -68,8 +69,12 @@ def _answers(client: TestClient, prefix: str) -> dict[int, dict[str, object]]:
     return {status: response.json() for status, response in found.items()}
 
 
+def _crm(settings: ServerSettings) -> TestClient:
+    return TestClient(create_app(CRM_SPEC, handlers=CRM_HANDLERS, settings=settings))
+
+
 def test_the_crm_keeps_its_problem_types(tmp_path: Path) -> None:
-    with TestClient(create_app(settings=_settings(tmp_path))) as client:
+    with _crm(_settings(tmp_path)) as client:
         answers = _answers(client, "/api/v1")
     assert answers[404]["type"] == "https://crm.example.com/problems/not-found"
     assert answers[404]["title"] == "Not found"
@@ -78,10 +83,11 @@ def test_the_crm_keeps_its_problem_types(tmp_path: Path) -> None:
     assert answers[401]["code"] == "unauthenticated"
 
 
-def test_the_crm_spec_given_by_path_is_still_the_crm(tmp_path: Path) -> None:
-    with TestClient(create_app(CRM_SPEC, settings=_settings(tmp_path))) as client:
-        assert client.get("/api/v1/nowhere").json()["type"] == (
-            "https://crm.example.com/problems/not-found")
+def test_the_types_come_from_the_services_not_from_the_spec(tmp_path: Path) -> None:
+    """The CRM spec served without the CRM's handler package (so without its services) is
+    just another spec."""
+    with TestClient(create_app(CRM_SPEC, None, settings=_settings(tmp_path))) as client:
+        assert client.get("/api/v1/nowhere").json()["type"] == "about:blank"
 
 
 def test_another_spec_gets_about_blank_problems(tmp_path: Path) -> None:
@@ -105,7 +111,7 @@ def test_the_setting_names_the_base_for_any_spec(tmp_path: Path) -> None:
     assert answers[404]["title"] == "Not found"
     assert answers[405]["type"] == base + "/method-not-allowed"
     settings = _settings(tmp_path, SPECFIRST_SERVER_PROBLEM_BASE_URI="about:blank")
-    with TestClient(create_app(settings=settings)) as client:
+    with _crm(settings) as client:
         crm = client.get("/api/v1/nowhere").json()
     assert crm["type"] == "about:blank" and crm["title"] == "Not Found"
 
@@ -130,6 +136,8 @@ def test_a_base_that_is_no_absolute_uri_is_refused(raw: str) -> None:
 
 
 def test_bodies_follow_the_configured_base() -> None:
+    assert problem_body(404)["type"] == "about:blank"
+    configure_problem_types(CRM_TYPE_BASE)
     assert problem_body(404)["type"] == CRM_TYPE_BASE + "not-found"
     configure_problem_types("about:blank")
     assert problem_body(413, "too big", title="Ignored") == {

@@ -46,7 +46,7 @@ def test_concurrent_refills_take_one_batch_each(tmp_path: Path) -> None:
     assert not failures
     assert not denied  # 960 requests of a 2000 quota
     with db.read() as conn:
-        used = conn.exec_driver_sql("SELECT SUM(used) FROM rate_limit_buckets").scalar_one()
+        used = conn.exec_driver_sql("SELECT SUM(used) FROM specfirst_rate_limits").scalar_one()
     assert 960 <= used <= 960 + limiter.batch  # leased, never wasted
     db.dispose()
 

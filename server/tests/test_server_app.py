@@ -96,7 +96,7 @@ def test_admin_token_create_prints_the_token_alone(tmp_path: Path) -> None:
     info = lookup_token(db, token)
     assert info is not None and info.scopes == {"customers:read"}
     with db.read() as conn:
-        stored = conn.execute(text("SELECT token_hash FROM api_tokens")).scalars().all()
+        stored = conn.execute(text("SELECT token_hash FROM specfirst_tokens")).scalars().all()
     assert stored == [hash_token(token)] and token not in stored[0]
     revoke = [*command[:4], "token", "revoke", token, "--db", url]
     subprocess.run(revoke, capture_output=True, text=True, timeout=60, check=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from specfirst.server.migrations.m0001_core import customers, idempotency_keys
+from specfirst.server.crm.migrations.m0001_core import customers, idempotency_keys
 from specfirst.server.tests.conftest import BACKENDS, Tenant
 from specfirst.server.tests.live import LiveServer
 from sqlalchemy import func, select, text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import httpx
 from specfirst.server.tests.conftest import Tenant
 from specfirst.server.tests.live import LiveServer
 
@@ -181,3 +182,12 @@ def test_search_and_batches(live_server: LiveServer, tenant: Tenant) -> None:
         all_ok = http.post("/api/v1/companies/batch/delete", json={"ids": ids})
         assert all_ok.status_code == 200
         assert [r["status"] for r in all_ok.json()["results"]] == [204, 204]
+
+
+def test_the_probes_answer_200(live_server: LiveServer) -> None:
+    """Liveness and readiness without a token; readiness reads the migrations table."""
+    live = httpx.get(live_server.url + "/api/v1/health/live", timeout=10)
+    ready = httpx.get(live_server.url + "/api/v1/health/ready", timeout=10)
+    assert live.status_code == 200 and live.json() == {"status": "ok"}
+    assert ready.status_code == 200, ready.text
+    assert ready.json() == {"status": "ok", "checks": {"database": "ok"}}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from specfirst.generator.errors import ConfigError
+from specfirst.server.crm import SERVICES
 from specfirst.server.db import Database, DatabaseBusy, normalize_url
 from specfirst.server.migrations import apply_migrations, discover, schema_version
 from specfirst.server.tests.conftest import BACKENDS
@@ -126,7 +127,7 @@ def test_concurrent_migrations_apply_each_version_once(backend_url: str) -> None
     def migrate() -> None:
         try:
             db = Database.from_url(backend_url, pool_size=1, max_overflow=1)
-            apply_migrations(db)
+            apply_migrations(db, SERVICES)
             db.dispose()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
@@ -138,10 +139,13 @@ def test_concurrent_migrations_apply_each_version_once(backend_url: str) -> None
         thread.join(timeout=60)
     assert errors == []
     db = Database.from_url(backend_url)
-    expected = sorted(m.version for m in discover())
-    with db.read() as conn:
-        assert sorted(conn.execute(text("SELECT version FROM schema_migrations")).scalars()
-                      ) == expected
-    assert schema_version(db) == expected[-1]
-    assert apply_migrations(db) == []
+    for chain, package in (("specfirst", "specfirst.server.migrations"),
+                           ("crm", "specfirst.server.crm.migrations")):
+        expected = sorted(m.version for m in discover(package, chain))
+        with db.read() as conn:
+            assert sorted(conn.execute(text("SELECT version FROM specfirst_migrations "
+                                            "WHERE chain = :c"), {"c": chain}).scalars()
+                          ) == expected
+        assert schema_version(db, chain) == expected[-1]
+    assert apply_migrations(db, SERVICES) == []
     db.dispose()

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 from specfirst.generator.loader import Spec
-from specfirst.server.app import CRM_SPEC
+from specfirst.server.crm import SPEC as CRM_SPEC
+from specfirst.server.crm.users import create_user
 from specfirst.server.security import revoke_token
 from specfirst.server.tests.conftest import Tenant
 from specfirst.server.tests.live import LiveServer
-from specfirst.server.users import create_user
 
 SPEC = Spec.from_path(CRM_SPEC).document
 PROBLEM = "application/problem+json"

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 import pytest
-from specfirst.server.analytics import PeriodRangeError, period_start, periods
+from specfirst.server.crm.analytics import PeriodRangeError, period_start, periods
 from specfirst.server.tests.conftest import Tenant
 from specfirst.server.tests.live import LiveServer
 

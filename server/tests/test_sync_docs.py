@@ -6,8 +6,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from specfirst.server.jobs import runner_from_env
-from specfirst.server.webhooks.delivery import DeliveryConfig
+from specfirst.server.crm.jobs import runner_from_env
+from specfirst.server.crm.webhooks.delivery import DeliveryConfig
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "server.md"
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import orjson
 import pytest
 import sqlalchemy as sa
-from specfirst.server.events import EVENT_TYPES, emit_event, event_types_for, record_change
-from specfirst.server.migrations import m0002_sync
-from specfirst.server.migrations.m0002_sync import changes, webhook_deliveries, webhooks
+from specfirst.server.crm.events import EVENT_TYPES, emit_event, event_types_for, record_change
+from specfirst.server.crm.migrations import m0002_sync
+from specfirst.server.crm.migrations.m0002_sync import changes, webhook_deliveries, webhooks
 from sqlalchemy.engine import Engine
 
 
@@ -117,9 +117,9 @@ def test_bad_input_is_refused(engine: Engine) -> None:
         assert emit_event(conn, tenant_id="t", event_type="import.completed", data={}) == 0
 
 
-@pytest.mark.parametrize("name", ["specfirst.server.events", "specfirst.server.analytics",
-                         "specfirst.server.ssrf",
-                                  "specfirst.server.webhooks", "specfirst.server.jobs"])
+@pytest.mark.parametrize("name", ["specfirst.server.crm.events", "specfirst.server.crm.analytics",
+                         "specfirst.server.crm.ssrf",
+                                  "specfirst.server.crm.webhooks", "specfirst.server.crm.jobs"])
 def test_public_api_is_sorted_and_importable(name: str) -> None:
     import importlib
 

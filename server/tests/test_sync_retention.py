@@ -12,11 +12,12 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
+from specfirst.server.crm import apply_migrations
+from specfirst.server.crm.migrations.m0002_sync import changes
+from specfirst.server.crm.migrations.m0003_change_horizons import change_horizons
+from specfirst.server.crm.retention import cutoff_for, prune_batch, prune_changes, pruned_through
+from specfirst.server.crm.settings import changes_retention_days
 from specfirst.server.db import Database
-from specfirst.server.migrations import apply_migrations
-from specfirst.server.migrations.m0002_sync import changes
-from specfirst.server.migrations.m0003_change_horizons import change_horizons
-from specfirst.server.retention import cutoff_for, prune_batch, prune_changes, pruned_through
 from specfirst.server.settings import ServerSettings
 from specfirst.server.tests.conftest import BACKENDS
 from specfirst.server.tests.live import LiveServer
@@ -84,11 +85,11 @@ def test_zero_days_keeps_everything(sync_db: Database) -> None:
     kept = [_insert(sync_db, tenant, "customers", 4000), _insert(sync_db, tenant, "deals", 1)]
     assert prune_changes(sync_db, 0) == 0
     assert _sequences(sync_db) == kept
-    assert ServerSettings.from_env({}).changes_retention_days == 30
-    assert ServerSettings.from_env(
-        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "0"}).changes_retention_days == 0
-    assert ServerSettings.from_env(
-        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "7.5"}).changes_retention_days == 7.5
+    assert changes_retention_days(ServerSettings.from_env({})) == 30
+    assert changes_retention_days(ServerSettings.from_env(
+        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "0"})) == 0
+    assert changes_retention_days(ServerSettings.from_env(
+        {"SPECFIRST_SERVER_CHANGES_RETENTION_DAYS": "7.5"})) == 7.5
 
 
 def test_pruning_stops_at_the_first_change_to_keep(sync_db: Database) -> None:
@@ -103,7 +104,7 @@ def test_pruning_stops_at_the_first_change_to_keep(sync_db: Database) -> None:
 
 
 def test_the_admin_command_prunes(tmp_path: Path) -> None:
-    from specfirst.contract_tests.cli import cli
+    from specfirst.server.crm.admin import admin
 
     url = f"sqlite:///{tmp_path / 'crm.db'}"
     db = Database.from_url(url)
@@ -112,14 +113,14 @@ def test_the_admin_command_prunes(tmp_path: Path) -> None:
     _insert(db, tenant, "customers", 10)
     recent = _insert(db, tenant, "customers", 0)
     runner = CliRunner()
-    kept = runner.invoke(cli, ["admin", "changes", "prune", "--db", url])
+    kept = runner.invoke(admin, ["changes", "prune", "--db", url])
     assert kept.exit_code == 0, kept.output
     assert "pruned 0 changes older than 30 days" in kept.output
-    pruned = runner.invoke(cli, ["admin", "changes", "prune", "--days", "5", "--db", url])
+    pruned = runner.invoke(admin, ["changes", "prune", "--days", "5", "--db", url])
     assert pruned.exit_code == 0, pruned.output
     assert "pruned 1 changes older than 5 days" in pruned.output
     assert _sequences(db) == [recent]
-    assert runner.invoke(cli, ["admin", "changes", "prune", "--days", "-1", "--db", url]
+    assert runner.invoke(admin, ["changes", "prune", "--days", "-1", "--db", url]
                          ).exit_code == 2
     db.dispose()
 
@@ -212,3 +213,22 @@ def test_the_feed_prunes_itself_and_refuses_stale_cursors(backend_url: str) -> N
             horizons = conn.execute(sa.select(sa.func.count()).select_from(change_horizons)
                                     ).scalar()
         assert horizons == 3  # (tenant, companies), (tenant, customers), (other, customers)
+
+
+def test_the_crm_admin_module_runs_on_its_own(tmp_path: Path) -> None:
+    """`python -m specfirst.server.crm.admin`: the CRM's commands, outside `specfirst`."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    command = [sys.executable, "-m", "specfirst.server.crm.admin"]
+    created = subprocess.run([*command, "user", "create", "--tenant", "acme", "--name", "Grace",
+                              "--email", "grace@acme.example", "--db", url],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert created.returncode == 0, created.stderr
+    assert len(created.stdout.strip()) == 36  # the new user's id
+    refused = subprocess.run([*command, "changes", "prune", "--db", "mysql://x/y"],
+                             capture_output=True, text=True, timeout=120, check=False)
+    assert refused.returncode == 2
+    assert "unsupported database backend" in refused.stderr
+    assert "Traceback" not in refused.stderr

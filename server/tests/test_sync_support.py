@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from specfirst.server.crm import apply_migrations
 from specfirst.server.db import Database
-from specfirst.server.migrations import apply_migrations
 
 PG_ADMIN_URL = os.environ.get("SPECFIRST_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 SYNC_TABLES = ("webhook_deliveries", "webhooks", "import_jobs", "changes", "change_horizons")

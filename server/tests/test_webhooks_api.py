@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import httpx
 import orjson
 import pytest
+from specfirst.server.crm.webhooks.signing import verify
 from specfirst.server.tests.conftest import BACKENDS, _database
 from specfirst.server.tests.live import LiveServer, drop_database
 from specfirst.server.tests.test_sync_support import Receiver, receiver, wait_for  # noqa: F401
-from specfirst.server.webhooks.signing import verify
 
 FAST_WEBHOOKS = {
     "SPECFIRST_SERVER_WEBHOOKS_ALLOW_LOOPBACK": "1",

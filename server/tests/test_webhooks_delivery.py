@@ -17,10 +17,13 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
+from specfirst.server.crm.events import record_change
+from specfirst.server.crm.migrations.m0002_sync import webhook_deliveries, webhooks
+from specfirst.server.crm.ssrf import guarded_client
+from specfirst.server.crm.webhooks import store
+from specfirst.server.crm.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
+from specfirst.server.crm.webhooks.signing import SignatureInvalid, verify
 from specfirst.server.db import Database
-from specfirst.server.events import record_change
-from specfirst.server.migrations.m0002_sync import webhook_deliveries, webhooks
-from specfirst.server.ssrf import guarded_client
 from specfirst.server.tests.test_sync_support import (  # noqa: F401 - fixtures
     Receiver,
     new_tenant,
@@ -29,9 +32,6 @@ from specfirst.server.tests.test_sync_support import (  # noqa: F401 - fixtures
     sync_db,
     sync_db_url,
 )
-from specfirst.server.webhooks import store
-from specfirst.server.webhooks.delivery import DeliveryConfig, DeliveryWorker, backoff_delay
-from specfirst.server.webhooks.signing import SignatureInvalid, verify
 
 FAST = DeliveryConfig(timeout_s=2.0, base_delay_s=0.02, max_delay_s=0.1, max_attempts=5,
                       poll_interval_s=0.02, lease_s=30.0, allow_loopback=True)
@@ -247,7 +247,7 @@ async def _send(worker: DeliveryWorker, item: Any) -> Any:
 KILLED_WORKER = textwrap.dedent("""
     import os, signal, sys
     from specfirst.server.db import Database
-    from specfirst.server.webhooks.delivery import DeliveryConfig, DeliveryWorker
+    from specfirst.server.crm.webhooks.delivery import DeliveryConfig, DeliveryWorker
     db = Database.from_url(sys.argv[1])
     claimed = DeliveryWorker(db, DeliveryConfig(lease_s=1.0)).claim()
     print(len(claimed), flush=True)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from specfirst.server.ssrf import (
+from specfirst.server.crm.ssrf import (
     ALLOW_LOOPBACK_ENV,
     ALLOW_LOOPBACK_ENV_ALIAS,
     TargetRefused,
