@@ -191,5 +191,5 @@ def load_settings(
 
 
 # Variables read directly by the parts that own them (test fixtures, server runtime).
-_KNOWN_ENV = frozenset({"SPECFIRST_TEST_CACHE"})
+_KNOWN_ENV = frozenset({"SPECFIRST_TEST_CACHE", "SPECFIRST_PREPARE"})
 _ENV_PASSTHROUGH = ("server-", "test-", "bench-")
