@@ -85,7 +85,27 @@ def _compare_table(compare: dict[str, Any]) -> list[str]:
     if bound:
         lines += ["", f"Note: in {bound} run(s) the load generator used ≥ 90% of its cores "
                       "and may have limited the figures."]
+    unsound = _littles_law_misses(compare)
+    if unsound:
+        lines += ["", "Little's law check (throughput × mean response time should equal the "
+                      f"{compare['config']['concurrency']} connections): off by more than 10% in "
+                      + "; ".join(unsound) + " — the mean and tail of those runs are suspect."]
     return lines
+
+
+def _littles_law_misses(compare: dict[str, Any]) -> list[str]:
+    """The runs whose queue length λ·W is more than 10% away from the concurrency."""
+    concurrency = compare["config"]["concurrency"]
+    misses = []
+    for index, round_ in enumerate(compare.get("rounds") or [], 1):
+        for name, tools in round_["figures"].items():
+            for tool, operations in tools.items():
+                for operation, figures in operations.items():
+                    queue = figures.get("queue_length")
+                    if queue is not None and abs(queue - concurrency) > 0.1 * concurrency:
+                        misses.append(f"round {index}, {tool}, {name}, "
+                                      f"{_LABELS.get(operation, operation)} (λ·W = {queue:.1f})")
+    return misses
 
 
 def _startup_table(startup: dict[str, Any]) -> list[str]:

@@ -102,7 +102,8 @@ def test_generated_spec_loads(tmp_path: Path) -> None:
 
 def _run(rps: float, p99: float) -> dict[str, Any]:
     return {"throughput_rps": rps, "latency_ms": {"p50": p99 / 2, "p99": p99}, "mean_ms": p99 / 3,
-            "errors": 0, "requests": int(rps * 10), "peak_rss_mb": 80.0, "client_bound": False}
+            "errors": 0, "requests": int(rps * 10), "peak_rss_mb": 80.0, "client_bound": False,
+            "queue_length": 32.0 if rps != 1200 else 96.0}
 
 
 def _figures(get: tuple[float, float], create: tuple[float, float]) -> dict[str, Any]:
@@ -147,6 +148,9 @@ def test_summary_takes_medians_and_ratios_against_each_baseline() -> None:
     assert report.count("| POST /api/v1/customers | fastapi-lean | 1.00× | 0.50× | yes |") == 2
     assert "before the comparison: 1.50, 1.00, 1.00; after: 6.00, 3.00, 2.00" in report
     assert "| 2 | wrk | POST /api/v1/customers | 1,100 (40) | 400 (20) | 1,000 (80) |" in report
+    littles = next(line for line in report.splitlines() if line.startswith("Little's law"))
+    assert "round 3, wrk, fastapi-lean, POST /api/v1/customers (λ·W = 96.0)" in littles
+    assert "round 1" not in littles and "round 2" not in littles
     assert "| `specfirst serve` | 1.50 |" in report and "| 1.50 | 1.20 | 90 | yes |" in report
     assert "| 2.50 | 2.10 | 90 | no |" in report
 
