@@ -62,8 +62,9 @@ docs: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/specfirst serve
 
+## Our server against both FastAPI baselines (specfirst bench and wrk), start-up; BENCH_ARGS=--help.
 bench: $(STAMP)
-	$(BIN)/python -m specfirst.contract_tests.benchmarks
+	$(BIN)/python -m specfirst.contract_tests.benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist

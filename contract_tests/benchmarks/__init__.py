@@ -1,4 +1,4 @@
-"""Benchmarks behind docs/benchmarks.md: our CRM server against a FastAPI baseline, start-up."""
+"""Benchmarks behind docs/benchmarks.md: our CRM server against two FastAPI baselines, start-up."""
 
 from specfirst.contract_tests.benchmarks.compare import CompareConfig, compare, summarize_rounds
 from specfirst.contract_tests.benchmarks.large_spec import generate_spec, operation_count

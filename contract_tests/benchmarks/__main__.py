@@ -1,5 +1,6 @@
 """`python -m specfirst.contract_tests.benchmarks` (what `make bench` runs): every figure of
-docs/benchmarks.md — our CRM server against the FastAPI baseline, start-up on a large spec,
+docs/benchmarks.md — our CRM server against the two FastAPI baselines (plain and lean), loaded
+by `specfirst bench` and by wrk (installed with apt-get when missing), start-up on a large spec,
 memory under load — written to `OUT/results.json` and `OUT/results.md`.
 """
 
@@ -18,6 +19,7 @@ from rich.console import Console
 from specfirst.contract_tests.benchmarks.compare import CompareConfig, compare, curves
 from specfirst.contract_tests.benchmarks.report import markdown_report
 from specfirst.contract_tests.benchmarks.startup import github_spec, measure_startup
+from specfirst.contract_tests.benchmarks.wrk import LoadGeneratorMissing
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -25,9 +27,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                                      description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--duration", type=float, default=10.0,
-                        help="measured seconds per operation and round (default 10)")
+                        help="measured seconds per operation, round and load generator "
+                             "(default 10; wrk takes whole seconds, rounded up)")
     parser.add_argument("--warmup", type=float, default=2.0, help="warm-up seconds (default 2)")
     parser.add_argument("--concurrency", type=int, default=32, help="connections (default 32)")
+    parser.add_argument("--wrk-threads", type=int, default=2,
+                        help="wrk threads (default 2, one per core of the reference machine)")
     parser.add_argument("--startup-repeats", type=int, default=3,
                         help="start-up samples per command (default 3)")
     parser.add_argument("--github", action="store_true",
@@ -39,7 +44,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-startup", action="store_true")
     parser.add_argument("--out", type=Path, default=Path(".specfirst/benchmarks"),
                         help="output folder (default .specfirst/benchmarks)")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.rounds < 1 or args.concurrency < 1 or args.wrk_threads < 1:
+        parser.error("--rounds, --concurrency and --wrk-threads must be at least 1")
+    if args.duration <= 0 or args.warmup < 0:
+        parser.error("--duration must be positive and --warmup not negative")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,9 +61,14 @@ def main(argv: list[str] | None = None) -> int:
                    f"Python {platform.python_version()}, {platform.system()}",
     }
     if not args.skip_compare:
-        config = CompareConfig(args.rounds, args.concurrency, args.duration, args.warmup)
-        results["compare"] = compare(config, lambda index, name: console.print(
-            f"round {index + 1}/{args.rounds}: {name}"))
+        config = CompareConfig(args.rounds, args.concurrency, args.duration, args.warmup,
+                               args.wrk_threads)
+        try:
+            results["compare"] = compare(config, lambda index, name: console.print(
+                f"round {index + 1}/{args.rounds}: {name}"), say=console.print)
+        except LoadGeneratorMissing as exc:
+            console.print(f"error: {exc}")
+            return 2
     if args.curves:
         console.print("throughput–response-time curves of the CRM server")
         results["curves"] = curves(args.out / "curves", duration_s=args.duration,

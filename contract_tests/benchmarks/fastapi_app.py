@@ -16,12 +16,12 @@ with `Location`, and validation of the request body *and* of the response by pyd
 
 import os
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, FastAPI, Header, HTTPException, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from specfirst.contract_tests.benchmarks.fastapi_models import Customer, CustomerCreate
 from specfirst.server.crm import apply_migrations
 from specfirst.server.crm.migrations.m0001_core import customers
 from specfirst.server.crm.migrations.m0002_sync import changes
@@ -32,42 +32,6 @@ from specfirst.server.timeutil import now_iso
 from sqlalchemy import select
 
 __all__ = ["Customer", "CustomerCreate", "create_app"]
-
-Stage = Literal["lead", "prospect", "customer", "churned"]
-Tag = Annotated[str, Field(min_length=1, max_length=50)]
-Uuid = Annotated[str, Field(pattern=r"^[0-9a-fA-F-]{36}$")]
-
-
-class CustomerCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(default=None, max_length=254, pattern=r"@")
-    phone: str | None = Field(default=None, max_length=50)
-    company_id: Uuid | None = None
-    lifecycle_stage: Stage = "lead"
-    source: str | None = Field(default=None, max_length=100)
-    owner_id: Uuid | None = None
-    tags: list[Tag] = Field(default_factory=list, max_length=20)
-    properties: dict[str, str | int | float | bool | None] = Field(default_factory=dict,
-                                                                   max_length=50)
-
-
-class Customer(BaseModel):
-    id: Uuid
-    name: str = Field(min_length=1, max_length=200)
-    email: str | None = Field(max_length=254)
-    phone: str | None = Field(max_length=50)
-    company_id: Uuid | None
-    lifecycle_stage: Stage
-    source: str | None = Field(max_length=100)
-    owner_id: Uuid | None
-    tags: list[Tag]
-    properties: dict[str, str | int | float | bool | None]
-    created_at: str
-    updated_at: str
-    version: int = Field(ge=1, le=2147483647)
-
 
 _FIELDS = list(Customer.model_fields)
 _bearer = HTTPBearer(auto_error=False)

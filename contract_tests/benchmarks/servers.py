@@ -1,4 +1,5 @@
-"""The contenders: how to start each server on a fresh database, and how much memory it holds."""
+"""The contenders — our CRM server and two FastAPI baselines — how to start each on a fresh
+database, and how much memory it holds."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ from pathlib import Path
 import httpx
 from specfirst.contract_tests.pipeline import ServerProcess, free_port
 
-__all__ = ["CONTENDERS", "Contender", "Prepared", "RssSampler", "cpu_seconds", "prepare_database",
-           "rss_bytes", "started"]
+__all__ = ["BASELINES", "CONTENDERS", "OURS", "Contender", "Prepared", "RssSampler", "cpu_seconds",
+           "prepare_database", "rss_bytes", "started"]
 
 REPO = Path(__file__).resolve().parents[2]
+BENCH_RATE_LIMIT = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -30,13 +32,25 @@ def _ours(port: int, url: str) -> list[str]:
             "--port", str(port), "--db", url, "--workers", "1"]
 
 
-def _fastapi(port: int, url: str) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "--factory",
-            "specfirst.contract_tests.benchmarks.fastapi_app:create_app", "--host", "127.0.0.1",
-            "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"]
+def _uvicorn(factory: str) -> Callable[[int, str], list[str]]:
+    def command(port: int, _url: str) -> list[str]:  # the app reads DATABASE_URL
+        return [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", "127.0.0.1",
+                "--port", str(port), "--workers", "1", "--log-level", "warning",
+                "--no-access-log"]
+
+    return command
 
 
-CONTENDERS = (Contender("specfirst", _ours), Contender("fastapi", _fastapi))
+OURS = "specfirst"
+#: The two FastAPI baselines: as a FastAPI user would write it (SQLAlchemy, a sync dependency),
+#: and as one would write it for speed (stdlib sqlite3, one thread hand-off per request).
+BASELINES = ("fastapi", "fastapi-lean")
+CONTENDERS = (
+    Contender(OURS, _ours),
+    Contender("fastapi", _uvicorn("specfirst.contract_tests.benchmarks.fastapi_app:create_app")),
+    Contender("fastapi-lean",
+              _uvicorn("specfirst.contract_tests.benchmarks.fastapi_lean_app:create_app")),
+)
 
 
 @dataclass(frozen=True)
@@ -109,10 +123,15 @@ class RssSampler:
 
 @contextmanager
 def started(contender: Contender, folder: Path) -> Iterator[tuple[ServerProcess, Prepared, str]]:
-    """Run one contender on a fresh database; yields (process, database, seeded customer id)."""
+    """Run one contender on a fresh database; yields (process, database, seeded customer id).
+
+    Our server's rate limiter stays on, counting every request, with a quota no benchmark run
+    reaches (`SPECFIRST_SERVER_RATE_LIMIT`, unless set already): the default, 100,000 per minute,
+    is within reach of both load generators' runs on one server."""
     prepared = prepare_database(folder)
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": prepared.url, "PYTHONPATH": str(REPO)}
+    env = {"SPECFIRST_SERVER_RATE_LIMIT": str(BENCH_RATE_LIMIT), **os.environ,
+           "DATABASE_URL": prepared.url, "PYTHONPATH": str(REPO)}
     with ServerProcess(contender.command(port, prepared.url), port=port, env=env, cwd=REPO,
                        start_timeout=60) as server:
         reply = httpx.post(f"{server.base_url}/api/v1/customers", timeout=30,
