@@ -26,10 +26,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "measure", "verdicts"]
+__all__ = ["main", "measure", "unpacked", "verdicts"]
 
 
-def _unpacked(path: Path, folder: Path) -> Path:
+def unpacked(path: Path, folder: Path) -> Path:
     if path.suffix != ".gz":
         return path
     target = folder / path.stem
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="specfirst-large-diff-") as tmp:
         folder = Path(tmp)
-        old, new = _unpacked(args.old, folder), _unpacked(args.new, folder)
+        old, new = unpacked(args.old, folder), unpacked(args.new, folder)
         out = folder / f"diff.{args.format}"
         numbers = measure(old, new, args.format, out)
         status = 0

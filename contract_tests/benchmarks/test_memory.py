@@ -14,9 +14,7 @@ each command, its peak RSS in MB, wall seconds and exit code, and the ratio of t
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
-import shutil
 import socket
 import subprocess
 import sys
@@ -27,6 +25,8 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from specfirst.contract_tests.benchmarks.large_diff import unpacked
+
 __all__ = ["main"]
 
 
@@ -35,14 +35,6 @@ def _free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
-
-def _unpacked(path: Path, folder: Path) -> Path:
-    if path.suffix != ".gz":
-        return path
-    target = folder / path.stem
-    with gzip.open(path, "rb") as src, target.open("wb") as dst:
-        shutil.copyfileobj(src, dst)
-    return target
 
 
 def _timed(command: list[str], cwd: Path) -> dict[str, Any]:
@@ -79,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="specfirst-test-memory-") as tmp:
         folder = Path(tmp)
-        spec = _unpacked(args.spec.resolve(), folder)
+        spec = unpacked(args.spec.resolve(), folder)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         mock = subprocess.Popen([str(bin_dir / "specfirst"), "mock", str(spec), "--port",

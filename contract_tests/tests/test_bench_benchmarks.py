@@ -25,8 +25,8 @@ from specfirst.contract_tests.benchmarks.compare import CREATE_BODY, summarize_r
 from specfirst.contract_tests.benchmarks.wrk import ensure_wrk, lua_script, parse_report, run_wrk
 from specfirst.contract_tests.tests.bench_server import tiny_server
 from specfirst.generator.loader import Spec
+from specfirst.server.crm import apply_migrations
 from specfirst.server.db import Database
-from specfirst.server.migrations import apply_migrations
 from specfirst.server.security import create_token, revoke_token
 
 FACTORIES: dict[str, Callable[[str], FastAPI]] = {

@@ -14,15 +14,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from specfirst.generator.diff.catalogue import CATALOGUE
 from specfirst.generator.diff.change import ChangeGroup, DiffResult, Level
 from specfirst.generator.errors import Location
+from specfirst.generator.sarif import artifact, sarif_log
 
 __all__ = ["FORMATS", "NAMED_OPERATIONS", "render"]
 
@@ -241,24 +240,9 @@ def render_junit(result: DiffResult) -> str:
         + "\n"
 
 
-SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                "sarif-schema-2.1.0.json")
 _SARIF_LEVEL = {Level.BREAKING: "error", Level.WARNING: "warning", Level.INFO: "note"}
 
 
-def _tool_version() -> str:
-    try:
-        return version("specfirst")
-    except PackageNotFoundError:
-        return "0.0.0"
-
-
-def _artifact(file: str) -> dict[str, str]:
-    """A relative path under %SRCROOT% (the working directory), else an absolute file URI."""
-    path = Path(file)
-    if not path.is_absolute() and ".." not in path.parts:
-        return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
-    return {"uri": path.resolve().as_uri()}
 
 
 def render_sarif(result: DiffResult) -> str:
@@ -287,7 +271,7 @@ def render_sarif(result: DiffResult) -> str:
         if location is not None and location.line:
             entry["locations"] = [{
                 "physicalLocation": {
-                    "artifactLocation": _artifact(_file(location)),
+                    "artifactLocation": artifact(_file(location)),
                     "region": {"startLine": location.line,
                                "startColumn": max(location.column, 1)},
                 },
@@ -296,22 +280,7 @@ def render_sarif(result: DiffResult) -> str:
         else:
             entry["locations"] = [{"logicalLocations": logical}]
         results.append(entry)
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "specfirst diff",
-                "version": _tool_version(),
-                "informationUri": "https://pypi.org/project/specfirst/",
-                "rules": list(rules.values()),
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return sarif_log("specfirst diff", list(rules.values()), results)
 
 
 FORMATS: dict[str, Callable[[DiffResult], str]] = {

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from specfirst.generator.lint.finding import Finding, Severity
 from specfirst.generator.lint.rules import ALL_RULES
+from specfirst.generator.sarif import artifact, sarif_log
 
 if TYPE_CHECKING:
     from specfirst.generator.lint.runner import LintResult
@@ -26,12 +25,6 @@ _SARIF_LEVEL = {
     Severity.HINT: "note",
 }
 
-
-def _tool_version() -> str:
-    try:
-        return version("specfirst")
-    except PackageNotFoundError:
-        return "0.0.0"
 
 
 @lru_cache(maxsize=64)
@@ -100,16 +93,7 @@ def render_json(result: LintResult) -> str:
     return json.dumps(payload, indent=2) + "\n"
 
 
-SARIF_SCHEMA = ("https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/"
-                "sarif-schema-2.1.0.json")
 
-
-def _artifact(file: str) -> dict[str, str]:
-    """A relative path under %SRCROOT% (the working directory), else an absolute file URI."""
-    path = Path(file)
-    if not path.is_absolute() and ".." not in path.parts:
-        return {"uri": quote(path.as_posix()), "uriBaseId": "%SRCROOT%"}
-    return {"uri": path.resolve().as_uri()}
 
 
 def _rule_descriptor(f: Finding) -> dict[str, Any]:
@@ -142,7 +126,7 @@ def render_sarif(result: LintResult) -> str:
             "message": {"text": f.message + (f" Hint: {f.hint}" if f.hint else "")},
             "locations": [{
                 "physicalLocation": {
-                    "artifactLocation": _artifact(f.file),
+                    "artifactLocation": artifact(f.file),
                     "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
                 },
                 "logicalLocations": [{"fullyQualifiedName": "#" + f.pointer,
@@ -151,22 +135,7 @@ def render_sarif(result: LintResult) -> str:
             "partialFingerprints": {"specfirstPointer/v1": f"{f.rule}:{f.pointer}"},
         }
         results.append(entry)
-    log = {
-        "$schema": SARIF_SCHEMA,
-        "version": "2.1.0",
-        "runs": [{
-            "tool": {"driver": {
-                "name": "specfirst",
-                "version": _tool_version(),
-                "informationUri": "https://pypi.org/project/specfirst/",
-                "rules": list(rules.values()),
-            }},
-            "originalUriBaseIds": {"%SRCROOT%": {"uri": Path.cwd().as_uri() + "/"}},
-            "columnKind": "unicodeCodePoints",
-            "results": results,
-        }],
-    }
-    return json.dumps(log, indent=2) + "\n"
+    return sarif_log("specfirst", list(rules.values()), results)
 
 
 def render_junit(result: LintResult) -> str:
