@@ -1,6 +1,6 @@
 """Peak memory of `specfirst test` beside Schemathesis run alone, on one spec and one mock.
 
-    python -m specfirst.contract_tests.benchmarks.test_memory SPEC [--max-examples 5]
+    python -m specfirst.contract_tests.benchmarks.run_memory SPEC [--max-examples 5]
         [--seed 1] [--phases examples,coverage,fuzzing,stateful]
 
 SPEC may be a `.gz` file (unpacked into a temporary folder, e.g. Stripe's spec from
