@@ -11,13 +11,6 @@ import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import ConfigError as SchemathesisConfigError
 from schemathesis.config import SanitizationConfig, SchemathesisConfig
-from schemathesis.config._auth import AuthConfig
-from schemathesis.config._checks import (
-    MissingRequiredHeaderConfig,
-    NegativeDataRejectionConfig,
-    PositiveDataAcceptanceConfig,
-)
-from schemathesis.config._phases import InferenceConfig
 from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
 from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
@@ -25,6 +18,14 @@ from specfirst.contract_tests.runner.credentials import auth_config, sensitive_n
 from specfirst.contract_tests.runner.opaque import without_opaque_inputs
 from specfirst.contract_tests.runner.options import RunOptions
 from specfirst.contract_tests.runner.results import ResultCollector, RunResult, operations_of
+from specfirst.contract_tests.runner.schemathesis_compat import (
+    AuthConfig,
+    InferenceConfig,
+    MissingRequiredHeaderConfig,
+    NegativeDataRejectionConfig,
+    PositiveDataAcceptanceConfig,
+    bounded_response_caches,
+)
 from specfirst.contract_tests.runner.servers import resolve_base_url
 from specfirst.contract_tests.runner.unique import unique_keys
 from specfirst.generator.errors import SpecfirstError, UsageError
@@ -166,11 +167,17 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     )
     log.info("contract test of %s against %s, seed %d", spec.path,
              collector.result.base_url, seed)
-    with active_checks(tokens), unique_keys(spec.document):
+    # Memory grows with what one operation needs: Schemathesis keeps a prepared copy of every
+    # response schema it checked an answer against for the whole run; the bound lets go of those
+    # of operations no longer in use, and of all of them between phases.
+    with active_checks(tokens), unique_keys(spec.document), \
+            bounded_response_caches(schema, workers=options.workers) as bound:
         stream = from_schema(schema).execute()
         try:
             for event in stream:
                 collector.handle(event)
+                if isinstance(event, events.PhaseFinished):
+                    bound.release_all()
                 if on_event is not None:
                     on_event(event)
         except KeyboardInterrupt:
