@@ -1,10 +1,11 @@
 """Peak memory of `specfirst test` beside Schemathesis run alone, on one spec and one mock.
 
     python -m specfirst.contract_tests.benchmarks.run_memory SPEC [--max-examples 5]
-        [--seed 1] [--phases examples,coverage,fuzzing,stateful]
+        [--seed 1] [--phases examples,coverage,fuzzing,stateful] [--paths N]
 
 SPEC may be a `.gz` file (unpacked into a temporary folder, e.g. Stripe's spec from
-`../shared/data/stripe/`). Starts `specfirst mock SPEC` on 127.0.0.1 (a free port, callbacks
+`../shared/data/stripe/`); `--paths N` keeps only its first N paths (and every component), a
+cut-down spec of the same shape. Starts `specfirst mock SPEC` on 127.0.0.1 (a free port, callbacks
 off), then runs, one after the other against it, `specfirst test SPEC --url ...` and
 `schemathesis run SPEC --url ...` with the same examples per operation, seed, phases, checks (all)
 and one worker, each under `/usr/bin/time -v`; stops the mock and prints one JSON line with
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from specfirst.contract_tests.benchmarks.large_diff import unpacked
+from specfirst.generator.loader import load_spec
 
 __all__ = ["main"]
 
@@ -43,8 +45,21 @@ def _timed(command: list[str], cwd: Path) -> dict[str, Any]:
                           text=True, errors="replace", check=False)
     peak_kb = next((int(line.split(":")[1]) for line in done.stderr.splitlines()
                     if "Maximum resident set size" in line), 0)
+    cpu = sum(float(line.split(":")[1]) for line in done.stderr.splitlines()
+              if "User time (seconds)" in line or "System time (seconds)" in line)
     return {"command": " ".join(command), "peak_rss_mb": round(peak_kb / 1024),
-            "seconds": round(time.perf_counter() - started, 1), "exit_code": done.returncode}
+            "seconds": round(time.perf_counter() - started, 1), "cpu_seconds": round(cpu, 1),
+            "exit_code": done.returncode}
+
+
+def _first_paths(spec: Path, paths: int, folder: Path) -> Path:
+    """The spec with its first `paths` paths only, as JSON."""
+    document = load_spec(spec).document
+    cut = dict(document)
+    cut["paths"] = dict(list((document.get("paths") or {}).items())[:paths])
+    target = folder / f"{spec.stem}-{paths}-paths.json"
+    target.write_text(json.dumps(cut), encoding="utf-8")
+    return target
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], deadline: float) -> None:
@@ -67,11 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-examples", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument("--paths", type=int, default=None)
     args = parser.parse_args(argv)
     bin_dir = Path(sys.executable).parent
     with tempfile.TemporaryDirectory(prefix="specfirst-test-memory-") as tmp:
         folder = Path(tmp)
         spec = unpacked(args.spec.resolve(), folder)
+        if args.paths is not None:
+            spec = _first_paths(spec, args.paths, folder)
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         mock = subprocess.Popen([str(bin_dir / "specfirst"), "mock", str(spec), "--port",
