@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import schemathesis
-from schemathesis.core.failures import Failure
 from specfirst.contract_tests.runner.credentials import Placement, placements_for, present
 from specfirst.contract_tests.runner.results import with_token_variable
+from specfirst.contract_tests.runner.schemathesis_compat import Failure
 
 if TYPE_CHECKING:
     from schemathesis import Case as _Case

@@ -11,8 +11,8 @@ import schemathesis
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.config import ConfigError as SchemathesisConfigError
 from schemathesis.config import SanitizationConfig, SchemathesisConfig
-from schemathesis.core.errors import LoaderError
 from schemathesis.engine import events, from_schema
+from schemathesis.errors import LoaderError
 from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
 from specfirst.contract_tests.runner.credentials import auth_config, sensitive_names
 from specfirst.contract_tests.runner.opaque import without_opaque_inputs

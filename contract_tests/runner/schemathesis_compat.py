@@ -1,10 +1,10 @@
 """Every use of Schemathesis' private internals, in one place.
 
 Schemathesis 4 has no public API for some of what the runner needs: the configuration classes
-behind a few options, and letting go of the response schemas it prepares while checking answers.
-They are reached here only, so an upgrade that moves them breaks this module (and
-`test_runner_memory.py::test_schemathesis_internals_are_where_the_compat_module_expects`), not the
-runner.
+behind a few options, the failure class our own checks raise, and letting go of the response
+schemas it prepares while checking answers. They are reached here only, so an upgrade that
+moves them breaks this module (and `test_runner_memory.py::
+test_schemathesis_internals_are_where_the_compat_module_expects`), not the runner.
 
 Memory: Schemathesis prepares, for every response schema it checks an answer against, a bundled
 copy of the schema with everything it references and a compiled validator, and keeps both for the
@@ -29,11 +29,13 @@ from schemathesis.config._checks import (
     PositiveDataAcceptanceConfig,
 )
 from schemathesis.config._phases import InferenceConfig
+from schemathesis.core.failures import Failure
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 from schemathesis.specs.openapi.adapter.responses import OpenApiResponse, ResponseSchemaCache
 
 __all__ = [
     "AuthConfig",
+    "Failure",
     "InferenceConfig",
     "MissingRequiredHeaderConfig",
     "NegativeDataRejectionConfig",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -109,3 +110,12 @@ def test_schemathesis_internals_are_where_the_compat_module_expects() -> None:
     release_shared(schema)
     assert held_response_schemas(schema) == 0
     assert responses[0].get_validator(resolved.media_type, resolved.schema) is not None
+
+
+def test_only_the_compat_module_imports_schemathesis_internals() -> None:
+    runner = Path(schemathesis_compat.__file__).parent
+    private = re.compile(r"^\s*(?:from|import) schemathesis\.(?:core\b|\S*\._)", re.MULTILINE)
+    found = {path.name: private.findall(path.read_text(encoding="utf-8"))
+             for path in runner.glob("*.py") if path.name != "schemathesis_compat.py"}
+    assert {name: lines for name, lines in found.items() if lines} == {}
+    assert private.search(Path(schemathesis_compat.__file__).read_text(encoding="utf-8"))
