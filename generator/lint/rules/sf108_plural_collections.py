@@ -10,7 +10,8 @@ from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from specfirst.generator.lint.walk import path_pointer
 
-__all__ = ["PluralCollections", "is_plural", "is_sub_resource", "singular", "singulars"]
+__all__ = ["PluralCollections", "identifies_item", "is_plural", "is_sub_resource", "singular",
+           "singulars"]
 
 _PARAM = re.compile(r"^\{[^}]*\}$")
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman",
@@ -41,6 +42,23 @@ def is_sub_resource(before: str) -> bool:
         return False
     words = split_words(before)
     return bool(words) and is_plural(words[-1]) and words[-1].lower() not in _UNCOUNTABLE
+
+
+_ID_WORDS = frozenset({"id", "uuid", "guid", "key", "slug", "number", "no", "code"})
+
+
+def identifies_item(parameter: str, segment: str) -> bool:
+    """Whether a path parameter identifies an item of the segment before it, so that the
+    segment names a collection: an id (`{id}`, `{account_id}`, `{orderId}`, `{slug}`) or a
+    name built on the segment's word (`{username}` under `user`, `{team_slug}` under `team`).
+    `/tarball/{ref}`, `/readme/{dir}` or `/following/{username}` name a representation or a
+    relation of what the parameter names, not a collection of it."""
+    words = [w.lower() for w in split_words(parameter.strip("{}"))]
+    if words and words[-1] in _ID_WORDS:
+        return True
+    name = "".join(words)
+    head = [w.lower() for w in split_words(segment)]
+    return bool(head) and head[-1] in name
 
 
 def singulars(word: str) -> list[str]:
@@ -98,6 +116,8 @@ class PluralCollections(Rule):
                 if _PARAM.match(segment) or not _PARAM.match(after):
                     continue
                 if index and is_sub_resource(segments[index - 1]):
+                    continue
+                if not identifies_item(after, segment):
                     continue
                 words = split_words(segment)
                 if not words or any(is_plural(word) for word in words):
