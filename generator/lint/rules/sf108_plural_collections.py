@@ -10,8 +10,8 @@ from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
 from specfirst.generator.lint.walk import path_pointer
 
-__all__ = ["PluralCollections", "identifies_item", "is_plural", "is_sub_resource", "singular",
-           "singulars"]
+__all__ = ["PluralCollections", "identifies_item", "is_mass_noun", "is_plural", "is_sub_resource",
+           "singular", "singulars"]
 
 _PARAM = re.compile(r"^\{[^}]*\}$")
 _IRREGULAR = {"people": "person", "children": "child", "men": "man", "women": "woman",
@@ -23,6 +23,11 @@ _UNCOUNTABLE = frozenset({"metadata", "information", "info", "equipment", "news"
                           # mass nouns and section names: the natural name of their collection
                           "history", "reference", "documentation", "content", "inventory",
                           "usage", "compare", "search"})
+
+
+def is_mass_noun(word: str) -> bool:
+    """An uncountable noun or section name (`history`, `inventory`): it has no item word."""
+    return word.lower() in _UNCOUNTABLE
 
 
 def is_plural(word: str) -> bool:

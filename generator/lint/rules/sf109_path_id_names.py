@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from specfirst.generator.lint.casing import convert, split_words
 from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from specfirst.generator.lint.rules.sf108_plural_collections import singulars
+from specfirst.generator.lint.rules.sf108_plural_collections import is_mass_noun, singulars
 from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathIdNames"]
@@ -62,6 +62,14 @@ def _related(name: str, resource: str) -> bool:
                             or words[0].lower() == parts[0].lower())
 
 
+def _names_mass_item(name: str, resource: str) -> bool:
+    """A collection named by a mass noun (`history`) has no word for its items: whatever
+    `<noun>_id` it takes (`version_id` for the entries of a history) names them."""
+    words, parts = split_words(name), split_words(resource)
+    return (len(words) >= 2 and words[-1].lower() == "id" and bool(parts)
+            and is_mass_noun(parts[-1]))
+
+
 class PathIdNames(Rule):
     id = "SF109"
     name = "path-id-names"
@@ -97,7 +105,8 @@ class PathIdNames(Rule):
         style = prefixed.most_common(1)[0][0] if prefixed else "snake"
         for path, name, resource, form in entries:
             if form == "id" or form == style or (form is None and (
-                    _related(name, resource) or _kind_of_id(name, nouns))):
+                    _related(name, resource) or _kind_of_id(name, nouns)
+                    or _names_mass_item(name, resource))):
                 continue
             expected = _FORMS[style].format(
                 r=convert(resource, "camel" if style.startswith("camel") else style))
