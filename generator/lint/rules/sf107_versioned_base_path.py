@@ -64,7 +64,8 @@ class VersionedBasePath(Rule):
         paths = ctx.document.get("paths")
         if not isinstance(paths, dict) or not paths:
             return
-        operations = list(self.operations(ctx))
+        # The root (`/`) is the API's index, which lists the versions: it need carry none.
+        operations = [op for op in self.operations(ctx) if op.path != "/"]
         if operations and all(_version_parameter(ctx, op) or _version_media_type(ctx, op)
                               for op in operations):
             return  # versioned by a header, a query parameter or the media type instead
@@ -77,6 +78,8 @@ class VersionedBasePath(Rule):
                                hint)
             return
         for path in missing:
+            if str(path) == "/":
+                continue
             yield self.finding(ctx, path_pointer(path),
                                f"path {path!r} has no version segment, unlike the other paths",
                                hint, key=True)
