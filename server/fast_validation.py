@@ -51,7 +51,7 @@ from jsonschema import Draft4Validator
 
 __all__ = ["DIALECT_MARK", "Dialect", "FastJSONRequestBodyValidator",
            "FastJSONResponseBodyValidator", "SchemaDialect", "VALIDATOR_MAP", "compiled",
-           "dialect_of", "translate", "validate_parameter", "validator_factory"]
+           "dialect_of", "habits_as_2020", "translate", "validate_parameter", "validator_factory"]
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +127,41 @@ def _translate_2020(schema: Any, *, response: bool) -> Any:
     out = translate(schema, response=response)
     _bounds_2020(out, 0)
     return out
+
+
+def habits_as_2020(node: Any) -> None:
+    """OpenAPI 3.0 habits that 3.1 documents often keep, rewritten in place as the Draft 2020-12
+    that means the same (as Schemathesis reads them): boolean `exclusiveMinimum`/`Maximum`
+    become numeric bounds, `nullable: true` adds `null` to `type` (and to `enum`)."""
+    _bounds_2020(node, 0)
+    _nullable_2020(node, 0)
+
+
+def _nullable_2020(node: Any, depth: int) -> None:
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _nullable_2020(item, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("nullable") is True:
+        kind = node.get("type")
+        if isinstance(kind, str) and kind != "null":
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list) and "null" not in kind:
+            node["type"] = [*kind, "null"]
+        if isinstance(node.get("enum"), list) and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+    for key, value in node.items():
+        if key not in ("enum", "const", "default", "example", "examples") \
+                and isinstance(value, (dict, list)):
+            if key in _SCHEMA_MAPS and isinstance(value, dict):
+                for sub in value.values():
+                    _nullable_2020(sub, depth + 1)
+            else:
+                _nullable_2020(value, depth + 1)
 
 
 def _bounds_2020(node: Any, depth: int) -> None:

@@ -106,7 +106,7 @@ def test_pipx_installed_wheel_runs_the_documented_steps(installed: Path, wheel: 
         assert done.returncode == 0, (line, done.stdout, done.stderr)
         if line.startswith("specfirst lint"):
             # warnings as annotations at file:line, in the file that holds them
-            assert "::warning file=openapi/paths/pets.yaml,line=6,col=3,title=SF508" \
+            assert "::warning file=openapi/paths/pets.yaml,line=11,col=11,title=SF403" \
                 in done.stdout, done.stdout
     bundled = (project / "dist" / "openapi.yaml").read_text()
     assert "$ref: '#/components/schemas/Pet'" in bundled and "paths/pets.yaml" not in bundled

@@ -203,6 +203,24 @@ def media_matches(documented: str, actual: str) -> bool:
     return sub == "*" and actual.startswith(f"{kind}/")
 
 
+_LITERAL_BRACE = re.compile(r"(?<!\\){(?![0-9]+(,[0-9]*)?})")
+
+
+def _undecidable(error: Any) -> bool:
+    """Parameter errors the mock cannot stand behind: a `pattern` with a literal `{`, which
+    regex dialects read differently, and objects inside arrays, which no parameter style
+    defines a serialization for (clients send them in ways the spec cannot say are wrong)."""
+    if isinstance(error, str):
+        return False
+    if error.validator == "pattern" and isinstance(error.validator_value, str):
+        return bool(_LITERAL_BRACE.search(error.validator_value))
+    if error.validator == "type" and isinstance(error.instance, str) and len(
+            error.absolute_path) > 0:
+        wanted = error.validator_value
+        return "object" in (wanted if isinstance(wanted, list) else [wanted])
+    return False
+
+
 def describe_error(error: Any) -> str:
     """A jsonschema error in plain words: where, and what the schema asks (no Python reprs)."""
     where = "/" + "/".join(str(p) for p in error.absolute_path)
@@ -482,7 +500,7 @@ class RequestChecker:
         first: Any = None
         for candidate in candidates:
             error = self.validator.best_error(param.pointer, candidate)
-            if error is None:
+            if error is None or _undecidable(error):
                 return None
             first = first or error
         return describe_error(first) if not isinstance(first, str) else first

@@ -19,7 +19,7 @@ import jsonschema
 from referencing import Registry
 from referencing.jsonschema import DRAFT4, DRAFT202012
 from specfirst.generator.loader import resolve_pointer
-from specfirst.server.fast_validation import validator_factory
+from specfirst.server.fast_validation import habits_as_2020, validator_factory
 
 __all__ = ["MockValidator", "to_json_schema_document"]
 
@@ -101,6 +101,8 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
     """The document as JSON Schema sees it, for validating responses (write-only properties
     forbidden), or with `responses=False` for validating requests."""
     converted = copy.deepcopy(document) if is_v31 else _convert(document)
+    if is_v31:
+        habits_as_2020(converted)
     if responses:
         _forbid_write_only(converted, document)
     else:

@@ -72,10 +72,13 @@ def _check_operation(operation: Any, app: Any, base_url: str, max_examples: int)
 
 
 def run_conformance(path: Any, *, max_examples: int = 3, seed: int = 7,
-                    budget_seconds: float = 60.0) -> Conformance:
+                    budget_seconds: float = 60.0, auth_check: bool = False) -> Conformance:
+    """With `auth_check=False` the mock answers as it does behind `--no-auth-check`: the
+    credentials Schemathesis makes up are not judged, only the answers to what it sends."""
     spec = Spec.from_path(path)
     # answers are what is measured; callbacks would send requests to URLs the fuzzer made up
-    mocked = create_mock_app(spec, seed=seed, callbacks=CallbackPolicy(enabled=False))
+    mocked = create_mock_app(spec, seed=seed, callbacks=CallbackPolicy(enabled=False),
+                             auth_check=auth_check)
     unmockable = dict(mocked.report.unmockable)
     schema = schemathesis.openapi.from_dict(spec.document)
     base_url = f"http://127.0.0.1{mocked.report.base_path}"

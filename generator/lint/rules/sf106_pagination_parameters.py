@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+from specfirst.generator.lint.casing import split_words
 from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import (
     PATH_OPERATIONS,
@@ -15,6 +17,7 @@ from specfirst.generator.lint.rule import (
     Rule,
     is_json,
 )
+from specfirst.generator.lint.rules.sf108_plural_collections import is_plural
 
 __all__ = ["PaginationParameters", "is_list_operation"]
 
@@ -84,6 +87,75 @@ def _array_of(ctx: LintContext, schema: Any) -> dict[str, Any] | None:
     return None
 
 
+_SCALARS = ("string", "integer", "number", "boolean")
+
+
+def _names_a_collection(path: str) -> bool:
+    """Whether the path's last segment is a plural noun, as a collection's name is: `/apply`
+    or `/stats/punch_card` return a list, but not a collection that grows."""
+    words = [word.lower() for word in split_words(path.rstrip("/").rsplit("/", 1)[-1])]
+    if "of" in words[1:]:  # `codes_of_conduct`: the noun before `of` is the head
+        words = words[:words.index("of", 1)]
+    return bool(words) and is_plural(words[-1])
+
+
+def _bounded_by_enum(ctx: LintContext, array: dict[str, Any]) -> bool:
+    """Whether the items can only be as many as an enum has values: their `id` is an enum, or
+    every scalar property of theirs is (what tells one item from another is one of a fixed
+    set of values, as in a list of defaults keyed by a visibility)."""
+    items, _ = ctx.deref(array.get("items"), "")
+    properties = items.get("properties") if isinstance(items, dict) else None
+    if not isinstance(properties, dict):
+        return False
+    scalars: dict[str, dict[str, Any]] = {}
+    for name, value in properties.items():
+        value, _ = ctx.deref(value, "")
+        if isinstance(value, dict) and (value.get("type") in _SCALARS or "enum" in value):
+            scalars[str(name)] = value
+    if "enum" in scalars.get("id", {}):
+        return True
+    return bool(scalars) and all("enum" in value for value in scalars.values())
+
+
+def _declared_by_parent(ctx: LintContext, op: Operation) -> bool:
+    """Whether a nested list (`/accounts/{account}/capabilities`) is a fixed set its parent
+    already declares: the parent item's schema has a property of that name whose members are
+    named properties (`capabilities: {card_payments, transfers}`) or an array with maxItems."""
+    parent, _, last = op.path.rstrip("/").rpartition("/")
+    if not parent.endswith("}"):
+        return False
+    found = [o for o in ctx.operation_list(PATH_OPERATIONS)
+             if o.path == parent and o.method == "get"]
+    if not found:
+        return False
+    wanted = re.sub(r"[^a-z0-9]", "", last.lower())
+    for status, media, obj, pointer in ctx.response_media(found[0]):
+        if not status.startswith("2") or not is_json(media):
+            continue
+        schema, _ = ctx.deref(obj.get("schema"), pointer + "/schema")
+        properties = schema.get("properties") if isinstance(schema, dict) else None
+        if not isinstance(properties, dict):
+            continue
+        for name, value in properties.items():
+            if re.sub(r"[^a-z0-9]", "", str(name).lower()) != wanted:
+                continue
+            value, _ = ctx.deref(value, "")
+            if not isinstance(value, dict):
+                continue
+            if isinstance(value.get("properties"), dict) and value["properties"] and \
+                    value.get("additionalProperties") in (None, False):
+                return True
+            if value.get("type") == "array" and "maxItems" in value:
+                return True
+    return False
+
+
+def _fixed_set(ctx: LintContext, op: Operation, array: dict[str, Any]) -> bool:
+    """Whether an unpaged list is a set that cannot grow without bound, and needs no pages."""
+    return ("maxItems" in array or not _names_a_collection(op.path)
+            or _bounded_by_enum(ctx, array) or _declared_by_parent(ctx, op))
+
+
 class PaginationParameters(Rule):
     id = "SF106"
     name = "pagination-parameters"
@@ -101,8 +173,7 @@ class PaginationParameters(Rule):
             names = frozenset(
                 str(p.get("name")) for p, _ in ctx.parameters(op)
                 if p.get("in") == "query" and str(p.get("name")).lower() in PAGING_NAMES)
-            if names or "maxItems" not in array:
-                # A list bounded by maxItems (a report, a small fixed set) needs no pages.
+            if names or not _fixed_set(ctx, op, array):
                 lists.append((op, names))
         counts = Counter(names for _, names in lists if names)
         if not counts:

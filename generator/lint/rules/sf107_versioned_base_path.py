@@ -7,7 +7,13 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from specfirst.generator.lint.finding import Finding
-from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
+from specfirst.generator.lint.rule import (
+    PATH_OPERATIONS,
+    RECOMMENDED,
+    LintContext,
+    Operation,
+    Rule,
+)
 from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["VersionedBasePath"]
@@ -15,6 +21,29 @@ __all__ = ["VersionedBasePath"]
 # `/v1`, `/v2.1`, `/2.0` (Bitbucket), `/2024-01-15`, or a `{version}` path parameter.
 _VERSION = re.compile(r"(^|/)(v\d+(?:\.\d+)*|\d+\.\d+|\d{4}-\d{2}-\d{2}|\{[a-z_]*version\})(/|$)",
                       re.IGNORECASE)
+
+# `application/json; version=2`, `application/vnd.acme.v2+json`.
+_MEDIA_VERSION = re.compile(r";\s*(api-?)?version\s*=|/vnd\.[^;]*\bv\d+", re.IGNORECASE)
+
+
+def _version_parameter(ctx: LintContext, op: Operation) -> bool:
+    """A header or query parameter naming the version (`X-GitHub-Api-Version`, `Stripe-Version`,
+    `api-version`) that every request carries: required, or sent with a default."""
+    for param, _ in ctx.parameters(op):
+        name = re.sub(r"[^a-z]", "", str(param.get("name")).lower())
+        if param.get("in") not in ("header", "query") or not name.endswith("version"):
+            continue
+        schema = param.get("schema")
+        if param.get("required") is True or (isinstance(schema, dict) and "default" in schema):
+            return True
+    return False
+
+
+def _version_media_type(ctx: LintContext, op: Operation) -> bool:
+    """Every media type of the request and success bodies carries a version."""
+    types = [media for media, _, _ in ctx.request_media(op)]
+    types += [media for status, media, _, _ in ctx.response_media(op) if status.startswith("2")]
+    return bool(types) and all(_MEDIA_VERSION.search(media) for media in types)
 
 
 class VersionedBasePath(Rule):
@@ -35,6 +64,11 @@ class VersionedBasePath(Rule):
         paths = ctx.document.get("paths")
         if not isinstance(paths, dict) or not paths:
             return
+        # The root (`/`) is the API's index, which lists the versions: it need carry none.
+        operations = [op for op in self.operations(ctx) if op.path != "/"]
+        if operations and all(_version_parameter(ctx, op) or _version_media_type(ctx, op)
+                              for op in operations):
+            return  # versioned by a header, a query parameter or the media type instead
         missing = [p for p in paths if not _VERSION.search(str(p))]
         hint = "put the major version in the base path, e.g. /v1 or /api/v1"
         if len(missing) == len(paths):
@@ -44,6 +78,8 @@ class VersionedBasePath(Rule):
                                hint)
             return
         for path in missing:
+            if str(path) == "/":
+                continue
             yield self.finding(ctx, path_pointer(path),
                                f"path {path!r} has no version segment, unlike the other paths",
                                hint, key=True)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from specfirst.generator.lint.casing import convert, split_words
 from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from specfirst.generator.lint.rules.sf108_plural_collections import singular
+from specfirst.generator.lint.rules.sf108_plural_collections import is_mass_noun, singulars
 from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathIdNames"]
@@ -19,15 +19,27 @@ _ID_LIKE = re.compile(r"(^|[_\-.])id$|Id$|ID$|^id$", re.IGNORECASE)
 _FORMS = {"snake": "{r}_id", "camel": "{r}Id", "kebab": "{r}-id", "camel-upper": "{r}ID"}
 
 
-def _form(name: str, resource: str) -> str | None:
+def _form(name: str, resources: list[str]) -> str | None:
     """How an id parameter is named relative to its collection: 'id', a prefixed form, or None."""
     if name == "id":
         return "id"
-    for form, template in _FORMS.items():
-        base = convert(resource, "camel" if form.startswith("camel") else form.split("-")[0])
-        if name == template.format(r=base):
-            return form
+    for resource in resources:
+        for form, template in _FORMS.items():
+            base = convert(resource, "camel" if form.startswith("camel") else form.split("-")[0])
+            if name == template.format(r=base):
+                return form
     return None
+
+
+def _kind_of_id(name: str, nouns: set[str]) -> bool:
+    """Whether a `<prefix>_id` names a kind of identifier rather than another resource: its
+    prefix is no resource of the spec (no path segment names it), as `ghsa_id` (a GitHub
+    Security Advisory id) for an advisory or `client_id` for an OAuth application."""
+    words = split_words(name)
+    if len(words) < 2 or words[-1].lower() != "id":
+        return False
+    head = _compact("".join(words[:-1]))
+    return head not in nouns
 
 
 def _compact(text: str) -> str:
@@ -50,6 +62,14 @@ def _related(name: str, resource: str) -> bool:
                             or words[0].lower() == parts[0].lower())
 
 
+def _names_mass_item(name: str, resource: str) -> bool:
+    """A collection named by a mass noun (`history`) has no word for its items: whatever
+    `<noun>_id` it takes (`version_id` for the entries of a history) names them."""
+    words, parts = split_words(name), split_words(resource)
+    return (len(words) >= 2 and words[-1].lower() == "id" and bool(parts)
+            and is_mass_noun(parts[-1]))
+
+
 class PathIdNames(Rule):
     id = "SF109"
     name = "path-id-names"
@@ -63,6 +83,13 @@ class PathIdNames(Rule):
         if not isinstance(paths, dict):
             return
         entries: list[tuple[str, str, str, str | None]] = []
+        nouns: set[str] = set()
+        for path in paths:
+            for segment in str(path).strip("/").split("/"):
+                if not _PARAM.match(segment) and split_words(segment):
+                    words = split_words(segment)
+                    nouns.add(_compact("".join(words)))
+                    nouns.update(_compact("".join(words[:-1]) + s) for s in singulars(words[-1]))
         for path in paths:
             segments = str(path).strip("/").split("/")
             for collection, segment in zip(segments, segments[1:], strict=False):
@@ -70,12 +97,16 @@ class PathIdNames(Rule):
                 if not match or _PARAM.match(collection) or not _ID_LIKE.search(match.group(1)):
                     continue
                 words = split_words(collection)
-                resource = "_".join(words[:-1] + [singular(words[-1])]) if words else collection
-                entries.append((path, match.group(1), resource, _form(match.group(1), resource)))
+                resources = (["_".join(words[:-1] + [one]) for one in singulars(words[-1])]
+                             if words else [collection])
+                entries.append((path, match.group(1), resources[0],
+                                _form(match.group(1), resources)))
         prefixed = Counter(form for *_, form in entries if form not in (None, "id"))
         style = prefixed.most_common(1)[0][0] if prefixed else "snake"
         for path, name, resource, form in entries:
-            if form == "id" or form == style or (form is None and _related(name, resource)):
+            if form == "id" or form == style or (form is None and (
+                    _related(name, resource) or _kind_of_id(name, nouns)
+                    or _names_mass_item(name, resource))):
                 continue
             expected = _FORMS[style].format(
                 r=convert(resource, "camel" if style.startswith("camel") else style))
