@@ -48,6 +48,7 @@ from connexion.validators import (
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
 from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
+from referencing.jsonschema import DRAFT4, DRAFT202012
 
 __all__ = ["DIALECT_MARK", "Dialect", "FastJSONRequestBodyValidator",
            "FastJSONResponseBodyValidator", "SchemaDialect", "VALIDATOR_MAP", "compiled",
@@ -85,6 +86,18 @@ class SchemaDialect:
         self.is_v31 = dialect == "draft2020-12"
         self.json_schema_class: Any = (jsonschema.Draft202012Validator if self.is_v31
                                        else jsonschema.Draft4Validator)
+        # The referencing specification a document's schemas are registered under.
+        self.specification: Any = DRAFT202012 if self.is_v31 else DRAFT4
+
+    @property
+    def request_validator_class(self) -> Any:
+        """The pure-Python validator for request data (OpenAPI 3.0: Connexion's, the one serve
+        validates requests with, which knows `nullable`)."""
+        if self.is_v31:
+            return jsonschema.Draft202012Validator
+        from connexion.json_schema import Draft4RequestValidator
+
+        return Draft4RequestValidator
 
     def compile(self, schema: Any, *, response: bool = False) -> Any:
         """A jsonschema-rs validator (`is_valid`, `iter_errors`), or None when it cannot be

@@ -21,9 +21,9 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
-import jsonschema
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 from specfirst.generator.loader import deref
+from specfirst.server.fast_validation import validator_factory
 
 __all__ = ["UNIQUE_EXTENSION", "fresh_headers", "unique_keys"]
 
@@ -52,6 +52,7 @@ def _is_fresh(parameter: Mapping[str, Any]) -> bool:
 def fresh_headers(document: Mapping[str, Any]) -> FreshHeaders:
     """Each operation's header parameters that must carry a new value on every request."""
     found: FreshHeaders = {}
+    dialect = validator_factory(dict(document))
     for path, item in (document.get("paths") or {}).items():
         item = _deref(document, item)
         if not isinstance(item, Mapping):
@@ -67,7 +68,7 @@ def fresh_headers(document: Mapping[str, Any]) -> FreshHeaders:
                         or not _is_fresh(parameter)):
                     continue
                 schema = _deref(document, parameter.get("schema")) or {}
-                validator = jsonschema.Draft4Validator(
+                validator = dialect.json_schema_class(
                     {key: value for key, value in schema.items() if key != "nullable"})
                 found.setdefault((method.upper(), str(path)), {})[
                     str(parameter["name"])] = validator

@@ -179,3 +179,17 @@ def test_parameter_validator_keeps_connexions_messages() -> None:
         theirs = ParameterValidator.validate_parameter(kind, value, spec)
         assert ours == theirs, (value, ours, theirs)
     assert CompiledParameterValidator.validate_parameter("path", "nope", param) is not None
+
+
+@pytest.mark.parametrize(("version", "integer_3_0"), [("3.0.3", False), ("3.1.0", True)])
+def test_one_factory_gives_every_validator_its_dialect(version: str, integer_3_0: bool) -> None:
+    """Whole-document, request and compiled validators of one spec agree on its dialect: in
+    3.1 (JSON Schema 2020-12) `3.0` is an integer, in 3.0 it is not."""
+    from specfirst.server.fast_validation import validator_factory
+
+    dialect = validator_factory({"openapi": version})
+    schema = {"type": "integer"}
+    assert dialect.json_schema_class(schema).is_valid(3.0) is integer_3_0
+    assert dialect.request_validator_class(schema).is_valid(3.0) is integer_3_0
+    compiled_one = dialect.compile(schema)
+    assert compiled_one is not None and compiled_one.is_valid(3.0) is integer_3_0

@@ -15,11 +15,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from connexion.exceptions import ProblemException
-from connexion.json_schema import Draft4RequestValidator
-from jsonschema import Draft4Validator
 from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
 from specfirst.server.context import Caller
+from specfirst.server.fast_validation import validator_factory
 from sqlalchemy.engine import Connection
 
 CREATE_SCHEMAS = {"customers": "CustomerCreate", "companies": "CompanyCreate",
@@ -59,7 +57,7 @@ def _registry() -> Registry[Any]:
 
     document = Spec.from_path(CRM_SPEC).document
     registry: Registry[Any] = Registry().with_resource(_SPEC_URI, Resource.from_contents(
-        document, default_specification=DRAFT4))
+        document, default_specification=validator_factory(document).specification))
     return registry
 
 
@@ -68,9 +66,13 @@ def _validator(object_type: str) -> Any:
     from specfirst.server.validation import install_format_checks
 
     install_format_checks()
+    from specfirst.generator.loader import Spec
+    from specfirst.server.crm import SPEC as CRM_SPEC
+
+    dialect = validator_factory(Spec.from_path(CRM_SPEC).document)
     schema = {"$ref": f"{_SPEC_URI}#/components/schemas/{CREATE_SCHEMAS[object_type]}"}
-    return Draft4RequestValidator(schema, registry=_registry(),
-                                  format_checker=Draft4Validator.FORMAT_CHECKER)
+    return dialect.request_validator_class(
+        schema, registry=_registry(), format_checker=dialect.json_schema_class.FORMAT_CHECKER)
 
 
 def _pointer(path: Any) -> str:
