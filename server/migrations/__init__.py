@@ -21,6 +21,7 @@ import importlib
 import logging
 import pkgutil
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING
 
 from specfirst.server.db import Database
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 if TYPE_CHECKING:
     from specfirst.server.services import Service
@@ -37,6 +39,7 @@ __all__ = ["CHAIN", "Migration", "apply_migrations", "discover", "schema_version
 log = logging.getLogger(__name__)
 
 CHAIN = "specfirst"  # the runtime's own chain: this package
+MIGRATION_LOCK_DEADLINE_S = 120.0  # how long start-up waits out a locked SQLite file
 _MODULE = re.compile(r"^m(\d{4})_\w+$")
 _LOCK_KEY = 727_001  # arbitrary constant shared by every process of this application
 
@@ -97,8 +100,24 @@ def chains(services: Iterable[Service] = ()) -> list[tuple[str, str]]:
 
 def apply_migrations(db: Database, services: Iterable[Service] = ()) -> list[int]:
     """Apply every pending migration of the runtime's chain and then of each service's;
-    returns the versions applied by this call."""
+    returns the versions applied by this call. Several processes may start at once: a
+    SQLite "database is locked" outside the write retry (the first connections to a new
+    file switch it to WAL) is waited out, and each migration is skipped once applied."""
+    services = tuple(services)
     applied_now: list[int] = []
+    deadline = time.monotonic() + MIGRATION_LOCK_DEADLINE_S
+    while True:
+        try:
+            _apply_pending(db, services, applied_now)
+            return applied_now
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            log.info("database locked while migrating; retrying")
+            time.sleep(0.1)
+
+
+def _apply_pending(db: Database, services: tuple[Service, ...], applied_now: list[int]) -> None:
     with db.write() as conn:
         _lock(conn, db)
         conn.execute(text(_CREATE))
@@ -115,8 +134,7 @@ def apply_migrations(db: Database, services: Iterable[Service] = ()) -> list[int
                          "VALUES (:c, :v, :n, :t)"),
                     {"c": chain, "v": migration.version, "n": migration.name, "t": _now()},
                 )
-                applied_now.append(migration.version)
-    return applied_now
+            applied_now.append(migration.version)
 
 
 def schema_version(db: Database, chain: str = CHAIN) -> int:
