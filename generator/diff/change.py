@@ -30,8 +30,29 @@ class Level(enum.IntEnum):
         return self.name.lower()
 
 
+
+class _Placed:
+    """Where a change or a group of changes stands: the new version's pointer and location, or
+    the old one's when the element was removed."""
+
+    __slots__ = ()
+    old_pointer: str | None
+    new_pointer: str | None
+    old_location: Location | None
+    new_location: Location | None
+
+    @property
+    def pointer(self) -> str:
+        if self.new_pointer is not None:
+            return self.new_pointer
+        return self.old_pointer or ""
+
+    @property
+    def location(self) -> Location | None:
+        return self.new_location if self.new_pointer is not None else self.old_location
+
 @dataclass(frozen=True, slots=True)
-class Change:
+class Change(_Placed):
     """A change a client developer may need to know about, at one use.
 
     `id` is stable (kebab-case, listed in `generator.diff.catalogue.CATALOGUE` with its level);
@@ -53,17 +74,6 @@ class Change:
     old_location: Location | None = field(default=None, compare=False)
     new_location: Location | None = field(default=None, compare=False)
     place: str | None = field(default=None, compare=False)
-
-    @property
-    def pointer(self) -> str:
-        """The new version's pointer, or the old one's when the element was removed."""
-        if self.new_pointer is not None:
-            return self.new_pointer
-        return self.old_pointer or ""
-
-    @property
-    def location(self) -> Location | None:
-        return self.new_location if self.new_pointer is not None else self.old_location
 
     def sort_key(self) -> tuple[int, str, str, str, str]:
         method, _, path = self.operation.partition(" ")
@@ -93,7 +103,7 @@ def _operation_key(name: str) -> tuple[str, str]:
 
 
 @dataclass(frozen=True)
-class ChangeGroup:
+class ChangeGroup(_Placed):
     """One change where it was made, with every operation it affects.
 
     The same change to a shared schema reaches every operation (and every body, parameter or
@@ -112,16 +122,6 @@ class ChangeGroup:
     new_location: Location | None
     operations: tuple[str, ...]
     uses: int
-
-    @property
-    def pointer(self) -> str:
-        if self.new_pointer is not None:
-            return self.new_pointer
-        return self.old_pointer or ""
-
-    @property
-    def location(self) -> Location | None:
-        return self.new_location if self.new_pointer is not None else self.old_location
 
     def to_dict(self) -> dict[str, Any]:
         return {
