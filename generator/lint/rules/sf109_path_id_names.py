@@ -8,8 +8,19 @@ from collections.abc import Iterator
 
 from specfirst.generator.lint.casing import convert, split_words
 from specfirst.generator.lint.finding import Finding
-from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from specfirst.generator.lint.rules.sf108_plural_collections import is_mass_noun, singulars
+from specfirst.generator.lint.rule import (
+    PATH_OPERATIONS,
+    RECOMMENDED,
+    LintContext,
+    Rule,
+    is_json,
+)
+from specfirst.generator.lint.rules.sf106_pagination_parameters import is_list_operation
+from specfirst.generator.lint.rules.sf108_plural_collections import (
+    is_mass_noun,
+    is_plural,
+    singulars,
+)
 from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathIdNames"]
@@ -70,6 +81,22 @@ def _names_mass_item(name: str, resource: str) -> bool:
             and is_mass_noun(parts[-1]))
 
 
+def _single_resource(ctx: LintContext, path: str) -> bool:
+    """Whether a path whose last segment is a singular noun is one resource, not a collection:
+    the spec serves it as one thing (its GET answers JSON that is no list), as GitHub's `/user`
+    (the signed-in user). A parameter after it (`/user/{account_id}`) identifies no item of
+    it, and is named after what it identifies."""
+    words = split_words(path.rstrip("/").rsplit("/", 1)[-1])
+    if not words or is_plural(words[-1].lower()):
+        return False
+    for op in ctx.operation_list(PATH_OPERATIONS):
+        if op.path.rstrip("/") == path.rstrip("/") and op.method == "get":
+            answers_json = any(status.startswith("2") and is_json(media)
+                               for status, media, _, _ in ctx.response_media(op))
+            return answers_json and not is_list_operation(ctx, op)
+    return False
+
+
 class PathIdNames(Rule):
     id = "SF109"
     name = "path-id-names"
@@ -92,9 +119,12 @@ class PathIdNames(Rule):
                     nouns.update(_compact("".join(words[:-1]) + s) for s in singulars(words[-1]))
         for path in paths:
             segments = str(path).strip("/").split("/")
-            for collection, segment in zip(segments, segments[1:], strict=False):
+            for index, (collection, segment) in enumerate(zip(segments, segments[1:],
+                                                                 strict=False)):
                 match = _PARAM.match(segment)
                 if not match or _PARAM.match(collection) or not _ID_LIKE.search(match.group(1)):
+                    continue
+                if _single_resource(ctx, "/" + "/".join(segments[:index + 1])):
                     continue
                 words = split_words(collection)
                 resources = (["_".join(words[:-1] + [one]) for one in singulars(words[-1])]
