@@ -1,0 +1,171 @@
+"""SF106, SF107 and SF109 read what a spec says of itself: which lists are bounded or are
+reference data, which parameters page, whether the API is versioned, what a path segment is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from specfirst.generator.lint import lint_spec
+from specfirst.generator.lint.rule import Rule
+from specfirst.generator.lint.rules import PaginationParameters, PathIdNames, VersionedBasePath
+from specfirst.generator.loader import Spec
+
+PAGE = {"description": "a page", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"data": {"type": "array", "items": {"type": "object"}}}}}}}
+ONE = {"description": "one", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"id": {"type": "integer"}}}}}}
+CREATED = {"201": {"description": "created"}}
+
+
+def query(name: str, **schema: Any) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema or {"type": "string"}}
+
+
+def paged(*extra: dict[str, Any], description: str | None = None) -> dict[str, Any]:
+    """A GET that pages with `page` and `per_page` (and takes the extra parameters)."""
+    get: dict[str, Any] = {
+        "parameters": [query("page", type="integer"), query("per_page", type="integer"),
+                       *extra],
+        "responses": {"200": PAGE}}
+    if description is not None:
+        get["description"] = description
+    return {"get": get}
+
+
+def unpaged(*params: dict[str, Any], **texts: str) -> dict[str, Any]:
+    return {"get": {**texts, "parameters": list(params), "responses": {"200": PAGE}}}
+
+
+def lint(tmp_path: Path, rule: type[Rule], paths: dict[str, Any],
+         **top: Any) -> dict[str, str]:
+    """The rule's findings on a spec of these paths: {pointer: message}."""
+    document = {"openapi": "3.0.3", "info": {"title": "T", "version": "1"}, **top,
+                "paths": paths}
+    file = tmp_path / "api.yaml"
+    file.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
+    return {f.pointer: f.message for f in lint_spec(Spec.from_path(file), rules=[rule()])
+            if f.rule == rule.id}
+
+
+def pointer(path: str) -> str:
+    return "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get"
+
+
+# A spec whose lists page with `page` and `per_page`, and whose clients write (so a list nobody
+# writes to says something).
+BASE: dict[str, Any] = {
+    "/orders": {**paged(), "post": {"responses": CREATED}},
+    "/customers": {**paged(), "post": {"responses": CREATED}},
+}
+
+
+def test_reference_data_nobody_writes_to_is_not_asked_to_page(tmp_path: Path) -> None:
+    found = lint(tmp_path, PaginationParameters, {
+        **BASE,
+        # The provider's reference data: the same for everyone, not narrowed, never written.
+        "/codes_of_conduct": unpaged(),
+        "/codes_of_conduct/{key}": {"get": {
+            "parameters": [{"name": "key", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": ONE}}},
+        "/reporting/report_types": unpaged(query("expand")),
+        # Clients add tags: a collection that grows.
+        "/tags": {**unpaged(), "post": {"responses": CREATED}},
+        # Under the signed-in user (`/user` is one resource): each user's own list.
+        "/user": {"get": {"responses": {"200": ONE}}},
+        "/user/conflicts": unpaged(),
+        # Narrowed by a filter: a data set, not a catalogue.
+        "/events": unpaged(query("actor")),
+    })
+    assert set(found) == {pointer("/tags"), pointer("/user/conflicts"), pointer("/events")}
+
+
+def test_a_read_only_api_has_no_catalogue_to_tell_apart(tmp_path: Path) -> None:
+    found = lint(tmp_path, PaginationParameters, {
+        "/orders": paged(), "/customers": paged(), "/patents": unpaged()})
+    assert set(found) == {pointer("/patents")}
+
+
+def test_a_number_in_the_operation_s_words_bounds_the_list(tmp_path: Path) -> None:
+    found = lint(tmp_path, PaginationParameters, {
+        **BASE,
+        "/repos/{repo}/popular/referrers": {"get": {
+            "description": "Get the top 10 referrers over the last 14 days.",
+            "parameters": [{"name": "repo", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": PAGE}}},
+        "/repos/{repo}/report_types": {"get": {
+            "description": "Returns a full list of report types.",
+            "parameters": [{"name": "repo", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"200": PAGE}}},
+    })
+    # "A full list" says the list is whole, not how long it is.
+    assert set(found) == {pointer("/repos/{repo}/report_types")}
+
+
+def test_since_pages_when_it_is_a_position_and_filters_when_it_is_a_time(
+        tmp_path: Path) -> None:
+    found = lint(tmp_path, PaginationParameters, {
+        **BASE,
+        # `since=<id>`: a keyset cursor, another scheme than page/per_page.
+        "/repositories": unpaged(query("since", type="integer")),
+        # `since=<timestamp>` and `before=<date-time>` filter; the list pages like the others.
+        "/notifications": {**paged(query("since", type="string"),
+                                   query("before", type="string", format="date-time")),
+                           "put": {"responses": {"205": {"description": "read"}}}},
+    })
+    # The notifications page with page and per_page: three lists do.
+    assert found == {pointer("/repositories"):
+                     "GET /repositories pages with since; 3 other list operations use "
+                     "page, per_page"}
+
+
+def test_a_list_that_takes_the_common_parameters_too_is_consistent(tmp_path: Path) -> None:
+    found = lint(tmp_path, PaginationParameters, {
+        **BASE,
+        "/alerts": paged(query("before"), query("after")),
+        "/advisories": unpaged(query("before"), query("after"), query("per_page")),
+    })
+    assert set(found) == {pointer("/advisories")}
+
+
+def test_an_api_that_lists_its_versions_is_versioned(tmp_path: Path) -> None:
+    servers = [{"url": "https://api.example.com"}]
+    dates = {"description": "the versions", "content": {"application/json": {"schema": {
+        "type": "array", "items": {"type": "string", "format": "date"}}}}}
+    paths: dict[str, Any] = {"/orders": paged()}
+    assert lint(tmp_path, VersionedBasePath, paths, servers=servers) == {
+        "/servers/0/url": "neither the server URLs nor the paths carry a version segment"}
+    listed = {**paths, "/versions": {"get": {"summary": "Get all API versions",
+                                             "responses": {"200": dates}}}}
+    assert lint(tmp_path, VersionedBasePath, listed, servers=servers) == {}
+    # The versions of one package are no versions of the API.
+    nested = {**paths, "/packages/{name}/versions": {"get": {
+        "parameters": [{"name": "name", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": dates}}}}
+    assert set(lint(tmp_path, VersionedBasePath, nested, servers=servers)) == {"/servers/0/url"}
+
+
+def test_an_id_after_a_single_resource_names_what_it_identifies(tmp_path: Path) -> None:
+    def get(*names: str) -> dict[str, Any]:
+        return {"get": {"parameters": [{"name": n, "in": "path", "required": True,
+                                        "schema": {"type": "integer"}} for n in names],
+                        "responses": {"200": ONE}}}
+
+    found = lint(tmp_path, PathIdNames, {
+        "/accounts/{account_id}": get("account_id"),
+        "/refunds/{refund_id}": get("refund_id"),
+        # `/user` is one resource (the signed-in user), not a collection of `account`s.
+        "/user": {"get": {"responses": {"200": ONE}}},
+        "/user/{account_id}": get("account_id"),
+        # `/payment` answers a list: a collection, whatever its name, so a refund's id is wrong.
+        "/payment": {"get": {"responses": {"200": PAGE}}},
+        "/payment/{refund_id}": get("refund_id"),
+        # No GET says what `/cart` is: judged as a collection, as before.
+        "/cart/{refund_id}": get("refund_id"),
+    })
+    assert set(found) == {"/paths/~1payment~1{refund_id}", "/paths/~1cart~1{refund_id}"}
