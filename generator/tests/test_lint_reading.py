@@ -53,57 +53,51 @@ def pointer(path: str) -> str:
     return "/paths/" + path.replace("~", "~0").replace("/", "~1") + "/get"
 
 
-# A spec whose lists page with `page` and `per_page`, and whose clients write (so a list nobody
-# writes to says something).
+# A spec whose lists page with `page` and `per_page`, and that clients write.
 BASE: dict[str, Any] = {
     "/orders": {**paged(), "post": {"responses": CREATED}},
     "/customers": {**paged(), "post": {"responses": CREATED}},
 }
 
 
-def test_reference_data_nobody_writes_to_is_not_asked_to_page(tmp_path: Path) -> None:
+def item(*names: str) -> dict[str, Any]:
+    """A write at an item path below a list (its parameters named)."""
+    return {"delete": {"parameters": [{"name": n, "in": "path", "required": True,
+                                       "schema": {"type": "string"}} for n in names],
+                       "responses": {"204": {"description": "deleted"}}}}
+
+
+def test_a_list_no_client_writes_is_not_asked_to_page(tmp_path: Path) -> None:
     found = lint(tmp_path, PaginationParameters, {
         **BASE,
-        # The provider's reference data: the same for everyone, not narrowed, never written.
+        # Reference data, a report, the parts of an immutable record: the provider fills them.
         "/codes_of_conduct": unpaged(),
         "/codes_of_conduct/{key}": {"get": {
             "parameters": [{"name": "key", "in": "path", "required": True,
                             "schema": {"type": "string"}}],
             "responses": {"200": ONE}}},
-        "/reporting/report_types": unpaged(query("expand")),
-        # Clients add tags: a collection that grows.
+        "/txs/{hash}/withdrawals": unpaged({"name": "hash", "in": "path", "required": True,
+                                            "schema": {"type": "string"}}),
+        # Clients add tags, or remove an item below the list: collections that grow.
         "/tags": {**unpaged(), "post": {"responses": CREATED}},
-        # Under the signed-in user (`/user` is one resource): each user's own list.
-        "/user": {"get": {"responses": {"200": ONE}}},
-        "/user/conflicts": unpaged(),
-        # Narrowed by a filter: a data set, not a catalogue.
-        "/events": unpaged(query("actor")),
+        "/autolinks": unpaged(),
+        "/autolinks/{autolink_id}": item("autolink_id"),
     })
-    assert set(found) == {pointer("/tags"), pointer("/user/conflicts"), pointer("/events")}
-
-
-def test_a_read_only_api_has_no_catalogue_to_tell_apart(tmp_path: Path) -> None:
-    found = lint(tmp_path, PaginationParameters, {
-        "/orders": paged(), "/customers": paged(), "/patents": unpaged()})
-    assert set(found) == {pointer("/patents")}
+    assert set(found) == {pointer("/tags"), pointer("/autolinks")}
 
 
 def test_a_number_in_the_operation_s_words_bounds_the_list(tmp_path: Path) -> None:
+    def written(**texts: str) -> dict[str, Any]:
+        return {**unpaged(**texts), "post": {"responses": CREATED}}
+
     found = lint(tmp_path, PaginationParameters, {
         **BASE,
-        "/repos/{repo}/popular/referrers": {"get": {
-            "description": "Get the top 10 referrers over the last 14 days.",
-            "parameters": [{"name": "repo", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": {"200": PAGE}}},
-        "/repos/{repo}/report_types": {"get": {
-            "description": "Returns a full list of report types.",
-            "parameters": [{"name": "repo", "in": "path", "required": True,
-                            "schema": {"type": "string"}}],
-            "responses": {"200": PAGE}}},
+        "/pins": written(description="The pinned repositories: a profile shows at most 6."),
+        "/referrers": written(summary="Get the top 10 referrers"),
+        # "A full list" says the list is whole, not how long it is.
+        "/report_types": written(description="Returns a full list of report types."),
     })
-    # "A full list" says the list is whole, not how long it is.
-    assert set(found) == {pointer("/repos/{repo}/report_types")}
+    assert set(found) == {pointer("/report_types")}
 
 
 def test_since_pages_when_it_is_a_position_and_filters_when_it_is_a_time(
@@ -111,7 +105,8 @@ def test_since_pages_when_it_is_a_position_and_filters_when_it_is_a_time(
     found = lint(tmp_path, PaginationParameters, {
         **BASE,
         # `since=<id>`: a keyset cursor, another scheme than page/per_page.
-        "/repositories": unpaged(query("since", type="integer")),
+        "/repositories": {**unpaged(query("since", type="integer")),
+                          "post": {"responses": CREATED}},
         # `since=<timestamp>` and `before=<date-time>` filter; the list pages like the others.
         "/notifications": {**paged(query("since", type="string"),
                                    query("before", type="string", format="date-time")),
@@ -127,7 +122,8 @@ def test_a_list_that_takes_the_common_parameters_too_is_consistent(tmp_path: Pat
     found = lint(tmp_path, PaginationParameters, {
         **BASE,
         "/alerts": paged(query("before"), query("after")),
-        "/advisories": unpaged(query("before"), query("after"), query("per_page")),
+        "/advisories": {**unpaged(query("before"), query("after"), query("per_page")),
+                        "post": {"responses": CREATED}},
     })
     assert set(found) == {pointer("/advisories")}
 
@@ -169,3 +165,19 @@ def test_an_id_after_a_single_resource_names_what_it_identifies(tmp_path: Path) 
         "/cart/{refund_id}": get("refund_id"),
     })
     assert set(found) == {"/paths/~1payment~1{refund_id}", "/paths/~1cart~1{refund_id}"}
+
+
+def test_an_id_that_picks_what_a_list_holds_names_what_it_picks_by(tmp_path: Path) -> None:
+    def get(answer: dict[str, Any], *names: str) -> dict[str, Any]:
+        return {"get": {"parameters": [{"name": n, "in": "path", "required": True,
+                                        "schema": {"type": "string"}} for n in names],
+                        "responses": {"200": answer}}}
+
+    found = lint(tmp_path, PathIdNames, {
+        "/pools/{pool_id}": get(ONE, "pool_id"),
+        # A list of the epoch's stakes, those delegated to one pool: `{pool_id}` is right.
+        "/epochs/{number}/stakes/{pool_id}": get(PAGE, "number", "pool_id"),
+        # One item answered: `{pool_id}` would identify a block, and names a pool.
+        "/epochs/{number}/blocks/{pool_id}": get(ONE, "number", "pool_id"),
+    })
+    assert set(found) == {"/paths/~1epochs~1{number}~1blocks~1{pool_id}"}

@@ -19,7 +19,7 @@ from specfirst.generator.lint.rule import (
 )
 from specfirst.generator.lint.rules.sf108_plural_collections import is_plural
 
-__all__ = ["PaginationParameters", "is_list_operation", "paging_names"]
+__all__ = ["PaginationParameters", "is_list_operation", "paging_names", "returned_array"]
 
 PAGING_NAMES = frozenset({
     "limit", "offset", "page", "per_page", "perpage", "page_size", "pagesize", "pagenumber",
@@ -46,9 +46,6 @@ _TIME_FORMATS = frozenset({"date", "date-time"})
 _BOUND_IN_PROSE = re.compile(
     r"\b(?:top|up to|at most|maximum of|no more than)\s+\d+\b", re.IGNORECASE)
 _WRITES = frozenset({"post", "put", "patch", "delete"})
-# Query parameters that shape each item of a list rather than choose which items it holds.
-_SHAPING_NAMES = frozenset({"expand", "fields", "include", "select", "$select", "$expand",
-                            "embed"})
 
 
 def is_list_operation(ctx: LintContext, op: Operation) -> bool:
@@ -75,6 +72,12 @@ def _list_array(ctx: LintContext, op: Operation) -> dict[str, Any] | None:
         return None
     if is_action_path(ctx, op.path):
         return None
+    return returned_array(ctx, op)
+
+
+def returned_array(ctx: LintContext, op: Operation) -> dict[str, Any] | None:
+    """The array schema an operation's 2xx JSON body is (bare, or in a `data`-like envelope),
+    whatever its path."""
     for status, media, obj, pointer in ctx.response_media(op):
         if not status.startswith("2") or not is_json(media):
             continue
@@ -172,33 +175,23 @@ def _bounded_in_prose(ctx: LintContext, op: Operation) -> bool:
     return any(isinstance(text, str) and _BOUND_IN_PROSE.search(text) for text in texts)
 
 
-def _catalogue(ctx: LintContext, op: Operation) -> bool:
-    """Whether a list is reference data its provider keeps (`/codes_of_conduct`,
-    `/gitignore/templates`, `/v1/reporting/report_types`) in an API whose clients do write: it
-    is the same for every caller (no path parameter, and no path above it is a resource of its
-    own, as `/user` is for `/user/repos`), offers no way to narrow it (no query parameter but
-    those that shape each item, as `expand`), and no operation adds, changes or removes
-    anything at or below its path. In a read-only API nothing is written anywhere, so that
-    says nothing about a list's size."""
+def _read_only(ctx: LintContext, op: Operation) -> bool:
+    """Whether no operation of the API adds, changes or removes anything at or below the
+    list's path. What clients never write there is filled by the provider: reference data
+    (`/codes_of_conduct`), a report (`/traffic/popular/paths`), the parts of an immutable
+    record (a blockchain transaction's `/txs/{hash}/withdrawals`), whose size the spec does not
+    show. A list that clients write grows with their use."""
     path = op.path.rstrip("/")
-    if "{" in path or any(param.get("in") == "query" and
-                          str(param.get("name")).lower() not in _SHAPING_NAMES
-                          for param, _ in ctx.parameters(op)):
-        return False
-    operations = ctx.operation_list(PATH_OPERATIONS)
-    gets = {o.path.rstrip("/") for o in operations if o.method == "get"}
-    segments = path.split("/")
-    if any("/".join(segments[:end]) in gets for end in range(2, len(segments))):
-        return False
-    writes = [o.path.rstrip("/") for o in operations if o.method in _WRITES]
-    return bool(writes) and not any(w == path or w.startswith(path + "/") for w in writes)
+    return not any(other.method in _WRITES and (other.path.rstrip("/") == path
+                                                 or other.path.startswith(path + "/"))
+                   for other in ctx.operation_list(PATH_OPERATIONS))
 
 
 def _fixed_set(ctx: LintContext, op: Operation, array: dict[str, Any]) -> bool:
     """Whether an unpaged list is a set that cannot grow without bound, and needs no pages."""
     return ("maxItems" in array or not _names_a_collection(op.path)
             or _bounded_by_enum(ctx, array) or _declared_by_parent(ctx, op)
-            or _bounded_in_prose(ctx, op) or _catalogue(ctx, op))
+            or _bounded_in_prose(ctx, op) or _read_only(ctx, op))
 
 
 def paging_names(ctx: LintContext, op: Operation) -> frozenset[str]:

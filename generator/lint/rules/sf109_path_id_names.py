@@ -15,7 +15,10 @@ from specfirst.generator.lint.rule import (
     Rule,
     is_json,
 )
-from specfirst.generator.lint.rules.sf106_pagination_parameters import is_list_operation
+from specfirst.generator.lint.rules.sf106_pagination_parameters import (
+    is_list_operation,
+    returned_array,
+)
 from specfirst.generator.lint.rules.sf108_plural_collections import (
     is_mass_noun,
     is_plural,
@@ -97,6 +100,15 @@ def _single_resource(ctx: LintContext, path: str) -> bool:
     return False
 
 
+def _selects_a_list(ctx: LintContext, path: str) -> bool:
+    """Whether the path that a parameter ends answers a list: the parameter then picks which
+    items of the collection to list (`/epochs/{number}/stakes/{pool_id}`, the stakes delegated
+    to a pool), it identifies no item of it, and is named after what it does identify."""
+    return any(op.path.rstrip("/") == path and op.method == "get"
+               and returned_array(ctx, op) is not None
+               for op in ctx.operation_list(PATH_OPERATIONS))
+
+
 class PathIdNames(Rule):
     id = "SF109"
     name = "path-id-names"
@@ -124,7 +136,8 @@ class PathIdNames(Rule):
                 match = _PARAM.match(segment)
                 if not match or _PARAM.match(collection) or not _ID_LIKE.search(match.group(1)):
                     continue
-                if _single_resource(ctx, "/" + "/".join(segments[:index + 1])):
+                if _single_resource(ctx, "/" + "/".join(segments[:index + 1])) or \
+                        _selects_a_list(ctx, "/" + "/".join(segments[:index + 2])):
                     continue
                 words = split_words(collection)
                 resources = (["_".join(words[:-1] + [one]) for one in singulars(words[-1])]
