@@ -181,3 +181,11 @@ def test_an_id_that_picks_what_a_list_holds_names_what_it_picks_by(tmp_path: Pat
         "/epochs/{number}/blocks/{pool_id}": get(ONE, "number", "pool_id"),
     })
     assert set(found) == {"/paths/~1epochs~1{number}~1blocks~1{pool_id}"}
+
+
+def test_an_id_may_be_called_by_its_format(tmp_path: Path) -> None:
+    found = lint(tmp_path, PathIdNames, {
+        "/refunds/{refund_id}": {}, "/registry/{uuid}": {},
+        "/dialogs/{dialog_uuid}/activities": {}, "/payments/{refund_uuid}/lines": {},
+    })
+    assert set(found) == {"/paths/~1payments~1{refund_uuid}~1lines"}

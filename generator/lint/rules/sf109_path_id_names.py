@@ -31,11 +31,13 @@ __all__ = ["PathIdNames"]
 _PARAM = re.compile(r"^\{([^}]*)\}$")
 _ID_LIKE = re.compile(r"(^|[_\-.])id$|Id$|ID$|^id$", re.IGNORECASE)
 _FORMS = {"snake": "{r}_id", "camel": "{r}Id", "kebab": "{r}-id", "camel-upper": "{r}ID"}
+# An identifier is called `id` or by its format: `{uuid}`, `{order_uuid}`.
+_ID_WORDS = frozenset({"id", "uuid", "guid", "ulid"})
 
 
 def _form(name: str, resources: list[str]) -> str | None:
     """How an id parameter is named relative to its collection: 'id', a prefixed form, or None."""
-    if name == "id":
+    if name.lower() in _ID_WORDS:
         return "id"
     for resource in resources:
         for form, template in _FORMS.items():
@@ -50,7 +52,7 @@ def _kind_of_id(name: str, nouns: set[str]) -> bool:
     prefix is no resource of the spec (no path segment names it), as `ghsa_id` (a GitHub
     Security Advisory id) for an advisory or `client_id` for an OAuth application."""
     words = split_words(name)
-    if len(words) < 2 or words[-1].lower() != "id":
+    if len(words) < 2 or words[-1].lower() not in _ID_WORDS:
         return False
     head = _compact("".join(words[:-1]))
     return head not in nouns
@@ -66,7 +68,7 @@ def _related(name: str, resource: str) -> bool:
     (`package_version_id` for `versions`), or the item's id spelled out
     (`subscription_exposed_id` for `subscriptions`, `user_id` for `user-stats`)."""
     words = split_words(name)
-    if len(words) < 2 or words[-1].lower() != "id":
+    if len(words) < 2 or words[-1].lower() not in _ID_WORDS:
         return False
     parts = split_words(resource)
     head = _compact("".join(words[:-1]))
@@ -80,7 +82,7 @@ def _names_mass_item(name: str, resource: str) -> bool:
     """A collection named by a mass noun (`history`) has no word for its items: whatever
     `<noun>_id` it takes (`version_id` for the entries of a history) names them."""
     words, parts = split_words(name), split_words(resource)
-    return (len(words) >= 2 and words[-1].lower() == "id" and bool(parts)
+    return (len(words) >= 2 and words[-1].lower() in _ID_WORDS and bool(parts)
             and is_mass_noun(parts[-1]))
 
 
