@@ -177,6 +177,15 @@ def test_an_id_that_picks_what_a_list_holds_names_what_it_picks_by(tmp_path: Pat
         "/pools/{pool_id}": get(ONE, "pool_id"),
         # A list of the epoch's stakes, those delegated to one pool: `{pool_id}` is right.
         "/epochs/{number}/stakes/{pool_id}": get(PAGE, "number", "pool_id"),
+        # Paged, in an envelope of its own naming: a list too.
+        "/users/{address}/wearables/{collection_id}": {"get": {
+            "parameters": [{"name": n, "in": "path", "required": True,
+                            "schema": {"type": "string"}} for n in ("address", "collection_id")]
+            + [query("pageNum"), query("pageSize")],
+            "responses": {"200": {"description": "a page", "content": {"application/json": {
+                "schema": {"type": "object", "properties": {"elements": {
+                    "type": "array", "items": {"type": "object"}}}}}}}}}},
+        "/collections/{collection_id}": get(ONE, "collection_id"),
         # One item answered: `{pool_id}` would identify a block, and names a pool.
         "/epochs/{number}/blocks/{pool_id}": get(ONE, "number", "pool_id"),
     })

@@ -17,6 +17,7 @@ from specfirst.generator.lint.rule import (
 )
 from specfirst.generator.lint.rules.sf106_pagination_parameters import (
     is_list_operation,
+    paging_names,
     returned_array,
 )
 from specfirst.generator.lint.rules.sf108_plural_collections import (
@@ -103,11 +104,12 @@ def _single_resource(ctx: LintContext, path: str) -> bool:
 
 
 def _selects_a_list(ctx: LintContext, path: str) -> bool:
-    """Whether the path that a parameter ends answers a list: the parameter then picks which
-    items of the collection to list (`/epochs/{number}/stakes/{pool_id}`, the stakes delegated
-    to a pool), it identifies no item of it, and is named after what it does identify."""
+    """Whether the path that a parameter ends answers a list (its body is an array, or it
+    takes paging parameters): the parameter then picks which items of the collection to list
+    (`/epochs/{number}/stakes/{pool_id}`, the stakes delegated to a pool), it identifies no
+    item of it, and is named after what it does identify."""
     return any(op.path.rstrip("/") == path and op.method == "get"
-               and returned_array(ctx, op) is not None
+               and (returned_array(ctx, op) is not None or bool(paging_names(ctx, op)))
                for op in ctx.operation_list(PATH_OPERATIONS))
 
 
