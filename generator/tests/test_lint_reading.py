@@ -195,6 +195,35 @@ def test_an_id_that_picks_what_a_list_holds_names_what_it_picks_by(tmp_path: Pat
 def test_an_id_may_be_called_by_its_format(tmp_path: Path) -> None:
     found = lint(tmp_path, PathIdNames, {
         "/refunds/{refund_id}": {}, "/registry/{uuid}": {},
-        "/dialogs/{dialog_uuid}/activities": {}, "/payments/{refund_uuid}/lines": {},
+        "/dialogs/{dialog_uuid}/activities": {}, "/payments/{refund_id}/lines": {},
     })
-    assert set(found) == {"/paths/~1payments~1{refund_uuid}~1lines"}
+    assert set(found) == {"/paths/~1payments~1{refund_id}~1lines"}
+
+
+def test_a_prefixed_id_is_a_mix_up_only_when_it_identifies_another_collection(
+        tmp_path: Path) -> None:
+    found = lint(tmp_path, PathIdNames, {
+        "/orgs/{org}": {},
+        "/refunds/{refund_id}": {},
+        # `org_id` is the id of no other collection: an abbreviation of the item's own name.
+        "/enterprises/{enterprise}/organizations/{org_id}": {},
+        # A collection higher in the path names the item; `secret-scanning` qualifies it.
+        "/bypass-responses/secret-scanning/{bypass_response_id}": {},
+        # `refund_id` identifies the refunds: under `payments` it is a mix-up.
+        "/payments/{refund_id}": {},
+    })
+    assert set(found) == {"/paths/~1payments~1{refund_id}"}
+
+
+def test_a_version_in_a_few_paths_is_theirs_not_the_api_s(tmp_path: Path) -> None:
+    servers = [{"url": "https://api.example.com"}]
+    paths: dict[str, Any] = {"/orders": {}, "/customers": {}, "/invoices": {},
+                             "/scim/v2/Users": {}}
+    assert lint(tmp_path, VersionedBasePath, paths, servers=servers) == {
+        "/servers/0/url": "neither the server URLs nor 3 of the 4 paths carry a version segment"}
+    listed = {**paths, "/versions": {"get": {"responses": {"200": PAGE}}}}
+    assert lint(tmp_path, VersionedBasePath, listed, servers=servers) == {}
+    # Most paths carry one: those that do not are the odd ones out.
+    mostly = {"/v1/orders": {}, "/v1/customers": {}, "/invoices": {}}
+    assert set(lint(tmp_path, VersionedBasePath, mostly, servers=servers)) == {
+        "/paths/~1invoices"}

@@ -92,13 +92,17 @@ class VersionedBasePath(Rule):
             return  # versioned by a header, a query parameter or the media type instead
         missing = [p for p in paths if not _VERSION.search(str(p))]
         hint = "put the major version in the base path, e.g. /v1 or /api/v1"
-        if len(missing) == len(paths):
+        # A version in a few paths only (`/scim/v2/...` beside hundreds of unversioned paths)
+        # is the version of what those paths speak, not of the API: its base carries none.
+        if 2 * len(missing) > len(paths):
             if _lists_versions(ctx):
                 return  # versioned otherwise: the API lists the versions it serves
             pointer = "/servers/0/url" if isinstance(servers, list) and servers else "/paths"
-            yield self.finding(ctx, pointer,
-                               "neither the server URLs nor the paths carry a version segment",
-                               hint)
+            message = ("neither the server URLs nor the paths carry a version segment"
+                       if len(missing) == len(paths) else
+                       f"neither the server URLs nor {len(missing)} of the {len(paths)} paths "
+                       "carry a version segment")
+            yield self.finding(ctx, pointer, message, hint)
             return
         for path in missing:
             if str(path) == "/":

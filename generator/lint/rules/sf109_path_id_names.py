@@ -48,15 +48,14 @@ def _form(name: str, resources: list[str]) -> str | None:
     return None
 
 
-def _kind_of_id(name: str, nouns: set[str]) -> bool:
-    """Whether a `<prefix>_id` names a kind of identifier rather than another resource: its
-    prefix is no resource of the spec (no path segment names it), as `ghsa_id` (a GitHub
-    Security Advisory id) for an advisory or `client_id` for an OAuth application."""
+def _names_no_other_item(name: str, established: set[str]) -> bool:
+    """Whether a `<prefix>_id` is not the id of another collection's items: the spec does not
+    name any collection's items so (`/refunds/{refund_id}`). It then names its own item by
+    some other word: an abbreviation (`org_id` for `organizations`), the kind of identifier
+    (`ghsa_id` for an advisory, `client_id` for an OAuth application), or a collection higher
+    in the path (`/bypass-responses/secret-scanning/{bypass_response_id}`)."""
     words = split_words(name)
-    if len(words) < 2 or words[-1].lower() not in _ID_WORDS:
-        return False
-    head = _compact("".join(words[:-1]))
-    return head not in nouns
+    return len(words) >= 2 and words[-1].lower() in _ID_WORDS and name not in established
 
 
 def _compact(text: str) -> str:
@@ -126,13 +125,6 @@ class PathIdNames(Rule):
         if not isinstance(paths, dict):
             return
         entries: list[tuple[str, str, str, str | None]] = []
-        nouns: set[str] = set()
-        for path in paths:
-            for segment in str(path).strip("/").split("/"):
-                if not _PARAM.match(segment) and split_words(segment):
-                    words = split_words(segment)
-                    nouns.add(_compact("".join(words)))
-                    nouns.update(_compact("".join(words[:-1]) + s) for s in singulars(words[-1]))
         for path in paths:
             segments = str(path).strip("/").split("/")
             for index, (collection, segment) in enumerate(zip(segments, segments[1:],
@@ -150,9 +142,12 @@ class PathIdNames(Rule):
                                 _form(match.group(1), resources)))
         prefixed = Counter(form for *_, form in entries if form not in (None, "id"))
         style = prefixed.most_common(1)[0][0] if prefixed else "snake"
+        # The names that identify the items of their own collection somewhere (`refund_id`
+        # after `refunds`): elsewhere, such a name is a mix-up of resources.
+        established = {name for _, name, _, form in entries if form not in (None, "id")}
         for path, name, resource, form in entries:
             if form == "id" or form == style or (form is None and (
-                    _related(name, resource) or _kind_of_id(name, nouns)
+                    _related(name, resource) or _names_no_other_item(name, established)
                     or _names_mass_item(name, resource))):
                 continue
             expected = _FORMS[style].format(
