@@ -224,6 +224,6 @@ def test_a_version_in_a_few_paths_is_theirs_not_the_api_s(tmp_path: Path) -> Non
     listed = {**paths, "/versions": {"get": {"responses": {"200": PAGE}}}}
     assert lint(tmp_path, VersionedBasePath, listed, servers=servers) == {}
     # Most paths carry one: those that do not are the odd ones out.
-    mostly = {"/v1/orders": {}, "/v1/customers": {}, "/invoices": {}}
+    mostly: dict[str, Any] = {"/v1/orders": {}, "/v1/customers": {}, "/invoices": {}}
     assert set(lint(tmp_path, VersionedBasePath, mostly, servers=servers)) == {
         "/paths/~1invoices"}
