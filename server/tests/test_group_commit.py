@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from specfirst.server.db import Database
-from specfirst.server.tests.conftest import Tenant
+from specfirst.server.tests.conftest import BACKENDS, Tenant
 from specfirst.server.tests.live import LiveServer
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
@@ -143,6 +143,35 @@ def test_a_lone_unit_is_its_own_transaction(db: Database) -> None:
     assert _visible(db, "SELECT count(*) FROM item") == 0
     assert db.write_grouped(lambda conn: conn.execute(
         text("INSERT INTO item (id, owner) VALUES (2, 'y')")).rowcount) == 1
+
+
+@pytest.mark.parametrize("backend_url", BACKENDS, indirect=True)
+def test_grouped_writes_on_either_backend_commit_or_vanish_alone(backend_url: str) -> None:
+    """On SQLite concurrent units share a transaction, on PostgreSQL each has its own: either
+    way every unit that returned is committed and a unit that raised left nothing."""
+    database = Database.from_url(backend_url)
+    try:
+        with database.write() as conn:
+            conn.execute(text("CREATE TABLE item (id INTEGER PRIMARY KEY, owner TEXT NOT NULL)"))
+
+        def insert(n: int) -> int:
+            def work(conn: Connection) -> int:
+                conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
+                if n % 5 == 0:
+                    raise LookupError(n)
+                return n
+            try:
+                return database.write_grouped(work)
+            except LookupError:
+                return -n
+
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(insert, range(1, 41)))
+        assert results == [-n if n % 5 == 0 else n for n in range(1, 41)]
+        assert sorted(_rows(database, "SELECT id FROM item")) == [
+            n for n in range(1, 41) if n % 5]
+    finally:
+        database.dispose()
 
 
 def _rows(db: Database, sql: str) -> list[Any]:
