@@ -22,8 +22,8 @@ Guarantees:
   itself wait for this process's write turn (so `run` is never called inside a write
   transaction: the leader needs that turn for the batch).
 
-Other backends run several writers at once and group their WAL flushes themselves (PostgreSQL's
-`commit_delay`): there each unit is its own transaction, run by its caller.
+Other backends run several writers at once and flush the log of concurrent commits together
+themselves (PostgreSQL): there each unit is its own transaction, run by its caller.
 
     value = db.write_grouped(lambda conn: insert_something(conn))
 """
