@@ -29,7 +29,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["MockFront", "Route", "VIOLATION_HEADER", "choose_error"]
+__all__ = ["MockFront", "Route", "VIOLATION_HEADER", "choose_error", "error_choices"]
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +59,25 @@ def problem_answer(status: int, detail: str, headers: dict[str, str] | None = No
                        "status": status, "detail": detail}, headers or {}, problem=True)
 
 
-def choose_error(op: MockOperation, kind: str) -> tuple[ResponseView, int] | None:
-    """The documented response that answers a failure of `kind`, and its status."""
+def error_choices(op: MockOperation, kind: str) -> list[tuple[ResponseView, int]]:
+    """The documented responses that may answer a failure of `kind`, most specific first, each
+    with its status."""
+    found: list[tuple[ResponseView, int]] = []
     for key in _PREFERENCE[kind]:
         view = op.responses.get(key)
         if view is not None:
-            status = int(key) if key.isdigit() else _NATURAL[kind]
-            return view, status
+            found.append((view, int(key) if key.isdigit() else _NATURAL[kind]))
     others = sorted((v for v in op.responses.values()
                      if v.key.isdigit() and 400 <= v.status < 500), key=lambda v: v.status)
-    if others:
-        return others[0], others[0].status
-    return None
+    chosen = {id(view) for view, _ in found}
+    found += [(view, view.status) for view in others if id(view) not in chosen]
+    return found
+
+
+def choose_error(op: MockOperation, kind: str) -> tuple[ResponseView, int] | None:
+    """The documented response that answers a failure of `kind`, and its status."""
+    choices = error_choices(op, kind)
+    return choices[0] if choices else None
 
 
 @dataclass
@@ -225,17 +232,20 @@ class MockFront:
         extra: dict[str, str] = {}
         if kind == "auth" and violations[0].challenge:
             extra["WWW-Authenticate"] = _header_value(violations[0].challenge)
-        chosen = choose_error(op, kind)
-        if chosen is None:
-            answer = problem_answer(_NATURAL[kind], "; ".join(v.message for v in violations),
-                                    extra)
-        else:
-            view, status = chosen
-            answer = self.responder.build(op, view, status, Preferences(), accept)
-            if answer.problem and answer.status >= 500:  # nothing valid could be generated
-                answer = problem_answer(status, "; ".join(v.message for v in violations))
-            answer = MockAnswer(answer.status, answer.media_type, answer.body,
-                                {**answer.headers, **extra}, answer.problem)
+        detail = "; ".join(v.message for v in violations)
+        answer = None
+        choices = error_choices(op, kind)
+        # the most specific documented error whose body can be built valid against its schema
+        # (some schemas admit no value, e.g. a oneOf of two schemas every value matches)
+        for view, status in choices:
+            built = self.responder.build(op, view, status, Preferences(), accept)
+            if not (built.problem and built.status >= 500):
+                answer = MockAnswer(built.status, built.media_type, built.body,
+                                    {**built.headers, **extra}, built.problem)
+                break
+        if answer is None:
+            status = choices[0][1] if choices else _NATURAL[kind]
+            answer = problem_answer(status, detail, extra)
         return _with_lines(answer, lines)
 
 

@@ -577,7 +577,9 @@ class RequestChecker:
         if "array" in kinds and "object" not in kinds:
             items = _subschema(self.document, schema, "items")
             return [self._xml(child, items, depth + 1) for child in children]
-        if children or "object" in kinds:
+        text = (element.text or "").strip()
+        # an element holding only text is that text, even where an object is expected
+        if children or ("object" in kinds and not text):
             groups: dict[str, list[Any]] = {}
             for child in children:
                 groups.setdefault(child.tag, []).append(child)
