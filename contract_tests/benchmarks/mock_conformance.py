@@ -27,7 +27,8 @@ names them from the spec alone, by three rules (`RULES`), the same for both mock
 - *no documented 401 for a missing `Authorization`*: every security requirement of the
   operation sends an `Authorization` header (HTTP, OAuth 2, OpenID Connect, or an API key of
   that name), `missing_required_header` demands exactly 401 when it is left out, and the
-  operation documents no 401, `4XX` or `default`.
+  operation documents no 401, `4XX` or `default` — or only a 401 whose schema admits no value
+  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations).
 
 Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
@@ -228,8 +229,9 @@ RULES = {
                                 "(2xx, 3xx, 401, 403, 404, 409, 429), no 2XX/3XX/4XX and no "
                                 "default",
     "no documented 401": "every security requirement sends an Authorization header, whose "
-                         "absence must be answered 401, and it documents no 401, 4XX or "
-                         "default",
+                         "absence must be answered 401, and it documents no 401 (or one whose "
+                         "schema admits no value: a oneOf with two branches alike but for "
+                         "annotations), no 4XX and no default",
 }
 
 
@@ -243,6 +245,51 @@ def _scheme_header(document: dict[str, Any], name: str) -> bool:
         return True
     return scheme.get("type") == "apiKey" and scheme.get("in") == "header" \
         and str(scheme.get("name", "")).lower() == "authorization"
+
+
+_ANNOTATIONS = frozenset({"description", "default", "example", "examples", "title",
+                          "deprecated", "externalDocs", "xml"})
+
+
+def _plain(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    """A schema with `$ref`s expanded and annotations dropped (for comparing branches)."""
+    if depth > 30:
+        return None
+    if isinstance(node, list):
+        return [_plain(document, item, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        return _plain(document, target, depth + 1)
+    return {k: _plain(document, v, depth + 1) for k, v in node.items()
+            if k not in _ANNOTATIONS}
+
+
+def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
+    """A `oneOf` two of whose branches are one schema but for annotations: whatever matches
+    one matches both, so no value is valid."""
+    plain = _plain(document, schema)
+    branches = plain.get("oneOf") if isinstance(plain, dict) else None
+    if not isinstance(branches, list):
+        return False
+    texts = [json.dumps(b, sort_keys=True) for b in branches]
+    return len(set(texts)) < len(texts)
+
+
+def _satisfiable(document: dict[str, Any], response: Any) -> bool:
+    """Whether some body is valid for a documented response (one media type is enough)."""
+    plain = _plain(document, {"$ref": response["$ref"]}) \
+        if isinstance(response, dict) and "$ref" in response else response
+    content = plain.get("content") if isinstance(plain, dict) else None
+    if not isinstance(content, dict) or not content:
+        return True
+    return any(not admits_no_value(document, (m or {}).get("schema"))
+               for m in content.values() if isinstance(m, dict)) \
+        or any(not isinstance(m, dict) or "schema" not in m for m in content.values())
 
 
 def unconformable(document: dict[str, Any]) -> dict[str, str]:
@@ -275,7 +322,8 @@ def unconformable(document: dict[str, Any]) -> dict[str, str]:
                 found[label] = "no documented acceptance"
             elif secured and all(any(_scheme_header(document, name) for name in r)
                                  for r in security) \
-                    and not (default or "4XX" in ranges or 401 in codes):
+                    and not (default or "4XX" in ranges or 401 in codes and _satisfiable(
+                        document, (operation.get("responses") or {}).get("401"))):
                 found[label] = "no documented 401"
     return found
 

@@ -345,3 +345,40 @@ def test_specfirst_test_passes_against_the_mock(repo_root: Path) -> None:
         process.wait(timeout=30)
     assert result.exit_code == 0, result.output[-3000:]
     assert "0 distinct failures" in result.output
+
+
+def test_refusal_skips_a_documented_error_no_body_can_satisfy(tmp_path: Path) -> None:
+    """A 401 whose schema admits no value (a oneOf of two branches every value matches) is
+    passed over for the next documented error, answered valid against its schema."""
+    base = {"type": "object", "properties": {"error": {"type": "string"}}}
+    twins = {"oneOf": [{"allOf": [base, {"properties": {"error": {"default": "EMPTY"}}}]},
+                       {"allOf": [base, {"properties": {"error": {"default": "MISSING"}}}]}]}
+    document = _spec({"/things": {"get": {
+        "security": [{"basic": []}],
+        "responses": {**OK,
+                      "401": {"description": "no", "content": {
+                          "application/json": {"schema": twins}}},
+                      "403": {"description": "no", "content": {
+                          "application/json": {"schema": {**base, "required": ["error"]}}}}}}}},
+        components={"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}})
+    http = _client(_write(tmp_path, document))
+    response = http.get("/things")
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("application/json")
+    assert isinstance(response.json()["error"], str)
+    assert http.get("/things", headers={"Authorization": "Basic dTpw"}).status_code == 200
+
+
+def test_xml_element_holding_text_is_not_an_object(tmp_path: Path) -> None:
+    """`<booking>true</booking>` where an object is expected is the text `true`: refused."""
+    booking = {"type": "object", "properties": {"name": {"type": "string"}}}
+    document = _spec({"/bookings": {"post": {
+        "requestBody": {"required": True, "content": {"application/xml": {"schema": booking}}},
+        "responses": {**OK, "400": {"description": "bad"}}}}})
+    http = _client(_write(tmp_path, document))
+    xml = {"Content-Type": "application/xml"}
+    assert http.post("/bookings", content=b"<booking>true</booking>",
+                     headers=xml).status_code == 400
+    assert http.post("/bookings", content=b"<booking><name>x</name></booking>",
+                     headers=xml).status_code == 200
+    assert http.post("/bookings", content=b"<booking/>", headers=xml).status_code == 200
