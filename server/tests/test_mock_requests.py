@@ -382,3 +382,54 @@ def test_xml_element_holding_text_is_not_an_object(tmp_path: Path) -> None:
     assert http.post("/bookings", content=b"<booking><name>x</name></booking>",
                      headers=xml).status_code == 200
     assert http.post("/bookings", content=b"<booking/>", headers=xml).status_code == 200
+
+
+def test_served_mock_judges_a_very_long_request_line(tmp_path: Path) -> None:
+    """`specfirst mock` reads a 100 KB path and answers it as the spec documents (here its
+    400), not with the HTTP parser's undocumented `text/plain` 400."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from specfirst.contract_tests.pipeline import free_port
+
+    document = _spec({"/items/{id}": {"get": {
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 50}}],
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document))
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("specfirst")), "mock", str(spec), "--host",
+         "127.0.0.1", "--port", str(port), "--seed", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=20) as answer:
+                return answer.status, answer.headers.get("content-type", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("content-type", "")
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, "the mock exited"
+            try:
+                status = get("/items/1")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the mock did not answer"
+                time.sleep(0.1)
+        assert status[0] == 200
+        status, media = get("/items/" + "0" * 100_000)
+        assert status == 400 and media.startswith("application/json")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
