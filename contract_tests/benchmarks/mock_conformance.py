@@ -24,6 +24,11 @@ names them from the spec alone, by three rules (`RULES`), the same for both mock
 - *no documented acceptance*: `positive_data_acceptance` demands 2xx, 3xx, 401, 403, 404, 409,
   429 or 5xx for valid data, and the operation documents none of these (nor `2XX`, `3XX`,
   `4XX`, `default`) outside 5xx;
+- *ambiguous form body*: the operation takes an `application/x-www-form-urlencoded` or
+  `multipart/form-data` body with a member that may be an array, or an object member with
+  required fields. Schemathesis sends the one-item array `["a"]` and the string `"a"` alike
+  (`name=a`), and an object without fields not at all, then judges the bytes by the value it
+  meant: the same request must be accepted as valid data and refused as invalid data;
 - *no documented 401 for a missing `Authorization`*: every security requirement of the
   operation sends an `Authorization` header (HTTP, OAuth 2, OpenID Connect, or an API key of
   that name), `missing_required_header` demands exactly 401 when it is left out, and the
@@ -228,6 +233,11 @@ RULES = {
     "no documented acceptance": "documents none of Schemathesis' statuses for valid data "
                                 "(2xx, 3xx, 401, 403, 404, 409, 429), no 2XX/3XX/4XX and no "
                                 "default",
+    "ambiguous form body": "a form body with a member that may be an array, or an object "
+                           "member with required fields: Schemathesis sends a one-item array "
+                           "exactly as the item alone and an object without fields as "
+                           "nothing, and judges the same bytes valid as one value and "
+                           "invalid as the other",
     "no documented 401": "every security requirement sends an Authorization header, whose "
                          "absence must be answered 401, and it documents no 401 (or one whose "
                          "schema admits no value: a oneOf with two branches alike but for "
@@ -292,6 +302,37 @@ def _satisfiable(document: dict[str, Any], response: Any) -> bool:
         or any(not isinstance(m, dict) or "schema" not in m for m in content.values())
 
 
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _ambiguous_member(node: Any, depth: int = 0) -> bool:
+    """Whether a (plain) form schema has, below its top level, a member that may be an array,
+    or an object member with required fields."""
+    if depth > 12 or not isinstance(node, dict):
+        return False
+    branches = [node, *[b for key in ("allOf", "anyOf", "oneOf")
+                        for b in node.get(key) or [] if isinstance(b, dict)]]
+    for branch in branches:
+        for member in (branch.get("properties") or {}).values():
+            if not isinstance(member, dict):
+                continue
+            kinds = [member, *[b for key in ("allOf", "anyOf", "oneOf")
+                               for b in member.get(key) or [] if isinstance(b, dict)]]
+            if any(k.get("type") == "array" or "items" in k for k in kinds):
+                return True
+            if any(k.get("required") for k in kinds) or _ambiguous_member(member, depth + 1):
+                return True
+    return False
+
+
+def _ambiguous_form(document: dict[str, Any], operation: dict[str, Any]) -> bool:
+    body = _plain(document, operation.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    return isinstance(content, dict) and any(
+        str(media).split(";")[0].strip().lower() in _FORMS and isinstance(value, dict)
+        and _ambiguous_member(value.get("schema")) for media, value in content.items())
+
+
 def unconformable(document: dict[str, Any]) -> dict[str, str]:
     """Operations no server can pass on Schemathesis' default checks, each with its rule."""
     found: dict[str, str] = {}
@@ -320,6 +361,8 @@ def unconformable(document: dict[str, Any]) -> dict[str, str]:
                 found[label] = "no documented rejection"
             elif not accepts:
                 found[label] = "no documented acceptance"
+            elif _ambiguous_form(document, operation):
+                found[label] = "ambiguous form body"
             elif secured and all(any(_scheme_header(document, name) for name in r)
                                  for r in security) \
                     and not (default or "4XX" in ranges or 401 in codes and _satisfiable(

@@ -433,3 +433,31 @@ def test_served_mock_judges_a_very_long_request_line(tmp_path: Path) -> None:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
+
+
+def test_query_parameter_the_operation_does_not_define(tmp_path: Path) -> None:
+    """An operation with query parameters of its own and a documented error refuses one it
+    does not define (API keys in the query and deepObject members are its own); without a
+    documented error, or with an exploded form object, unknown names are let through."""
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+    deep = {"name": "filter", "in": "query", "style": "deepObject",
+            "schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+    form = {"name": "point", "in": "query",
+            "schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}
+    bad = {"400": {"description": "bad", "content": {"application/json": {"schema": ERROR}}}}
+    document = _spec({
+        "/closed": {"get": {"parameters": [limit, deep], "responses": {**OK, **bad}}},
+        "/quiet": {"get": {"parameters": [limit], "responses": OK}},
+        "/form": {"get": {"parameters": [limit, form], "responses": {**OK, **bad}}}},
+        security=[{"key": []}],
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "query",
+                                                "name": "api_key"}}})
+    http = _client(_write(tmp_path, document))
+    known = {"api_key": "k", "limit": "3", "filter[a]": "b"}
+    assert http.get("/closed", params=known).status_code == 200
+    refused = http.get("/closed", params={**known, "limt": "3"})
+    assert refused.status_code == 400
+    assert refused.headers.get_list("mock-violation") == [
+        "query parameter limt is not one this operation defines"]
+    assert http.get("/quiet", params={"api_key": "k", "limt": "3"}).status_code == 200
+    assert http.get("/form", params={"api_key": "k", "x": "1", "y": "2"}).status_code == 200
