@@ -4,10 +4,11 @@ For each spec, `specfirst mock` and Prism 5 (`@stoplight/prism-cli`, installed f
 the test cache) are started in turn on a free loopback port; start-up is the time from the
 process start to its first HTTP answer. Schemathesis then runs against it with its default
 checks and phases (examples, coverage, fuzzing; positive and negative data), a fixed seed and
-the credentials of a client holding a token: `-H "Authorization: Bearer <token>"` and the same
-token in every API-key header the spec defines (the mock is told, with `--credential`, that this
-token is the valid one, so Schemathesis' probes with made-up credentials are refused; Prism has
-no such option and accepts any). An operation conforms when Schemathesis
+the credentials of a client holding a token: `-H "Authorization: Bearer <token>"` (or
+`Basic` with the token as user and password, when HTTP Basic is the only scheme the spec sends
+in `Authorization`) and the same token in every API-key header the spec defines (the mock is
+told, with `--credential`, that these are the valid ones, so Schemathesis' probes with made-up
+credentials are refused; Prism has no such option and accepts any). An operation conforms when Schemathesis
 reports no failure for it; operations Schemathesis cannot test (errors, skips) and operations
 that document no response at all are counted apart, the same for both mocks. A second count
 keeps only the response checks (failure codes ST1xx: status code, content type, headers,
@@ -15,7 +16,7 @@ schema), the measure of the three conformance checks alone.
 
 Some operations no server can pass, the real API included: Schemathesis demands a status from
 a fixed list for some requests and, from every answer, a documented status. `unconformable`
-names them from the spec alone, by three rules (`RULES`), the same for both mocks:
+names them from the spec alone, by four rules (`RULES`), the same for both mocks:
 
 - *no documented rejection*: the operation takes input (a parameter, a body or credentials),
   so negative data is sent and `negative_data_rejection` demands one of Schemathesis' expected

@@ -1,5 +1,8 @@
 """The mock passes Schemathesis' response-conformance checks (status codes, content types,
-response schemas) on real public specs: per operation, with few examples and a time budget."""
+response schemas) on real public specs: per operation, with few examples and a time budget.
+On a few small public specs it also passes plain Schemathesis as the benchmark
+(`specfirst.contract_tests.benchmarks.mock_conformance`) runs it — every default check, negative
+data included — on the operations a conforming server can pass (the benchmark's rules)."""
 
 from __future__ import annotations
 
