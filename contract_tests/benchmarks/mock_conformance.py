@@ -56,6 +56,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -401,6 +402,38 @@ def _junit(path: Path, outcome: Outcome, skip: set[str],
             outcome.failures[name] = " ".join(text.split())[:300]
 
 
+def startup(spec: Path, server: str, prism: Path, folder: Path) -> float | None:
+    """Seconds from launching `server` on `spec` to its first HTTP answer (None: no answer)."""
+    document = json.loads(spec.read_text()) if spec.suffix == ".json" \
+        else yaml.safe_load(spec.read_text())
+    prefix = base_path(document) if server == "mock" else ""
+    port = free_port()
+    with open(folder / f"startup-{server}.log", "ab") as log:
+        started = time.monotonic()
+        process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            if not _wait_http(f"http://127.0.0.1:{port}{prefix}/", process, 600):
+                return None
+            return time.monotonic() - started
+        finally:
+            _stop(process)
+
+
+def startups(name: str, spec: Path, servers: list[str], rounds: int, prism: Path,
+             folder: Path) -> dict[str, float | None]:
+    """The median start-up of each server over `rounds` launches, the servers alternating so
+    that both see the same machine load."""
+    times: dict[str, list[float]] = {server: [] for server in servers}
+    for _ in range(rounds):
+        for server in servers:
+            seconds = startup(spec, server, prism, folder)
+            if seconds is not None:
+                times[server].append(seconds)
+    return {server: round(statistics.median(found), 2) if found else None
+            for server, found in times.items()}
+
+
 def run_one(name: str, spec: Path, server: str, *, examples: int, seed: int,
             prism: Path, folder: Path, workers: int) -> Outcome:
     outcome = Outcome(name, server)
@@ -511,6 +544,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="paths kept of the GitHub and Stripe specs (0: all)")
     parser.add_argument("--stripe", type=Path, default=STRIPE)
     parser.add_argument("--json", type=Path, help="write every outcome here")
+    parser.add_argument("--startup-rounds", type=int, default=0, metavar="N",
+                        help="only measure start-up: N launches of each server per spec, "
+                             "alternating, and print the medians")
     parser.add_argument("--keep", action="store_true",
                         help="keep the logs and JUnit reports (their folder is printed)")
     args = parser.parse_args(argv)
@@ -530,6 +566,12 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"{name}: {args.stripe} not found; skipped")
                 continue
             spec = _spec_file(kind, relative, folder, args.sample, args.stripe)
+            if args.startup_rounds:
+                medians = startups(name, spec, servers, args.startup_rounds, prism, folder)
+                _say(f"| {name} | " + " | ".join(
+                    "—" if medians[s] is None else f"{medians[s]:.2f}" for s in servers)
+                    + " |", err=False)
+                continue
             for server in servers:
                 outcome = run_one(name, spec, server, examples=args.max_examples,
                                   seed=args.seed, prism=prism, folder=folder,
@@ -542,6 +584,8 @@ def main(argv: list[str] | None = None) -> int:
                 kept = [(o, f) for o, f in outcome.failures.items() if o not in outcome.excluded]
                 for operation, failure in kept[:8]:
                     _say(f"  {operation}: {failure}")
+        if not outcomes:
+            return 0
         _say(table(outcomes), err=False)
         _say("\nExcluded (" + "; ".join(f"{k}: {v}" for k, v in RULES.items()) + "):",
              err=False)
