@@ -8,11 +8,11 @@ the credentials of a client holding a token: `-H "Authorization: Bearer <token>"
 `Basic` with the token as user and password, when HTTP Basic is the only scheme the spec sends
 in `Authorization`) and the same token in every API-key header the spec defines (the mock is
 told, with `--credential`, that these are the valid ones, so Schemathesis' probes with made-up
-credentials are refused; Prism has no such option and accepts any). An operation conforms when Schemathesis
-reports no failure for it; operations Schemathesis cannot test (errors, skips) and operations
-that document no response at all are counted apart, the same for both mocks. A second count
-keeps only the response checks (failure codes ST1xx: status code, content type, headers,
-schema), the measure of the three conformance checks alone.
+credentials are refused; Prism has no such option and accepts any). An operation conforms
+when Schemathesis reports no failure for it; operations Schemathesis cannot test (errors,
+skips) and operations that document no response at all are counted apart, the same for both
+mocks. A second count keeps only the response checks (failure codes ST1xx: status code,
+content type, headers, schema), the measure of the three conformance checks alone.
 
 Some operations no server can pass, the real API included: Schemathesis demands a status from
 a fixed list for some requests and, from every answer, a documented status. `unconformable`
