@@ -5,7 +5,8 @@ judged by `server.mock.requests`. A request the operation would refuse gets the 
 the operation documents, chosen as Prism chooses it — the most specific documented status for
 the failure (credentials: 401, 403; unsupported media type: 415; an invalid body: 422, 400;
 invalid parameters: 400, 422), then `4XX`, then `default`, then any other documented 4xx — in
-its documented media type, with a body from its examples or generated from its schema. What
+its documented media type, with a body from its examples or generated from its schema (a
+response whose schema admits no value is passed over for the next in that order). What
 was wrong is told in `Mock-Violation` response header lines (one per violation), so the body
 stays the spec's. Only when the operation documents no error at all is the answer
 `application/problem+json` (`about:blank`, a plain-language detail); so are the answers for a

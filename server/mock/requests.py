@@ -6,9 +6,11 @@ objects included), `spaceDelimited`, `pipeDelimited` and `deepObject` query para
 parameters described by `content` (JSON). Raw strings are turned into the values the schema
 asks for; where the schema allows several kinds (`anyOf`/`oneOf`, type lists) each reading is
 tried and the first valid one is kept, so Stripe's `created=5` (an integer, or an object in
-deepObject style) is an integer.
+deepObject style) is an integer. A query parameter the operation does not define is refused when
+it defines query parameters of its own (none an exploded `form` object) and documents an error.
 
-Bodies are read by media type: JSON, `application/x-www-form-urlencoded` and
+Bodies are read by media type: JSON, XML (child elements as properties; an element holding
+only text is that text, even where an object is expected), `application/x-www-form-urlencoded` and
 `multipart/form-data` (fields read as their property schemas and `encoding` say), text (a
 string) and anything else (bytes, not validated).
 
