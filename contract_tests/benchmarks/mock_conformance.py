@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import contextlib
 import gzip
 import json
 import os
@@ -64,9 +65,10 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from specfirst.contract_tests.pipeline import free_port
@@ -402,22 +404,31 @@ def _junit(path: Path, outcome: Outcome, skip: set[str],
             outcome.failures[name] = " ".join(text.split())[:300]
 
 
-def startup(spec: Path, server: str, prism: Path, folder: Path) -> float | None:
-    """Seconds from launching `server` on `spec` to its first HTTP answer (None: no answer)."""
+@contextlib.contextmanager
+def _launched(spec: Path, server: str, prism: Path,
+              log: IO[bytes]) -> Iterator[tuple[str | None, float, dict[str, Any]]]:
+    """Start `server` on `spec`; yield its base URL (None when it gave no HTTP answer within
+    600 s), the seconds from launch to its first answer, and the spec; stop it on exit."""
     document = json.loads(spec.read_text()) if spec.suffix == ".json" \
         else yaml.safe_load(spec.read_text())
     prefix = base_path(document) if server == "mock" else ""
     port = free_port()
-    with open(folder / f"startup-{server}.log", "ab") as log:
-        started = time.monotonic()
-        process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            if not _wait_http(f"http://127.0.0.1:{port}{prefix}/", process, 600):
-                return None
-            return time.monotonic() - started
-        finally:
-            _stop(process)
+    url = f"http://127.0.0.1:{port}{prefix}"
+    started = time.monotonic()
+    process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        up = _wait_http(f"{url}/", process, 600)
+        yield (url if up else None), time.monotonic() - started, document
+    finally:
+        _stop(process)
+
+
+def startup(spec: Path, server: str, prism: Path, folder: Path) -> float | None:
+    """Seconds from launching `server` on `spec` to its first HTTP answer (None: no answer)."""
+    with open(folder / f"startup-{server}.log", "ab") as log, \
+            _launched(spec, server, prism, log) as (url, seconds, _):
+        return seconds if url is not None else None
 
 
 def startups(name: str, spec: Path, servers: list[str], rounds: int, prism: Path,
@@ -437,35 +448,25 @@ def startups(name: str, spec: Path, servers: list[str], rounds: int, prism: Path
 def run_one(name: str, spec: Path, server: str, *, examples: int, seed: int,
             prism: Path, folder: Path, workers: int) -> Outcome:
     outcome = Outcome(name, server)
-    port = free_port()
-    with open(folder / f"{name}-{server}.log", "wb") as log:
-        started = time.monotonic()
-        process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            document = json.loads(spec.read_text()) if spec.suffix == ".json" \
-                else yaml.safe_load(spec.read_text())
-            prefix = base_path(document) if server == "mock" else ""
-            if not _wait_http(f"http://127.0.0.1:{port}{prefix}/", process, 600):
-                outcome.failures["start-up"] = "did not start"
-                return outcome
-            outcome.startup_seconds = round(time.monotonic() - started, 2)
-            report = folder / f"{name}-{server}.xml"
-            command = [str(Path(sys.executable).with_name("schemathesis")), "run", str(spec),
-                       "--url", f"http://127.0.0.1:{port}{prefix}",
-                       "--phases", "examples,coverage,fuzzing", "-n", str(examples),
-                       "--seed", str(seed), "--workers", str(workers),
-                       *[option for header in credential_headers(document)
-                         for option in ("-H", header)],
-                       "--request-timeout", "20", "--report", "junit",
-                       "--report-junit-path", str(report)]
-            began = time.monotonic()
-            subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
-                           env={**os.environ, "NO_COLOR": "1"})
-            outcome.seconds = round(time.monotonic() - began, 1)
-            _junit(report, outcome, undocumented(document), unconformable(document))
-        finally:
-            _stop(process)
+    with open(folder / f"{name}-{server}.log", "wb") as log, \
+            _launched(spec, server, prism, log) as (url, seconds, document):
+        if url is None:
+            outcome.failures["start-up"] = "did not start"
+            return outcome
+        outcome.startup_seconds = round(seconds, 2)
+        report = folder / f"{name}-{server}.xml"
+        command = [str(Path(sys.executable).with_name("schemathesis")), "run", str(spec),
+                   "--url", url, "--phases", "examples,coverage,fuzzing",
+                   "-n", str(examples), "--seed", str(seed), "--workers", str(workers),
+                   *[option for header in credential_headers(document)
+                     for option in ("-H", header)],
+                   "--request-timeout", "20", "--report", "junit",
+                   "--report-junit-path", str(report)]
+        began = time.monotonic()
+        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
+                       env={**os.environ, "NO_COLOR": "1"})
+        outcome.seconds = round(time.monotonic() - began, 1)
+        _junit(report, outcome, undocumented(document), unconformable(document))
     return outcome
 
 
