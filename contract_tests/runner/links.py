@@ -30,13 +30,17 @@ from typing import Any
 import hypothesis
 import requests
 from hypothesis.errors import Unsatisfiable
-from schemathesis.checks import CheckContext, run_checks
-from schemathesis.core.failures import Failure
-from schemathesis.engine.recorder import ScenarioRecorder
 from schemathesis.generation import GenerationMode
-from schemathesis.generation.meta import TestPhase
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 from specfirst.contract_tests.runner.results import ResultCollector, with_token_variable
+from specfirst.contract_tests.runner.schemathesis_compat import (
+    CheckContext,
+    Failure,
+    ScenarioRecorder,
+    TestPhase,
+    run_checks,
+    stateful_transition_id,
+)
 from specfirst.generator.loader import deref, resolve_pointer
 from specfirst.generator.operations import walk_operations
 
@@ -68,7 +72,7 @@ class DeclaredLink:
     @property
     def key(self) -> str:
         """The link's name as Schemathesis' stateful phase records its transitions."""
-        return f"{self.source} -> [{self.status}] {self.name} -> {self.target}"
+        return stateful_transition_id(self.source, self.status, self.name, self.target)
 
     @property
     def target_method(self) -> str:
