@@ -151,3 +151,5 @@ def print_coverage(console: Console, coverage: Coverage) -> None:
     label = "error" if coverage.failed else "warning"
     for line in coverage.lines():
         console.print(f"[{style}]{label}:[/] {escape(line)}", highlight=False)
+    for line in coverage.exempt_lines():
+        console.print(f"note: {escape(line)}", highlight=False)

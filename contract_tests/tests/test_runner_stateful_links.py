@@ -10,15 +10,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from specfirst.contract_tests.runner.schemathesis_compat import ScenarioRecorder
+from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
+from specfirst.contract_tests.runner.links import declared_links, merge_body
+from specfirst.contract_tests.runner.schemathesis_compat import (
+    ScenarioRecorder,
+    stateful_transition_id,
+)
+from specfirst.generator.loader import Spec
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from specfirst.contract_tests.runner import RunOptions, RunResult, run_contract_tests
-from specfirst.contract_tests.runner.links import declared_links, merge_body
-from specfirst.contract_tests.runner.schemathesis_compat import stateful_transition_id
-from specfirst.generator.loader import Spec
 
 SPEC = textwrap.dedent("""\
     openapi: 3.0.3
@@ -164,8 +166,9 @@ def items_app(*, delete_crashes: bool = False) -> Starlette:
         name = await body_name(request)
         if name is None:
             return _problem(400, "Bad request")
-        item = {"id": str(uuid.uuid4()), "name": name, "version": 1}
-        items[item["id"]] = item
+        key = str(uuid.uuid4())
+        item: dict[str, Any] = {"id": key, "name": name, "version": 1}
+        items[key] = item
         return answer(item, 201)
 
     def found(request: Request) -> dict[str, Any] | Response:
@@ -273,3 +276,30 @@ def test_schemathesis_records_links_under_the_name_the_result_counts() -> None:
     assert [link.key for link in links] == [
         stateful_transition_id("POST /a", "201", "B", "GET /b")]
     assert ScenarioRecorder(label="x").cases == {}
+
+
+def test_schemathesis_internals_of_the_link_walk_are_where_the_compat_module_expects() -> None:
+    """Fails loudly when a Schemathesis upgrade moves what the link walk reaches into."""
+    import inspect
+
+    import schemathesis
+    from specfirst.contract_tests.runner import schemathesis_compat as compat
+
+    schema = schemathesis.openapi.from_dict({
+        "openapi": "3.0.3", "info": {"title": "x", "version": "1"},
+        "paths": {"/a": {"post": {"responses": {"201": {"description": "x", "links": {
+            "B": {"operationId": "b", "parameters": {"id": "$response.body#/id"}}}}}}},
+                  "/b/{id}": {"get": {"operationId": "b", "parameters": [
+                      {"name": "id", "in": "path", "required": True,
+                       "schema": {"type": "string"}}],
+                      "responses": {"200": {"description": "x"}}}}}})
+    assert "operations_by_label" in inspect.signature(schema.iter_link_candidates).parameters
+    recorder = compat.ScenarioRecorder(label="x")
+    for method in ("record_case", "record_response", "record_check_failure",
+                   "record_check_success", "record_network_error"):
+        assert callable(getattr(recorder, method)), method
+    assert {"response_checks", "recorder"} <= set(
+        inspect.signature(compat.CheckContext).parameters)
+    assert compat.TestPhase.STATEFUL
+    assert compat.stateful_transition_id("POST /a", "201", "B", "GET /b/{id}") == \
+        "POST /a -> [201] B -> GET /b/{id}"
