@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -194,5 +195,7 @@ def run_contract_tests(spec: Spec, options: RunOptions,
             raise
         if collector.result.links and collector.result.stop_reason == "completed":
             # The stateful phase picks links at random; each one it left out is followed once.
+            started = time.monotonic()
             walk_links(schema, links, collector, successes, seed)
+            collector.result.duration += time.monotonic() - started
     return collector.result
