@@ -28,6 +28,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 import hypothesis
 import requests
@@ -43,7 +44,7 @@ from specfirst.contract_tests.runner.schemathesis_compat import (
     run_checks,
     stateful_transition_id,
 )
-from specfirst.generator.loader import deref, resolve_pointer
+from specfirst.generator.loader import deref, resolve_pointer, unescape_pointer
 from specfirst.generator.operations import walk_operations
 
 log = logging.getLogger(__name__)
@@ -94,14 +95,14 @@ def _target_label(document: Mapping[str, Any], link: Mapping[str, Any],
         return by_id.get(operation_id)
     ref = link.get("operationRef")
     if isinstance(ref, str) and ref.startswith("#/paths/"):
+        pointer = unquote(ref[1:])
         try:
-            resolve_pointer(document, ref[1:])
+            resolve_pointer(document, pointer)
         except KeyError:
             return None
-        tokens = ref[len("#/paths/"):].rsplit("/", 1)
+        tokens = pointer[len("/paths/"):].rsplit("/", 1)
         if len(tokens) == 2:
-            path = tokens[0].replace("~1", "/").replace("~0", "~")
-            return f"{tokens[1].upper()} {path}"
+            return f"{tokens[1].upper()} {unescape_pointer(tokens[0])}"
     return None
 
 

@@ -231,6 +231,19 @@ def test_declared_links_are_read_from_the_spec(items_spec: Spec) -> None:
     ]
 
 
+def test_a_link_by_operation_ref_names_its_target_and_a_dangling_one_is_left_out() -> None:
+    ok = {"description": "x"}
+    document = {"paths": {
+        "/a": {"post": {"responses": {"201": {"description": "x", "links": {
+            "ByRef": {"operationRef": "#/paths/~1b~1%7Bid%7D/get"},
+            "Dangling": {"operationRef": "#/paths/~1nowhere/get"},
+            "Unknown": {"operationId": "nope"}}}}}},
+        "/b/{id}": {"get": {"responses": {"200": ok}}},
+    }}
+    assert [(link.name, link.target) for link in declared_links(document)] == [
+        ("ByRef", "GET /b/{id}")]
+
+
 def test_every_link_is_followed_and_every_operation_reaches_a_2xx(items_spec: Spec) -> None:
     result = run(items_spec, items_app())
     assert result.failures == [], [f.title for f in result.failures]
