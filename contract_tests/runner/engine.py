@@ -194,7 +194,7 @@ def run_contract_tests(spec: Spec, options: RunOptions,
             collector.result.stop_reason = "interrupted"
             raise
         if collector.result.links and collector.result.stop_reason == "completed":
-            # The stateful phase picks links at random; each one it left out is followed once.
+            # The stateful phase picks links at random; the walk follows each one it left out.
             started = time.monotonic()
             walk_links(schema, links, collector, successes, seed)
             collector.result.duration += time.monotonic() - started
