@@ -180,7 +180,7 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     # of operations no longer in use, and of all of them between phases.
     with active_checks(tokens), unique_keys(spec.document), \
             bounded_response_caches(schema, workers=options.workers) as bound, \
-            SuccessLog() as successes:
+            SuccessLog(schema) as successes:
         stream = from_schema(schema).execute()
         try:
             for event in stream:

@@ -149,12 +149,17 @@ class _Reached:
 
 
 class SuccessLog:
-    """The last request of each operation that got a 2xx, as the run sends them (a hook)."""
+    """The last request of each operation of `schema` that got a 2xx, as the run sends them
+    (a Schemathesis hook while the context is active)."""
 
-    def __init__(self) -> None:
+    def __init__(self, schema: Any) -> None:
+        self.schema = schema
         self.last: dict[str, _Reached] = {}
 
     def _after_call(self, context: HookContext, case: Any, response: Any) -> None:
+        # the hook is global: another run in the same process is not this one's business
+        if getattr(case.operation, "schema", None) is not self.schema:
+            return
         if 200 <= response.status_code < 300:
             self.last[case.operation.label] = _Reached(case, response)
 

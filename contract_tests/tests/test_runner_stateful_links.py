@@ -218,7 +218,9 @@ def items_spec(tmp_path_factory: pytest.TempPathFactory) -> Spec:
 
 
 def run(spec: Spec, app: Starlette) -> RunResult:
-    return run_contract_tests(spec, RunOptions(app=app, seed=3, max_examples=5,
+    # One scenario of Schemathesis' own: a handful of random steps that rarely get a 2xx past
+    # the create, so what follows the links to their 2xx is the walk.
+    return run_contract_tests(spec, RunOptions(app=app, seed=3, max_examples=1,
                                                phases=("stateful",)))
 
 
