@@ -106,7 +106,8 @@ def test(spec: str | None, url: str | None, app_ref: str | None, headers: tuple[
     out = Console()
     print_summary(out, result)
     required = require_success if require_success is not None else bool(defaults.require_success)
-    coverage = coverage_of(result, loaded.document, required=required)
+    coverage = coverage_of(result, loaded.document, required=required,
+                           exempt=defaults.success_exempt)
     print_coverage(out, coverage)
     title = str(loaded.document.get("info", {}).get("title") or loaded.path.name)
     if junit:

@@ -247,11 +247,16 @@ class CheckPipeline:
         )
         result = run_contract_tests(self.spec, options, on_event=self.options.on_event)
         self.contract = result
-        coverage = coverage_of(result, self.spec.document, required=self.options.require_success)
+        coverage = coverage_of(result, self.spec.document, required=self.options.require_success,
+                               exempt=self.options.contract.success_exempt)
         self.coverage = coverage
-        reached = len(result.operations) - len(coverage.unreached)
-        detail = (f"{len(result.operations)} operations ({reached} reached a 2xx), "
-                  f"{result.cases} cases, {len(result.failures)} failures, seed {result.seed}")
+        reached = len(result.operations) - len(coverage.unreached) - len(coverage.exempt)
+        exempt = f", {len(coverage.exempt)} exempt" if coverage.exempt else ""
+        links = (f", {result.links_followed} of {len(result.links)} links followed"
+                 if result.links else "")
+        detail = (f"{len(result.operations)} operations ({reached} reached a 2xx{exempt}), "
+                  f"{result.cases} cases{links}, {len(result.failures)} failures, "
+                  f"seed {result.seed}")
         if result.failed or coverage.failed:
             counts = result.failure_counts()
             lines = [f"{check}: {operation} ({count})"

@@ -129,6 +129,13 @@ def print_summary(console: Console, result: RunResult) -> None:
     if result.cases == 0 and not errors:
         console.print("[bold red]error:[/] no test case was run (no examples, or every phase "
                       "was skipped)", highlight=False)
+    if result.links:
+        unfollowed = [link for link in result.links.values() if not link.followed]
+        console.print(f"links: {result.links_followed} of {len(result.links)} followed, "
+                      f"{sum(1 for link in result.links.values() if link.succeeded)} to a 2xx",
+                      highlight=False)
+        for link in unfollowed:
+            console.print(f"[yellow]link not followed:[/] {escape(link.key)}", highlight=False)
     verdict = "[bold red]FAILED[/]" if result.failed else "[bold green]PASSED[/]"
     console.print(
         f"{verdict}: {len(result.operations)} operations, {result.cases} cases, "
@@ -144,3 +151,5 @@ def print_coverage(console: Console, coverage: Coverage) -> None:
     label = "error" if coverage.failed else "warning"
     for line in coverage.lines():
         console.print(f"[{style}]{label}:[/] {escape(line)}", highlight=False)
+    for line in coverage.exempt_lines():
+        console.print(f"note: {escape(line)}", highlight=False)

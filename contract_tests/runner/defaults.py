@@ -4,9 +4,11 @@ their flags.
 `tenants = true` says the API keeps tenants apart, which turns on the `tenant_isolation` check
 in `check` (the spec can say the same with `x-specfirst-tenants: true` at its root).
 `require-success` (default true in `check`, false in `test`) fails a run in which an operation
-that documents a 2xx never got one. `headers` is a table sent with every request; `token` and
-`basic-user` are the credential (prefer the `SPECFIRST_TEST_TOKEN` environment variable for
-secrets).
+that documents a 2xx never got one; `success-exempt` is a table of operationId = reason for
+operations whose 2xx the run cannot reach for a reason outside the spec (records made only by an
+admin tool): they never fail the run, and the reason is printed. `headers` is a table sent with
+every request; `token` and `basic-user` are the credential (prefer the `SPECFIRST_TEST_TOKEN`
+environment variable for secrets).
 """
 
 from __future__ import annotations
@@ -31,7 +33,8 @@ _KEYS: dict[str, type] = {
     "max-examples": int, "seed": int, "phases": list, "checks": list,
     "request-timeout": float, "workers": int, "positive-data-statuses": list,
     "missing-header-statuses": list, "negative-data-statuses": list,
-    "tenants": bool, "require-success": bool, "headers": dict, "token": str, "basic-user": str,
+    "tenants": bool, "require-success": bool, "success-exempt": dict, "headers": dict,
+    "token": str, "basic-user": str,
 }
 
 
@@ -48,6 +51,7 @@ class ContractDefaults:
     negative_data_statuses: tuple[str, ...] = NEGATIVE_DATA_STATUSES
     tenants: bool = False
     require_success: bool | None = None
+    success_exempt: Mapping[str, str] = field(default_factory=dict)
     headers: Mapping[str, str] = field(default_factory=dict)
     token: str | None = None
     basic_user: str = "specfirst"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from schemathesis.engine import events, from_schema
 from schemathesis.errors import LoaderError
 from specfirst.contract_tests.runner.checks import CUSTOM_CHECKS, CheckTokens, active_checks
 from specfirst.contract_tests.runner.credentials import auth_config, sensitive_names
+from specfirst.contract_tests.runner.links import SuccessLog, declared_links, walk_links
 from specfirst.contract_tests.runner.opaque import without_opaque_inputs
 from specfirst.contract_tests.runner.options import RunOptions
 from specfirst.contract_tests.runner.results import ResultCollector, RunResult, operations_of
@@ -158,6 +160,12 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     collector = ResultCollector(spec.document, options.operation_ids)
     collector.result.seed = seed
     collector.result.base_url = base_url_of(options, spec.document)
+    links = [link for link in declared_links(spec.document)
+             if link.source in collector.result.operations
+             and link.target in collector.result.operations]
+    if "stateful" in options.phases:
+        for link in links:
+            collector.declare_link(link.key, link.source, link.target, link.name)
     tokens = CheckTokens(
         second_token=options.second_token,
         second_token_scopes=options.second_token_scopes,
@@ -171,7 +179,8 @@ def run_contract_tests(spec: Spec, options: RunOptions,
     # response schema it checked an answer against for the whole run; the bound lets go of those
     # of operations no longer in use, and of all of them between phases.
     with active_checks(tokens), unique_keys(spec.document), \
-            bounded_response_caches(schema, workers=options.workers) as bound:
+            bounded_response_caches(schema, workers=options.workers) as bound, \
+            SuccessLog(schema) as successes:
         stream = from_schema(schema).execute()
         try:
             for event in stream:
@@ -184,4 +193,9 @@ def run_contract_tests(spec: Spec, options: RunOptions,
             stream.stop()
             collector.result.stop_reason = "interrupted"
             raise
+        if collector.result.links and collector.result.stop_reason == "completed":
+            # The stateful phase picks links at random; the walk follows each one it left out.
+            started = time.monotonic()
+            walk_links(schema, links, collector, successes, seed)
+            collector.result.duration += time.monotonic() - started
     return collector.result

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-from specfirst.contract_tests.runner.results import FailureRecord, OperationResult, RunResult
+from specfirst.contract_tests.runner.results import (
+    FailureRecord,
+    LinkResult,
+    OperationResult,
+    RunResult,
+)
 
 __all__ = ["ReportView", "render_html"]
 
@@ -52,6 +57,11 @@ class ReportView:
     failure_count: int
     errors: tuple[str, ...]
     operations: tuple[OperationView, ...]
+    links: tuple[LinkResult, ...] = ()
+
+    @property
+    def links_followed(self) -> int:
+        return sum(1 for link in self.links if link.followed)
 
     @property
     def failing_operations(self) -> tuple[OperationView, ...]:
@@ -100,6 +110,7 @@ def report_view(result: RunResult, title: str) -> ReportView:
         failure_count=len(result.failures),
         errors=tuple(result.errors),
         operations=tuple(_operation_view(op) for op in result.operations.values()),
+        links=tuple(result.links.values()),
     )
 
 

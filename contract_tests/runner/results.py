@@ -12,6 +12,7 @@ from schemathesis.engine import events
 
 __all__ = [
     "FailureRecord",
+    "LinkResult",
     "OperationResult",
     "ResultCollector",
     "RunResult",
@@ -72,6 +73,27 @@ class OperationResult:
 
 
 @dataclass
+class LinkResult:
+    """One OpenAPI link of the spec and whether the run followed it: a request sent for the
+    target with the values the link extracts from a 2xx of its source."""
+
+    key: str  # "POST /notes -> [201] GetNote -> GET /notes/{id}"
+    source: str
+    target: str
+    name: str
+    followed: int = 0
+    seen_statuses: set[int] = field(default_factory=set)
+
+    @property
+    def succeeded(self) -> bool:
+        return any(200 <= code < 300 for code in self.seen_statuses)
+
+    def to_coverage(self) -> dict[str, Any]:
+        return {"link": self.name, "source": self.source, "target": self.target,
+                "followed": self.followed, "seen_statuses": sorted(self.seen_statuses)}
+
+
+@dataclass
 class RunResult:
     """Everything a run found, in spec order; `failed` decides the exit code."""
 
@@ -81,6 +103,11 @@ class RunResult:
     duration: float = 0.0
     seed: int | None = None
     base_url: str = ""
+    links: dict[str, LinkResult] = field(default_factory=dict)
+
+    @property
+    def links_followed(self) -> int:
+        return sum(1 for link in self.links.values() if link.followed)
 
     @property
     def failures(self) -> list[FailureRecord]:
@@ -103,7 +130,15 @@ class RunResult:
         return Counter((failure.check, failure.operation) for failure in self.failures)
 
     def coverage(self) -> dict[str, Any]:
-        return {"operations": [op.to_coverage() for op in self.operations.values()]}
+        coverage: dict[str, Any] = {
+            "operations": [op.to_coverage() for op in self.operations.values()]}
+        if self.links:
+            coverage["links"] = {
+                "declared": len(self.links), "followed": self.links_followed,
+                "reached_success": sum(1 for link in self.links.values() if link.succeeded),
+                "items": [link.to_coverage() for link in self.links.values()],
+            }
+        return coverage
 
 
 def operations_of(document: Mapping[str, Any]) -> dict[str, OperationResult]:
@@ -143,6 +178,21 @@ class ResultCollector:
         self.result = RunResult(operations=operations)
         self._seen: set[tuple[str, str, str, int | None]] = set()
 
+    def declare_link(self, key: str, source: str, target: str, name: str) -> None:
+        """A link of the spec whose following the result accounts for."""
+        self.result.links.setdefault(key, LinkResult(key, source, target, name))
+
+    def link_followed(self, key: str, status: int | None) -> None:
+        link = self.result.links.get(key)
+        if link is not None:
+            link.followed += 1
+            if status is not None:
+                link.seen_statuses.add(status)
+
+    def link_succeeded(self, key: str) -> bool:
+        link = self.result.links.get(key)
+        return link is not None and link.succeeded
+
     def operation(self, label: str) -> OperationResult:
         found = self.result.operations.get(label)
         if found is None:
@@ -154,7 +204,7 @@ class ResultCollector:
     def handle(self, event: events.EngineEvent) -> None:
         if isinstance(event, (events.ScenarioFinished, events.FuzzScenarioFinished)):
             phase = getattr(event, "phase", None)
-            self._record(event.recorder, str(phase.value if phase is not None else "fuzzing"))
+            self.record(event.recorder, str(phase.value if phase is not None else "fuzzing"))
             skip_reason = getattr(event, "skip_reason", None)
             if skip_reason and event.recorder.label in self.result.operations:
                 self.result.operations[event.recorder.label].skip_reasons.add(skip_reason)
@@ -174,13 +224,20 @@ class ResultCollector:
             self.result.stop_reason = str(event.stop_reason.value)
             self.result.duration = event.running_time
 
-    def _record(self, recorder: Any, phase: str) -> None:
+    def record(self, recorder: Any, phase: str, lead: tuple[str, ...] = ()) -> None:
+        """Fold in one scenario's cases and failures; `lead` are the reproductions of requests
+        sent before its first one that a failure's chain starts with."""
         for case_id, node in recorder.cases.items():
             operation = self.operation(node.value.operation.label)
             operation.cases += 1  # a recorder holds each of its cases once
             interaction = recorder.interactions.get(case_id)
-            if interaction is not None and interaction.response is not None:
-                operation.seen_statuses.add(interaction.response.status_code)
+            status = (interaction.response.status_code
+                      if interaction is not None and interaction.response is not None else None)
+            if status is not None:
+                operation.seen_statuses.add(status)
+            transition = getattr(node, "transition", None)
+            if transition is not None and getattr(node, "is_transition_applied", False):
+                self.link_followed(str(transition.id), status)
         for case_id, checks in recorder.checks.items():
             node = recorder.cases.get(case_id)
             for check in checks:
@@ -200,7 +257,7 @@ class ResultCollector:
                     operation=label, check=check.name, title=failure.title,
                     message=failure.message, status=status,
                     curl=with_token_variable(info.code_sample), phase=phase,
-                    chain=_ancestors(recorder, case_id),
+                    chain=(*lead, *_ancestors(recorder, case_id)),
                 ))
 
 

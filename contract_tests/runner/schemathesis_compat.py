@@ -6,6 +6,12 @@ schemas it prepares while checking answers. They are reached here only, so an up
 moves them breaks this module (and `test_runner_memory.py::
 test_schemathesis_internals_are_where_the_compat_module_expects`), not the runner.
 
+The link walk (`runner.links`) sends its requests outside the engine: it records them in a
+`ScenarioRecorder`, judges them with `run_checks` under a `CheckContext` built from the
+schema's configuration, and names a link the way the stateful phase names its transitions
+(`stateful_transition_id`), so links the phase followed and links the walk followed are counted
+alike.
+
 Memory: Schemathesis prepares, for every response schema it checks an answer against, a bundled
 copy of the schema with everything it references and a compiled validator, and keeps both for the
 whole run, once in the schema's shared `ResponseSchemaCache` and again in each response object of
@@ -22,6 +28,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from schemathesis.checks import CheckContext, run_checks
 from schemathesis.config._auth import AuthConfig
 from schemathesis.config._checks import (
     MissingRequiredHeaderConfig,
@@ -29,23 +36,31 @@ from schemathesis.config._checks import (
     PositiveDataAcceptanceConfig,
 )
 from schemathesis.config._phases import InferenceConfig
+from schemathesis.core.errors import format_transition
 from schemathesis.core.failures import Failure
+from schemathesis.engine.recorder import ScenarioRecorder
+from schemathesis.generation.meta import TestPhase
 from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER, HookContext
 from schemathesis.specs.openapi.adapter.responses import OpenApiResponse, ResponseSchemaCache
 
 __all__ = [
     "AuthConfig",
+    "CheckContext",
     "Failure",
     "InferenceConfig",
     "MissingRequiredHeaderConfig",
     "NegativeDataRejectionConfig",
     "PositiveDataAcceptanceConfig",
     "ResponseCacheBound",
+    "ScenarioRecorder",
+    "TestPhase",
     "bound_shared",
     "bounded_response_caches",
     "held_response_schemas",
     "release_operation",
     "release_shared",
+    "run_checks",
+    "stateful_transition_id",
 ]
 
 # Operations whose prepared response schemas are kept: a stateful chain goes back and forth
@@ -81,6 +96,11 @@ class _Recent(OrderedDict[Any, Any]):
                 self.popitem(last=False)
             except KeyError:
                 break
+
+
+def stateful_transition_id(source: str, status: str, name: str, target: str) -> str:
+    """The id the stateful phase gives a transition along one link (`Transition.id`)."""
+    return format_transition(source, status, name, target)
 
 
 def bound_shared(schema: Any, limit: int = KEPT_SHARED) -> None:

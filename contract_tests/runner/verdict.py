@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from specfirst.contract_tests.runner.results import OperationResult, RunResult
@@ -57,6 +57,8 @@ class Coverage:
     unreached: list[OperationResult]
     base_url_note: str | None
     required: bool
+    # label -> reason: operations configured not to need a 2xx, that did not get one
+    exempt: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def failed(self) -> bool:
@@ -73,6 +75,21 @@ class Coverage:
                          f"(answers seen: {seen})")
         return lines
 
+    def exempt_lines(self) -> list[str]:
+        """The exempted operations that got no 2xx, each with its configured reason."""
+        return [f"{label}: no 2xx required (success-exempt: {reason})"
+                for label, reason in self.exempt.items()]
 
-def coverage_of(result: RunResult, document: Mapping[str, Any], *, required: bool) -> Coverage:
-    return Coverage(unreached_successes(result), wrong_base_url(result, document), required)
+
+def coverage_of(result: RunResult, document: Mapping[str, Any], *, required: bool,
+                exempt: Mapping[str, str] | None = None) -> Coverage:
+    """`exempt` maps operationIds to the reason their 2xx is not required."""
+    exempt = exempt or {}
+    unreached, excused = [], {}
+    for operation in unreached_successes(result):
+        reason = exempt.get(operation.operation_id or "")
+        if reason is not None:
+            excused[operation.label] = reason
+        else:
+            unreached.append(operation)
+    return Coverage(unreached, wrong_base_url(result, document), required, excused)

@@ -82,16 +82,22 @@ def test_specfirst_check_on_the_reference_spec(tmp_path: Path) -> None:
     The docs step renders the reference; whether the committed docs/reference is current is
     generator/tests/test_docs_reference.py's question, so it is not compared here.
     """
+    import tomllib
+
+    from specfirst.contract_tests.runner.defaults import contract_defaults
     from specfirst.server.crm import HANDLERS as CRM_HANDLERS
 
     root = Path(__file__).resolve().parents[2]
+    # the repository's own [tool.specfirst.test]: a 2xx required of every operation, but the
+    # one it exempts with a reason (users come from the admin tool only)
+    table = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = contract_defaults(table["tool"]["specfirst"]["test"])
+    assert contract.require_success is True
     options = CheckOptions(handlers_package=CRM_HANDLERS,
                            handlers_dir=root / "server" / "crm" / "handlers",
                            docs_out=None, max_examples=2, seed=SEED,
                            junit=tmp_path / "junit.xml", report_dir=tmp_path / "report",
-                           # as in the repository's [tool.specfirst.test]: the If-Match-guarded
-                           # writes are not reached by the links of the spec
-                           require_success=False)
+                           contract=contract, require_success=True)
     pipeline = CheckPipeline(crm_spec(), options)
     steps = {step.name: step for step in pipeline.run()}
     failed = {name: f"{step.detail}\n{step.report}" for name, step in steps.items()
@@ -99,3 +105,10 @@ def test_specfirst_check_on_the_reference_spec(tmp_path: Path) -> None:
     assert failed == {}, (failed, describe(pipeline.contract) if pipeline.contract else "")
     assert steps["test"].outcome is StepOutcome.OK
     assert (tmp_path / "junit.xml").is_file()
+    # every link of the spec was followed to a 2xx, and every operation but the exempt one
+    # reached its 2xx even at this small budget
+    assert pipeline.contract is not None and pipeline.coverage is not None
+    links = pipeline.contract.links
+    assert links and [key for key, link in links.items() if not link.succeeded] == []
+    assert pipeline.coverage.unreached == []
+    assert set(pipeline.coverage.exempt) <= {"GET /api/v1/users/{id}"}

@@ -87,7 +87,14 @@ def test_report_dir_has_html_grouped_by_operation_and_check(failing_result: RunR
 def test_coverage_json_lists_every_operation(failing_result: RunResult, tmp_path: Path) -> None:
     write_report_dir(failing_result, tmp_path, "Notes API")
     coverage = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
-    assert set(coverage) == {"operations"}
+    # the Notes spec declares links: how many the run followed, and each one's answers
+    assert set(coverage) == {"operations", "links"}
+    links = coverage["links"]
+    assert links["declared"] == len(links["items"]) == len(failing_result.links) > 0
+    assert links["followed"] == len(links["items"])
+    for item in links["items"]:
+        assert set(item) == {"link", "source", "target", "followed", "seen_statuses"}
+        assert item["followed"] >= 1 and item["seen_statuses"]
     rows = {(row["method"], row["path"]): row for row in coverage["operations"]}
     assert set(rows) == {("GET", "/health"), ("GET", "/notes"), ("POST", "/notes"),
                          ("GET", "/notes/{id}"), ("DELETE", "/notes/{id}")}
@@ -117,3 +124,5 @@ def test_html_escapes_everything_from_the_api() -> None:
 def test_passing_run_report(passing_result: RunResult) -> None:
     html = render_html(passing_result, "Notes API")
     assert "PASSED" in html and "<h3>" not in html
+    total = len(passing_result.links)
+    assert total and f"<h2>Links: {total} of {total} followed</h2>" in html

@@ -100,6 +100,22 @@ def test_an_operation_that_never_reached_its_2xx_is_reported() -> None:
     assert coverage.base_url_note is None
 
 
+def test_an_exempt_operation_does_not_fail_the_run_and_its_reason_is_shown() -> None:
+    unreached = _operation("GET /a", ["200", "401"], {401})
+    unreached.operation_id = "get_a"
+    other = _operation("GET /b", ["200"], {404})
+    other.operation_id = "get_b"
+    result = RunResult(operations={"GET /a": unreached, "GET /b": other},
+                       base_url="http://h:1")
+    coverage = coverage_of(result, {}, required=True, exempt={"get_a": "made by an admin tool"})
+    assert [op.label for op in coverage.unreached] == ["GET /b"]
+    assert coverage.failed
+    assert coverage.exempt_lines() == [
+        "GET /a: no 2xx required (success-exempt: made by an admin tool)"]
+    assert not coverage_of(result, {}, required=True,
+                           exempt={"get_a": "x", "get_b": "y"}).failed
+
+
 def test_nearly_all_404_names_the_base_url_used_and_the_specs() -> None:
     operations = {f"GET /{n}": _operation(f"GET /{n}", ["200"], {404}) for n in range(9)}
     operations["GET /x"] = _operation("GET /x", ["200"], {200})

@@ -51,6 +51,8 @@ def test_project_defaults_are_validated() -> None:
         contract_defaults({"max-example": 3})
     with pytest.raises(ConfigError, match="must be of type int"):
         contract_defaults({"seed": "x"})
+    exempt = contract_defaults({"success-exempt": {"get_user": "admin tool only"}})
+    assert exempt.success_exempt == {"get_user": "admin tool only"}
 
 
 def test_reproductions_read_tokens_from_the_shell() -> None:
