@@ -15,6 +15,12 @@ operation documenting `application/json` for a 200 and `application/problem+json
 needs no more from its handler than `return book` or `return problem, 404`. Connexion alone
 would answer 500 ("Multiple response content types are defined in the operation spec...").
 
+Content negotiation: a request whose `Accept` header allows none of the media types the
+operation documents for its 2xx answers gets 406 (problem+json) before its handler runs, so a
+client asking for `application/xml` from a JSON-only operation is told so rather than sent JSON
+— when the operation documents a 406 (or `4XX`, or `default`). Otherwise the header is
+disregarded, as RFC 9110 allows, rather than answered with a status the spec does not list.
+
     install(app)        # before app.add_api(...)
 """
 
@@ -31,8 +37,10 @@ from connexion.context import receive, scope
 from connexion.decorators import StarletteDecorator
 from connexion.decorators.response import AsyncResponseDecorator
 from connexion.operations import AbstractOperation
+from specfirst.server.problems import Problem
 
-__all__ = ["CachedAsyncApi", "CachedAsyncOperation", "documented_media_type", "install"]
+__all__ = ["CachedAsyncApi", "CachedAsyncOperation", "accepts_any", "documented_media_type",
+           "install", "success_media_types"]
 
 _JSON_TYPES = (dict, list)
 
@@ -71,6 +79,43 @@ def documented_media_type(responses: Mapping[str, Any], status: int, body: Any) 
     return (plain or fit)[0]
 
 
+def success_media_types(responses: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every media type the operation documents for a 2xx answer (`200`…`299`, `2XX`)."""
+    found: list[str] = []
+    for key, response in responses.items():
+        code = str(key).upper()
+        if not (code.startswith("2") and len(code) == 3) or not isinstance(response, Mapping):
+            continue
+        content = response.get("content")
+        if isinstance(content, Mapping):
+            found.extend(str(name) for name in content if str(name) not in found)
+    return tuple(found)
+
+
+def accepts_any(accept: str, media_types: tuple[str, ...]) -> bool:
+    """Whether an `Accept` header (RFC 9110 section 12.5.1) allows one of `media_types`: a
+    range with q > 0 that is `*/*`, `type/*` or the type itself (parameters aside)."""
+    for part in accept.split(","):
+        fields = [field.strip() for field in part.split(";")]
+        wanted = fields[0].lower()
+        if not wanted:
+            continue
+        quality = next((field.split("=", 1)[1].strip() for field in fields[1:]
+                        if field.lower().startswith("q=")), "1")
+        try:
+            if float(quality) <= 0:
+                continue
+        except ValueError:
+            continue
+        if wanted == "*/*":
+            return True
+        for media_type in media_types:
+            base = media_type.split(";", 1)[0].strip().lower()
+            if wanted == base or (wanted.endswith("/*") and base.startswith(wanted[:-1])):
+                return True
+    return False
+
+
 class _DocumentedResponseDecorator(AsyncResponseDecorator):  # type: ignore[misc]
     """Connexion's response decorator, told the media type the spec documents for the status."""
 
@@ -100,6 +145,8 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
     def __init__(self, *, responses: Mapping[str, Any] | None = None, **kwargs: Any):
         super().__init__(**kwargs)
         self._responses = responses or {}
+        refuses = any(key in self._responses for key in ("406", "4XX", "4xx", "default"))
+        self._produces = success_media_types(self._responses) if refuses else ()
 
     @property
     def _response_decorator_cls(self) -> Any:
@@ -112,6 +159,12 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
         async def wrapper(*_args: Any, **_kwargs: Any) -> Any:
             request = self.framework.get_request(uri_parser=self.uri_parser, scope=scope,
                                                  receive=receive)
+            if self._produces:
+                accept = request.headers.get("accept")
+                if accept and not accepts_any(accept, self._produces):
+                    raise Problem(406, "This operation answers with "
+                                       f"{', '.join(self._produces)}; the Accept header "
+                                       "allows none of them.")
             return await decorated(request)
 
         return wrapper

@@ -490,3 +490,52 @@ def test_create_app_without_a_spec_serves_the_configured_one(
     (folder / "bookshop.yaml").unlink()
     with pytest.raises(ConfigError, match="bookshop.yaml does not exist"):
         compatible_create_app(settings=settings)
+
+
+NEGOTIATION_SPEC = RETURNS_SPEC + """\
+  /plain:
+    get:
+      operationId: get_plain
+      tags: [things]
+      responses:
+        '200':
+          description: Documents no error at all.
+          content:
+            application/json:
+              schema: {type: object}
+"""
+
+
+def test_an_accept_header_that_allows_nothing_documented_is_406(tmp_path: Path) -> None:
+    from specfirst.server import create_app
+    from specfirst.server.settings import ServerSettings
+    from starlette.testclient import TestClient
+
+    (tmp_path / "returns.yaml").write_text(NEGOTIATION_SPEC, encoding="utf-8")
+    package = tmp_path / "negotiation_handlers"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "things.py").write_text(RETURNS_HANDLERS + "\n\ndef get_plain():\n"
+                                       "    return {'plain': True}\n", encoding="utf-8")
+    sys.path.insert(0, str(tmp_path))
+    try:
+        settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'n.db'}")
+        app = create_app(tmp_path / "returns.yaml", handlers="negotiation_handlers",
+                         settings=settings)
+        with TestClient(app) as client:
+            def status(path: str, accept: str) -> int:
+                return client.get(path, headers={"Accept": accept}).status_code
+
+            refused = client.get("/v1/things/dict", headers={"Accept": "application/xml"})
+            assert refused.status_code == 406
+            assert refused.headers["content-type"].startswith("application/problem+json")
+            assert "application/json" in refused.json()["detail"]
+            assert status("/v1/things/dict", "application/json;q=0, text/html") == 406
+            # the 2XX answer's own media type, a range, a wildcard with low quality: accepted
+            assert status("/v1/things/dict", "application/vnd.thing+json") == 200
+            assert status("/v1/things/dict", "application/*") == 200
+            assert status("/v1/things/dict", "text/html, */*;q=0.1") == 200
+            # an operation that documents no 406, 4XX or default disregards the header
+            assert status("/v1/plain", "application/xml") == 200
+    finally:
+        sys.path.remove(str(tmp_path))
