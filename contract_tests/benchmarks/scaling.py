@@ -1,6 +1,7 @@
 """How the CRM server scales: one and two worker processes, on SQLite and on PostgreSQL.
 
-`python -m specfirst.contract_tests.benchmarks.scaling [--duration S] [--workers 1,2]` starts
+`python -m specfirst.contract_tests.benchmarks.scaling [--duration S] [--workers 1,2]
+[--backends sqlite,postgresql]` starts
 `specfirst serve --workers N` on a fresh database of each backend (PostgreSQL: a throwaway database
 on 127.0.0.1:5432, dropped afterwards), and loads GET-customer and POST-customer at 32 connections.
 The load generator runs on the same machine, so on two cores the figures show where CPU, not the
@@ -90,12 +91,20 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m specfirst.contract_tests.benchmarks.scaling",
                                      description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--duration", type=float, default=8.0, help="measured seconds per run")
-    parser.add_argument("--workers", default="1,2", help="worker counts, comma-separated")
+    parser.add_argument("--workers", default="1,2",
+                        help="worker counts, comma-separated, measured in this order (repeat "
+                             "them to alternate: 1,2,1,2)")
+    parser.add_argument("--backends", default="sqlite,postgresql",
+                        help="backends, comma-separated (sqlite, postgresql)")
     parser.add_argument("--out", type=Path, default=Path(".specfirst/benchmarks"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     rows = []
-    for backend in ("sqlite", "postgresql"):
+    backends = [name.strip() for name in args.backends.split(",") if name.strip()]
+    unknown = sorted(set(backends) - {"sqlite", "postgresql"})
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(unknown)}")
+    for backend in backends:
         for workers in (int(w) for w in args.workers.split(",")):
             rows.append(measure(backend, workers, args.duration, args.out))
     (args.out / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n")
