@@ -11,6 +11,7 @@ server, becomes the limit.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from specfirst.contract_tests.bench import BenchConfig, BodyTemplate, parse_target, run_bench
+from specfirst.contract_tests.bench import BenchConfig, BodyTemplate, parse_target
+from specfirst.contract_tests.bench.runner import run_level, run_on_fresh_loop
 from specfirst.contract_tests.benchmarks.compare import CREATE_BODY
 from specfirst.contract_tests.benchmarks.servers import REPO
 from specfirst.contract_tests.pipeline import ServerProcess, free_port
@@ -49,7 +51,8 @@ def database(backend: str, folder: Path) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _token(url: str) -> str:
+def _tokens(url: str, tenants: int) -> list[str]:
+    """A token for each of `tenants` tenants of a fresh, migrated database."""
     from specfirst.server.crm import apply_migrations
     from specfirst.server.db import Database
     from specfirst.server.security import create_token
@@ -57,34 +60,58 @@ def _token(url: str) -> str:
     db = Database.from_url(url)
     try:
         apply_migrations(db)
-        return create_token(db, "scaling")[0]
+        return [create_token(db, f"scaling-{n}")[0] for n in range(tenants)]
     finally:
         db.dispose()
 
 
-def measure(backend: str, workers: int, duration_s: float, folder: Path) -> dict[str, Any]:
+def _load(configs: list[BenchConfig], connections: int) -> dict[str, Any]:
+    """The 32 connections split evenly over `configs` (one per tenant), run together: their
+    summed throughput, and the worst tenant's percentiles."""
+    share = max(1, connections // len(configs))
+
+    async def together() -> list[Any]:
+        return list(await asyncio.gather(*(run_level(config, share) for config in configs)))
+
+    results = run_on_fresh_loop(together())
+    if len(results) == 1:
+        return dict(results[0].to_json())
+    return {
+        "concurrency": share * len(results),
+        "requests": sum(r.requests for r in results),
+        "errors": sum(r.errors for r in results),
+        "throughput_rps": round(sum(r.throughput_rps for r in results), 2),
+        "latency_ms": {"p50": round(max(r.p50_ms for r in results), 3),
+                       "p99": round(max(r.p99_ms for r in results), 3)},
+        "per_tenant": [r.to_json() for r in results],
+    }
+
+
+def measure(backend: str, workers: int, duration_s: float, folder: Path,
+            tenants: int = 1) -> dict[str, Any]:
     with database(backend, folder) as url:
-        token = _token(url)
+        tokens = _tokens(url, tenants)
         port = free_port()
         command = [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", "--host",
                    "127.0.0.1",
                    "--port", str(port), "--db", url, "--workers", str(workers)]
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-        headers = {"Authorization": f"Bearer {token}"}
         with ServerProcess(command, port=port, env=env, cwd=REPO, start_timeout=60) as server:
-            created = httpx.post(f"{server.base_url}/api/v1/customers", headers=headers,
-                                 json={"name": "Ada", "email": "ada@example.com"}, timeout=30)
-            created.raise_for_status()
-            item = f"{server.base_url}/api/v1/customers/{created.json()['id']}"
-            figures = {}
-            for name, target, body in (
-                ("get_customer", parse_target(item, "GET", headers), None),
-                ("create_customer", parse_target(f"{server.base_url}/api/v1/customers", "POST",
-                                                 headers), BodyTemplate.parse(CREATE_BODY)),
-            ):
-                result = run_bench(BenchConfig(target, body, (32,), duration_s, 2.0))[0]
-                figures[name] = result.to_json()
-    return {"backend": backend, "workers": workers, "figures": figures}
+            reads, creates = [], []
+            for token in tokens:
+                headers = {"Authorization": f"Bearer {token}"}
+                created = httpx.post(f"{server.base_url}/api/v1/customers", headers=headers,
+                                     json={"name": "Ada", "email": "ada@example.com"},
+                                     timeout=30)
+                created.raise_for_status()
+                item = f"{server.base_url}/api/v1/customers/{created.json()['id']}"
+                reads.append(BenchConfig(parse_target(item, "GET", headers), None, (32,),
+                                         duration_s, 2.0))
+                creates.append(BenchConfig(
+                    parse_target(f"{server.base_url}/api/v1/customers", "POST", headers),
+                    BodyTemplate.parse(CREATE_BODY), (32,), duration_s, 2.0))
+            figures = {"get_customer": _load(reads, 32), "create_customer": _load(creates, 32)}
+    return {"backend": backend, "workers": workers, "tenants": tenants, "figures": figures}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -96,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
                              "them to alternate: 1,2,1,2)")
     parser.add_argument("--backends", default="sqlite,postgresql",
                         help="backends, comma-separated (sqlite, postgresql)")
+    parser.add_argument("--tenants", type=int, default=1,
+                        help="spread the 32 connections over this many tenants (writes of one "
+                             "tenant take turns on PostgreSQL: its change feed is in commit "
+                             "order)")
     parser.add_argument("--out", type=Path, default=Path(".specfirst/benchmarks"))
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -106,13 +137,15 @@ def main(argv: list[str] | None = None) -> None:
         parser.error(f"unknown backend(s): {', '.join(unknown)}")
     for backend in backends:
         for workers in (int(w) for w in args.workers.split(",")):
-            rows.append(measure(backend, workers, args.duration, args.out))
+            rows.append(measure(backend, workers, args.duration, args.out,
+                                tenants=max(1, args.tenants)))
     (args.out / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n")
-    lines = ["| backend | workers | GET req/s | GET p99 ms | POST req/s | POST p99 ms |",
-             "|---|---:|---:|---:|---:|---:|"]
+    lines = ["| backend | workers | tenants | GET req/s | GET p99 ms | POST req/s | POST p99 ms |",
+             "|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         get, post = row["figures"]["get_customer"], row["figures"]["create_customer"]
-        lines.append(f"| {row['backend']} | {row['workers']} | {get['throughput_rps']:.0f} | "
+        lines.append(f"| {row['backend']} | {row['workers']} | {row['tenants']} | "
+                     f"{get['throughput_rps']:.0f} | "
                      f"{get['latency_ms']['p99']:.1f} | {post['throughput_rps']:.0f} | "
                      f"{post['latency_ms']['p99']:.1f} |")
     table = "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""The scaling benchmark measures a real server per backend and worker count (briefly here)."""
+"""The scaling benchmark measures a real server per backend, worker count and number of tenants
+(briefly here)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,17 @@ import pytest
 from specfirst.contract_tests.benchmarks.scaling import measure
 
 
-@pytest.mark.parametrize(("backend", "workers"), [("sqlite", 2), ("postgresql", 1)])
-def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, workers: int) -> None:
-    row = measure(backend, workers, 0.5, tmp_path)
-    assert (row["backend"], row["workers"]) == (backend, workers)
+@pytest.mark.parametrize(("backend", "workers", "tenants"),
+                         [("sqlite", 2, 1), ("postgresql", 1, 2)])
+def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, workers: int,
+                                             tenants: int) -> None:
+    row = measure(backend, workers, 0.5, tmp_path, tenants=tenants)
+    assert (row["backend"], row["workers"], row["tenants"]) == (backend, workers, tenants)
     for name in ("get_customer", "create_customer"):
         figures = row["figures"][name]
         assert figures["requests"] > 0 and figures["errors"] == 0, figures
         assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"]
+        if tenants > 1:  # the connections were shared out, and every tenant was served
+            parts = figures["per_tenant"]
+            assert len(parts) == tenants and all(part["requests"] > 0 for part in parts)
+            assert figures["requests"] == sum(part["requests"] for part in parts)

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -28,7 +29,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from specfirst.server.context import Caller
-from specfirst.server.crm.jobs.imports import create_job
+from specfirst.server.crm.jobs.imports import ImportRunner, create_job
 from specfirst.server.crm.migrations.m0001_core import customers, idempotency_keys
 from specfirst.server.crm.migrations.m0002_sync import import_jobs, webhook_deliveries, webhooks
 from specfirst.server.db import Database
@@ -207,8 +208,8 @@ def test_each_webhook_delivery_is_sent_once_by_several_processes(hosts: Hosts,
 
     def settled() -> list[Any] | None:
         with hosts.db.read() as conn:
-            rows = conn.execute(sa.select(webhook_deliveries).where(
-                webhook_deliveries.c.webhook_id == hook["id"])).all()
+            rows = list(conn.execute(sa.select(webhook_deliveries).where(
+                webhook_deliveries.c.webhook_id == hook["id"])).all())
         return rows if len(rows) == 40 and all(r.status == "succeeded" for r in rows) else None
 
     wait_for(lambda: settled() is not None, timeout=60)
@@ -336,3 +337,25 @@ def test_worker_processes_run_each_import_once(sync_db: Database, sync_db_url: s
             customers.c.tenant_id == tenant)).scalars().all()
     assert all((job.status, job.created) == ("completed", 10) for job in jobs)
     assert sorted(names) == sorted(f"job {n} row {r}" for n in range(8) for r in range(10))
+
+
+def test_a_runner_that_lost_its_lease_leaves_the_job_to_the_new_holder(sync_db: Database
+                                                                       ) -> None:
+    tenant = new_tenant(sync_db)
+    who = Caller(tenant_id=tenant, token_id="", scopes=frozenset())
+    with sync_db.write() as conn:
+        job_id = create_job(conn, who, {"object_type": "customers",
+                                        "records": [{"name": "kept"}]})["id"]
+    stalled, taking_over = ImportRunner(sync_db, lease_s=5), ImportRunner(sync_db, lease_s=5)
+    first = stalled.claim()
+    assert first is not None and first.id == job_id
+    assert taking_over.claim() is None  # the lease holds
+    second = taking_over.claim(now=time.time() + 10)  # ... until it expires
+    assert second is not None and second.id == job_id
+    # the stalled runner wakes up: it can neither apply rows nor fail the job
+    assert stalled.run_job(first) == "running"
+    assert stalled._fail(job_id, "internal error", row=0) == "running"
+    assert taking_over.run_job(second) == "completed"
+    with sync_db.read() as conn:
+        job = conn.execute(sa.select(import_jobs).where(import_jobs.c.id == job_id)).one()
+    assert (job.status, job.created, job.failure) == ("completed", 1, None)
