@@ -10,7 +10,7 @@
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
-| `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections one worker process opens |
+| `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections one worker process opens (and keeps) |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
@@ -133,8 +133,9 @@ class ServerSettings:
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
 
     def pool_sizes(self) -> dict[str, int]:
-        """`Database.from_url` pool arguments: up to 10 connections kept, the rest of
-        `db_connections` opened under load. Across N processes on one PostgreSQL server, N ×
-        `db_connections` must stay below its `max_connections`."""
-        kept = min(10, self.db_connections)
-        return {"pool_size": kept, "max_overflow": self.db_connections - kept}
+        """`Database.from_url` pool arguments: up to `db_connections` connections, opened as
+        needed and then kept. An overflow connection would be closed on its return, and under
+        32 concurrent reads on PostgreSQL that opened a new session (a server process) for
+        every other request. Across N processes on one PostgreSQL server, N × `db_connections`
+        must stay below its `max_connections`."""
+        return {"pool_size": self.db_connections, "max_overflow": 0}

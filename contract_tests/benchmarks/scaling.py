@@ -25,7 +25,7 @@ import httpx
 from specfirst.contract_tests.bench import BenchConfig, BodyTemplate, parse_target
 from specfirst.contract_tests.bench.runner import run_level, run_on_fresh_loop
 from specfirst.contract_tests.benchmarks.compare import CREATE_BODY
-from specfirst.contract_tests.benchmarks.servers import REPO
+from specfirst.contract_tests.benchmarks.servers import REPO, cpu_seconds
 from specfirst.contract_tests.pipeline import ServerProcess, free_port
 
 __all__ = ["main", "measure"]
@@ -65,18 +65,85 @@ def _tokens(url: str, tenants: int) -> list[str]:
         db.dispose()
 
 
-def _load(configs: list[BenchConfig], connections: int) -> dict[str, Any]:
+def _process_tree(root: int) -> list[int]:
+    """`root` and its descendants (uvicorn's supervisor and its worker processes)."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, parent in parents.items() if parent in tree} - tree
+        tree |= more
+        grew = bool(more)
+    return sorted(tree)
+
+
+class CpuMeter:
+    """CPU seconds used during the measured window by the server's processes and, on
+    PostgreSQL, by the server processes (backends) of the benchmark's database, and the
+    sessions opened meanwhile: the service demand per request, which the load of other jobs
+    on the machine does not change the way it changes throughput."""
+
+    def __init__(self, server_pid: int, database_url: str | None):
+        self.server_pid = server_pid
+        self.database = database_url.rsplit("/", 1)[1] if database_url else None
+
+    def sample(self) -> tuple[dict[int, float], dict[int, float], int]:
+        server = {pid: cpu_seconds(pid) for pid in _process_tree(self.server_pid)}
+        if self.database is None:
+            return server, {}, 0
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            pids = [row[0] for row in admin.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,))]
+            sessions = admin.execute("SELECT sessions FROM pg_stat_database WHERE datname = %s",
+                                     (self.database,)).fetchone()
+        return server, {pid: cpu_seconds(pid) for pid in pids}, int(sessions[0] if sessions
+                                                                    else 0)
+
+    @staticmethod
+    def spent(before: dict[int, float], after: dict[int, float]) -> float:
+        return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+
+
+def _load(configs: list[BenchConfig], connections: int, meter: CpuMeter) -> dict[str, Any]:
     """The 32 connections split evenly over `configs` (one per tenant), run together: their
-    summed throughput, and the worst tenant's percentiles."""
+    summed throughput, the worst tenant's percentiles, and the CPU milliseconds per request
+    of the server and of PostgreSQL over the measured window."""
     share = max(1, connections // len(configs))
+    samples: list[tuple[dict[int, float], dict[int, float], int]] = []
+
+    async def sample_window() -> None:
+        config = configs[0]
+        await asyncio.sleep(config.warmup_s)
+        samples.append(await asyncio.to_thread(meter.sample))
+        await asyncio.sleep(config.duration_s)
+        samples.append(await asyncio.to_thread(meter.sample))
 
     async def together() -> list[Any]:
-        return list(await asyncio.gather(*(run_level(config, share) for config in configs)))
+        found = await asyncio.gather(sample_window(),
+                                     *(run_level(config, share) for config in configs))
+        return list(found[1:])
 
     results = run_on_fresh_loop(together())
+    requests = sum(r.requests for r in results) or 1
+    (server_0, db_0, sessions_0), (server_1, db_1, sessions_1) = samples
+    cost = {"server_cpu_ms_per_request": round(1000 * meter.spent(server_0, server_1)
+                                               / requests, 3)}
+    if meter.database is not None:
+        cost["postgresql_cpu_ms_per_request"] = round(1000 * meter.spent(db_0, db_1)
+                                                      / requests, 3)
+        cost["sessions_opened"] = sessions_1 - sessions_0
     if len(results) == 1:
-        return dict(results[0].to_json())
+        return {**results[0].to_json(), **cost}
     return {
+        **cost,
         "concurrency": share * len(results),
         "requests": sum(r.requests for r in results),
         "errors": sum(r.errors for r in results),
@@ -89,6 +156,7 @@ def _load(configs: list[BenchConfig], connections: int) -> dict[str, Any]:
 
 def measure(backend: str, workers: int, duration_s: float, folder: Path,
             tenants: int = 1) -> dict[str, Any]:
+    load_before = os.getloadavg()[0]
     with database(backend, folder) as url:
         tokens = _tokens(url, tenants)
         port = free_port()
@@ -110,8 +178,14 @@ def measure(backend: str, workers: int, duration_s: float, folder: Path,
                 creates.append(BenchConfig(
                     parse_target(f"{server.base_url}/api/v1/customers", "POST", headers),
                     BodyTemplate.parse(CREATE_BODY), (32,), duration_s, 2.0))
-            figures = {"get_customer": _load(reads, 32), "create_customer": _load(creates, 32)}
-    return {"backend": backend, "workers": workers, "tenants": tenants, "figures": figures}
+            assert server.process is not None
+            meter = CpuMeter(server.process.pid, url if backend == "postgresql" else None)
+            figures = {"get_customer": _load(reads, 32, meter),
+                       "create_customer": _load(creates, 32, meter)}
+    # the machine's load (1-minute average) before and after: other jobs share its cores
+    load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+    return {"backend": backend, "workers": workers, "tenants": tenants, "load_average": load,
+            "figures": figures}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -140,14 +214,21 @@ def main(argv: list[str] | None = None) -> None:
             rows.append(measure(backend, workers, args.duration, args.out,
                                 tenants=max(1, args.tenants)))
     (args.out / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n")
-    lines = ["| backend | workers | tenants | GET req/s | GET p99 ms | POST req/s | POST p99 ms |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| backend | workers | tenants | GET req/s | GET p99 ms | GET CPU ms/req "
+             "(server + PostgreSQL) | POST req/s | POST p99 ms | POST CPU ms/req (server + "
+             "PostgreSQL) | load before / after |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:
-        get, post = row["figures"]["get_customer"], row["figures"]["create_customer"]
-        lines.append(f"| {row['backend']} | {row['workers']} | {row['tenants']} | "
-                     f"{get['throughput_rps']:.0f} | "
-                     f"{get['latency_ms']['p99']:.1f} | {post['throughput_rps']:.0f} | "
-                     f"{post['latency_ms']['p99']:.1f} |")
+        cells = [row["backend"], str(row["workers"]), str(row["tenants"])]
+        for name in ("get_customer", "create_customer"):
+            figures = row["figures"][name]
+            cpu = f"{figures['server_cpu_ms_per_request']:.2f}"
+            if "postgresql_cpu_ms_per_request" in figures:
+                cpu += f" + {figures['postgresql_cpu_ms_per_request']:.2f}"
+            cells += [f"{figures['throughput_rps']:.0f}", f"{figures['latency_ms']['p99']:.1f}",
+                      cpu]
+        cells.append("{} / {}".format(*row["load_average"]))
+        lines.append("| " + " | ".join(cells) + " |")
     table = "\n".join(lines) + "\n"
     (args.out / "scaling.md").write_text(table)
     sys.stdout.write(table)

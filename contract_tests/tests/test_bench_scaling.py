@@ -19,6 +19,10 @@ def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, worke
         figures = row["figures"][name]
         assert figures["requests"] > 0 and figures["errors"] == 0, figures
         assert figures["latency_ms"]["p50"] <= figures["latency_ms"]["p99"]
+        assert figures["server_cpu_ms_per_request"] > 0  # the service demand, per request
+        if backend == "postgresql":
+            assert figures["postgresql_cpu_ms_per_request"] > 0
+            assert figures["sessions_opened"] >= 0
         if tenants > 1:  # the connections were shared out, and every tenant was served
             parts = figures["per_tenant"]
             assert len(parts) == tenants and all(part["requests"] > 0 for part in parts)

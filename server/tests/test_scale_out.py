@@ -28,12 +28,14 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from specfirst.generator.errors import ConfigError
 from specfirst.server.context import Caller
 from specfirst.server.crm.jobs.imports import ImportRunner, create_job
 from specfirst.server.crm.migrations.m0001_core import customers, idempotency_keys
 from specfirst.server.crm.migrations.m0002_sync import import_jobs, webhook_deliveries, webhooks
 from specfirst.server.db import Database
 from specfirst.server.security import ensure_tenant
+from specfirst.server.settings import ServerSettings
 from specfirst.server.tests.live import REPO, LiveServer, drop_database, fresh_database_url
 from specfirst.server.tests.test_sync_support import (  # noqa: F401 - fixtures
     Receiver,
@@ -191,6 +193,21 @@ def test_rate_limit_is_counted_once_across_hosts(hosts: Hosts) -> None:
     refused = [r for r in responses if r.status_code == 429]
     assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
     assert all(r.headers["ratelimit"].startswith('"default";r=0;') for r in refused)
+    # 200 requests at a time, yet no process opened more than its share of connections
+    with hosts.db.read() as conn:
+        opened = conn.execute(sa.text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        )).scalar_one()
+    assert opened <= PROCESSES * int(ENV["SPECFIRST_SERVER_DB_CONNECTIONS"]) + 6, opened
+
+
+def test_connections_per_process_are_a_setting() -> None:
+    # every connection opened is kept: none is closed on return (and reopened at once)
+    assert ServerSettings.from_env({}).pool_sizes() == {"pool_size": 40, "max_overflow": 0}
+    sizes = ServerSettings.from_env({"SPECFIRST_SERVER_DB_CONNECTIONS": "4"}).pool_sizes()
+    assert sizes == {"pool_size": 4, "max_overflow": 0}
+    with pytest.raises(ConfigError):
+        ServerSettings.from_env({"SPECFIRST_SERVER_DB_CONNECTIONS": "1"})
 
 
 @pytest.mark.postgres
