@@ -10,7 +10,7 @@
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
-| `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections one worker process opens (and keeps) |
+| `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections a worker process keeps |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
