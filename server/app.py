@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 
 import orjson
 from connexion import AsyncApp
-from connexion.exceptions import ProblemException
+from connexion.exceptions import ExtraParameterProblem, ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition
 from connexion.options import SwaggerUIOptions
@@ -130,6 +130,11 @@ def _problem_handler(challenges: OperationChallenges | None = None
         errors = None
         if status == 400 and detail:
             detail, errors = _validation_detail(str(detail))
+        if isinstance(exc, ExtraParameterProblem) and detail:
+            detail = _extra_parameters_detail(str(detail))
+            errors = [{"message": detail}]
+        if status == 415 and detail:
+            detail = _media_type_detail(str(detail))
         headers = dict(exc.headers or {})
         if status == 401 and "WWW-Authenticate" not in headers:
             found = challenges.for_request(request.scope["path"], request.method) if (
@@ -147,6 +152,29 @@ def _problem_handler(challenges: OperationChallenges | None = None
 
 
 _ERROR_PATH = re.compile(r" - '([^']*)'$")
+_EXTRA_PARAMETERS = re.compile(r"Extra (?P<kind>\w+) parameter\(s\) (?P<names>.*) not in spec")
+_MEDIA_TYPE_ERROR = re.compile(
+    r"Invalid Content-type \((?P<actual>.*)\), expected \[(?P<expected>.*)\]")
+
+
+def _extra_parameters_detail(text: str) -> str:
+    """Connexion's message for parameters the operation does not define, in plain words."""
+    match = _EXTRA_PARAMETERS.fullmatch(text.strip())
+    if match is None:
+        return text
+    names = [name for name in match["names"].split(",") if name]
+    return (f"the operation has no {match['kind']} parameter"
+            f"{'' if len(names) == 1 else 's'} {', '.join(names)}")
+
+
+def _media_type_detail(text: str) -> str:
+    """Connexion's 415 message in plain words (it prints a Python list of the media types)."""
+    match = _MEDIA_TYPE_ERROR.fullmatch(text.strip())
+    if match is None:
+        return text
+    expected = ", ".join(part.strip().strip("'\"") for part in match["expected"].split(","))
+    actual = match["actual"].split(";", 1)[0].strip() or "not given"
+    return f"the body is {actual}; this operation accepts {expected}"
 
 
 def _validation_detail(text: str) -> tuple[str, list[dict[str, str]]]:

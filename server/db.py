@@ -22,13 +22,14 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from specfirst.generator.errors import ConfigError
 from specfirst.server.fifo_lock import FifoLock
+from specfirst.server.group_commit import GroupCommit
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -36,6 +37,8 @@ from sqlalchemy.exc import OperationalError
 __all__ = ["Database", "DatabaseBusy", "normalize_url"]
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 5000
 # Total time a writer keeps retrying `BEGIN IMMEDIATE` before giving up (503).
@@ -83,6 +86,7 @@ class Database:
         # latencies of seconds under 32 concurrent creates). Other processes still meet at
         # BEGIN IMMEDIATE.
         self._writers = FifoLock()
+        self._group = GroupCommit(self.write)
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10, max_overflow: int = 30,
@@ -119,10 +123,24 @@ class Database:
                 conn.begin()
             try:
                 yield conn
+                # inside the try: a COMMIT that fails (a deferred constraint, a full disk)
+                # leaves SQLite's transaction open, and the connection goes back to the pool
+                conn.commit()
             except BaseException:
-                conn.rollback()
+                self._roll_back(conn)
                 raise
-            conn.commit()
+
+    def write_grouped(self, work: Callable[[Connection], T]) -> T:
+        """`work(conn)` inside a write transaction, its result returned after the commit.
+
+        On SQLite concurrent calls share one transaction (group commit,
+        `specfirst.server.group_commit`): each in its own savepoint, so one failing leaves the
+        others' writes in place, and each returns only once the shared commit succeeded. On
+        other backends each call is one transaction of its own."""
+        if self.is_sqlite:
+            return self._group.run(work)
+        with self.write() as conn:
+            return work(conn)
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:
@@ -135,6 +153,13 @@ class Database:
             yield
         finally:
             self._writers.release()
+
+    def _roll_back(self, conn: Connection) -> None:
+        conn.rollback()
+        if self.is_sqlite:  # SQLAlchemy may consider a transaction whose COMMIT failed closed
+            driver = conn.connection.driver_connection
+            if driver is not None and driver.in_transaction:
+                driver.execute("ROLLBACK")
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -46,9 +46,10 @@ from connexion.validators import (
     TextResponseBodyValidator,
 )
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
-from connexion.validators.parameter import ParameterValidator
 from jsonschema import Draft4Validator
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from specfirst.server.problems import BadRequest
+from specfirst.server.schema_errors import describe_error, first_error, pointer_of
 
 __all__ = ["DIALECT_MARK", "Dialect", "FastJSONRequestBodyValidator",
            "FastJSONResponseBodyValidator", "SchemaDialect", "VALIDATOR_MAP", "compiled",
@@ -284,7 +285,13 @@ class FastJSONRequestBodyValidator(JSONRequestBodyValidator):  # type: ignore[mi
             validator = compiled(self._schema, response=False)
             if validator is not None and validator.is_valid(body):
                 return None
-        return super()._validate(body)  # type: ignore[no-any-return]
+        if body is None and not self._nullable:
+            raise BadRequest("the request body must not be empty")
+        error = first_error(self._validator.iter_errors(body))
+        if error is None:
+            return None
+        message = describe_error(error, "the body")
+        raise BadRequest(message, errors=[{"pointer": pointer_of(error), "message": message}])
 
 
 class FastJSONResponseBodyValidator(JSONResponseBodyValidator):  # type: ignore[misc]
@@ -306,17 +313,24 @@ class FastJSONResponseBodyValidator(JSONResponseBodyValidator):  # type: ignore[
 
 def validate_parameter(parameter_type: str, value: Any, param: dict[str, Any],
                        param_name: str | None = None) -> str | None:
-    """`ParameterValidator.validate_parameter` with the compiled parameter schema first.
+    """`ParameterValidator.validate_parameter` with the compiled parameter schema first, and
+    its message in plain words (`query parameter limit must be at most 100`).
 
     Connexion deep-copies each parameter and builds a new jsonschema validator for it on every
-    request; a value the compiled schema accepts skips that, anything else gets Connexion's own
-    check and message."""
-    if value is not None and not (is_nullable(param) and is_null(value)):
-        validator = compiled(param.get("schema", param), response=False)
-        if validator is not None and validator.is_valid(value):
-            return None
-    return ParameterValidator.validate_parameter(  # type: ignore[no-any-return]
-        parameter_type, value, param, param_name)
+    request; a value the compiled schema accepts skips that, anything else is judged as
+    Connexion judges it (Draft 4, its format checker)."""
+    if is_nullable(param) and is_null(value):
+        return None
+    name = f"{parameter_type} parameter {param.get('name', param_name or '')}".rstrip()
+    if value is None:
+        return f"{name} is required" if param.get("required") else None
+    schema = param.get("schema", param)
+    validator = compiled(schema, response=False)
+    if validator is not None and validator.is_valid(value):
+        return None
+    error = first_error(Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+                        .iter_errors(value))
+    return None if error is None else describe_error(error, name)
 
 
 VALIDATOR_MAP: dict[str, Any] = {

@@ -4,14 +4,39 @@ For each spec, `specfirst mock` and Prism 5 (`@stoplight/prism-cli`, installed f
 the test cache) are started in turn on a free loopback port; start-up is the time from the
 process start to its first HTTP answer. Schemathesis then runs against it with its default
 checks and phases (examples, coverage, fuzzing; positive and negative data), a fixed seed and
-the credentials of a client holding a token: `-H "Authorization: Bearer <token>"` and the same
-token in every API-key header the spec defines (the mock is told, with `--credential`, that this
-token is the valid one, so Schemathesis' probes with made-up credentials are refused; Prism has
-no such option and accepts any). An operation conforms when Schemathesis
-reports no failure for it; operations Schemathesis cannot test (errors, skips) and operations
-that document no response at all are counted apart, the same for both mocks. A second count
-keeps only the response checks (failure codes ST1xx: status code, content type, headers,
-schema), the measure of the three conformance checks alone.
+the credentials of a client holding a token: `-H "Authorization: Bearer <token>"` (or
+`Basic` with the token as user and password, when HTTP Basic is the only scheme the spec sends
+in `Authorization`) and the same token in every API-key header the spec defines (the mock is
+told, with `--credential`, that these are the valid ones, so Schemathesis' probes with made-up
+credentials are refused; Prism has no such option and accepts any). An operation conforms
+when Schemathesis reports no failure for it; operations Schemathesis cannot test (errors,
+skips) and operations that document no response at all are counted apart, the same for both
+mocks. A second count keeps only the response checks (failure codes ST1xx: status code,
+content type, headers, schema), the measure of the three conformance checks alone.
+
+Some operations no server can pass, the real API included: Schemathesis demands a status from
+a fixed list for some requests and, from every answer, a documented status. `unconformable`
+names them from the spec alone, by four rules (`RULES`), the same for both mocks:
+
+- *no documented rejection*: the operation takes input (a parameter, a body or credentials),
+  so negative data is sent and `negative_data_rejection` demands one of Schemathesis' expected
+  rejection statuses (400, 401, 403, 404, 405, 406, 409, 415, 422, 428, 429, or a 5xx, which
+  `not_a_server_error` refuses) — and it documents none of these 4xx, no `4XX` and no `default`;
+- *no documented acceptance*: `positive_data_acceptance` demands 2xx, 3xx, 401, 403, 404, 409,
+  429 or 5xx for valid data, and the operation documents none of these (nor `2XX`, `3XX`,
+  `4XX`, `default`) outside 5xx;
+- *ambiguous form body*: the operation takes an `application/x-www-form-urlencoded` or
+  `multipart/form-data` body with a member that may be an array, or an object member with
+  required fields. Schemathesis sends the one-item array `["a"]` and the string `"a"` alike
+  (`name=a`), and an object without fields not at all, then judges the bytes by the value it
+  meant: the same request must be accepted as valid data and refused as invalid data;
+- *no documented 401 for a missing `Authorization`*: every security requirement of the
+  operation sends an `Authorization` header (HTTP, OAuth 2, OpenID Connect, or an API key of
+  that name), `missing_required_header` demands exactly 401 when it is left out, and the
+  operation documents no 401, `4XX` or `default` — or only a 401 whose schema admits no value
+  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations).
+
+Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
 Specs: eleven from `@readme/oas-examples` and `@octokit/openapi` (npm), and Stripe's from
 `/work/shared/data/stripe` (or `--stripe PATH`). The two large ones (GitHub, Stripe) are cut
@@ -24,12 +49,15 @@ reasonable time; `--sample 0` keeps them whole.
 from __future__ import annotations
 
 import argparse
+import base64
+import contextlib
 import gzip
 import json
 import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,9 +65,10 @@ import time
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import yaml
 from specfirst.contract_tests.pipeline import free_port
@@ -76,6 +105,9 @@ class Outcome:
     answers_conforming: int = 0  # no failure of the response checks (ST1xx: status code,
     # content type, headers, schema), the measure of the three conformance checks alone
     untestable: int = 0  # Schemathesis errors and skips; operations documenting no response
+    conformable: int = 0  # tested operations that no rule of `unconformable` excludes
+    conformable_conforming: int = 0  # ... with no failure of any default check
+    excluded: dict[str, str] = field(default_factory=dict)  # tested operation -> rule
     startup_seconds: float | None = None
     seconds: float = 0.0
     failures: dict[str, str] = field(default_factory=dict)  # operation -> first failure
@@ -83,6 +115,10 @@ class Outcome:
     @property
     def rate(self) -> float:
         return self.conforming / self.operations if self.operations else 0.0
+
+    @property
+    def conformable_rate(self) -> float:
+        return self.conformable_conforming / self.conformable if self.conformable else 0.0
 
 
 def _npm(package: str) -> Path:
@@ -142,15 +178,36 @@ def _server(server: str, spec: Path, port: int, prism: Path) -> list[str]:
         return [str(prism), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)]
     specfirst = Path(sys.executable).with_name("specfirst")
     return [str(specfirst), "mock", str(spec), "--host", "127.0.0.1", "--port", str(port),
-            "--seed", "1", "--callbacks", "off", "--credential", TOKEN]
+            "--seed", "1", "--callbacks", "off", "--credential", TOKEN, "--credential", BASIC]
+
+
+def _schemes(document: dict[str, Any]) -> list[dict[str, Any]]:
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    return [s for s in schemes.values() if isinstance(s, dict)] \
+        if isinstance(schemes, dict) else []
+
+
+def basic_only(document: dict[str, Any]) -> bool:
+    """Whether HTTP Basic is the only scheme the spec sends in `Authorization`: a client of
+    such an API holds a user and password, not a bearer token."""
+    kinds = {"basic" if s.get("type") == "http" and str(s.get("scheme", "")).lower() == "basic"
+             else "token" for s in _schemes(document)
+             if s.get("type") in ("http", "oauth2", "openIdConnect")}
+    return kinds == {"basic"}
+
+
+BASIC = f"{TOKEN}:{TOKEN}"
 
 
 def credential_headers(document: dict[str, Any]) -> list[str]:
-    """`-H` options carrying the token: `Authorization: Bearer`, and every API key header."""
-    headers = [f"Authorization: Bearer {TOKEN}"]
-    schemes = (document.get("components") or {}).get("securitySchemes") or {}
-    for scheme in schemes.values() if isinstance(schemes, dict) else ():
-        if isinstance(scheme, dict) and scheme.get("type") == "apiKey" \
+    """`-H` options carrying the token: `Authorization` (`Bearer`, or `Basic` with the token as
+    user and password when Basic is the spec's only scheme there), and every API key header."""
+    if basic_only(document):
+        headers = [f"Authorization: Basic {base64.b64encode(BASIC.encode()).decode()}"]
+    else:
+        headers = [f"Authorization: Bearer {TOKEN}"]
+    for scheme in _schemes(document):
+        if scheme.get("type") == "apiKey" \
                 and scheme.get("in") == "header" and isinstance(scheme.get("name"), str) \
                 and scheme["name"].lower() != "authorization":
             headers.append(f"{scheme['name']}: {TOKEN}")
@@ -169,7 +226,157 @@ def undocumented(document: dict[str, Any]) -> set[str]:
     return found
 
 
-def _junit(path: Path, outcome: Outcome, skip: set[str]) -> None:
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+# Schemathesis' defaults (schemathesis.config._checks), outside 5xx (`not_a_server_error`)
+REJECTIONS = frozenset({400, 401, 403, 404, 405, 406, 409, 415, 422, 428, 429})
+ACCEPTANCES = frozenset({401, 403, 404, 409, 429})  # with every 2xx and 3xx
+RULES = {
+    "no documented rejection": "takes input but documents none of Schemathesis' rejection "
+                               "statuses (400, 401, 403, 404, 405, 406, 409, 415, 422, 428, "
+                               "429), no 4XX and no default",
+    "no documented acceptance": "documents none of Schemathesis' statuses for valid data "
+                                "(2xx, 3xx, 401, 403, 404, 409, 429), no 2XX/3XX/4XX and no "
+                                "default",
+    "ambiguous form body": "a form body with a member that may be an array, or an object "
+                           "member with required fields: Schemathesis sends a one-item array "
+                           "exactly as the item alone and an object without fields as "
+                           "nothing, and judges the same bytes valid as one value and "
+                           "invalid as the other",
+    "no documented 401": "every security requirement sends an Authorization header, whose "
+                         "absence must be answered 401, and it documents no 401 (or one whose "
+                         "schema admits no value: a oneOf with two branches alike but for "
+                         "annotations), no 4XX and no default",
+}
+
+
+def _scheme_header(document: dict[str, Any], name: str) -> bool:
+    """Whether the security scheme `name` sends its credentials in `Authorization`."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    scheme = schemes.get(name) if isinstance(schemes, dict) else None
+    if not isinstance(scheme, dict):
+        return False
+    if scheme.get("type") in ("http", "oauth2", "openIdConnect"):
+        return True
+    return scheme.get("type") == "apiKey" and scheme.get("in") == "header" \
+        and str(scheme.get("name", "")).lower() == "authorization"
+
+
+_ANNOTATIONS = frozenset({"description", "default", "example", "examples", "title",
+                          "deprecated", "externalDocs", "xml"})
+
+
+def _plain(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
+    """A schema with `$ref`s expanded and annotations dropped (for comparing branches)."""
+    if depth > 30:
+        return None
+    if isinstance(node, list):
+        return [_plain(document, item, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = document
+        for token in node["$ref"][2:].split("/"):
+            token = token.replace("~1", "/").replace("~0", "~")
+            target = target.get(token) if isinstance(target, dict) else None
+        return _plain(document, target, depth + 1)
+    return {k: _plain(document, v, depth + 1) for k, v in node.items()
+            if k not in _ANNOTATIONS}
+
+
+def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
+    """A `oneOf` two of whose branches are one schema but for annotations: whatever matches
+    one matches both, so no value is valid."""
+    plain = _plain(document, schema)
+    branches = plain.get("oneOf") if isinstance(plain, dict) else None
+    if not isinstance(branches, list):
+        return False
+    texts = [json.dumps(b, sort_keys=True) for b in branches]
+    return len(set(texts)) < len(texts)
+
+
+def _satisfiable(document: dict[str, Any], response: Any) -> bool:
+    """Whether some body is valid for a documented response (one media type is enough)."""
+    plain = _plain(document, {"$ref": response["$ref"]}) \
+        if isinstance(response, dict) and "$ref" in response else response
+    content = plain.get("content") if isinstance(plain, dict) else None
+    if not isinstance(content, dict) or not content:
+        return True
+    return any(not admits_no_value(document, (m or {}).get("schema"))
+               for m in content.values() if isinstance(m, dict)) \
+        or any(not isinstance(m, dict) or "schema" not in m for m in content.values())
+
+
+_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def _ambiguous_member(node: Any, depth: int = 0) -> bool:
+    """Whether a (plain) form schema has, below its top level, a member that may be an array,
+    or an object member with required fields."""
+    if depth > 12 or not isinstance(node, dict):
+        return False
+    branches = [node, *[b for key in ("allOf", "anyOf", "oneOf")
+                        for b in node.get(key) or [] if isinstance(b, dict)]]
+    for branch in branches:
+        for member in (branch.get("properties") or {}).values():
+            if not isinstance(member, dict):
+                continue
+            kinds = [member, *[b for key in ("allOf", "anyOf", "oneOf")
+                               for b in member.get(key) or [] if isinstance(b, dict)]]
+            if any(k.get("type") == "array" or "items" in k for k in kinds):
+                return True
+            if any(k.get("required") for k in kinds) or _ambiguous_member(member, depth + 1):
+                return True
+    return False
+
+
+def _ambiguous_form(document: dict[str, Any], operation: dict[str, Any]) -> bool:
+    body = _plain(document, operation.get("requestBody"))
+    content = body.get("content") if isinstance(body, dict) else None
+    return isinstance(content, dict) and any(
+        str(media).split(";")[0].strip().lower() in _FORMS and isinstance(value, dict)
+        and _ambiguous_member(value.get("schema")) for media, value in content.items())
+
+
+def unconformable(document: dict[str, Any]) -> dict[str, str]:
+    """Operations no server can pass on Schemathesis' default checks, each with its rule."""
+    found: dict[str, str] = {}
+    for path, item in (document.get("paths") or {}).items():
+        if not isinstance(item, dict):
+            continue
+        for method, operation in item.items():
+            if method not in _METHODS or not isinstance(operation, dict):
+                continue
+            keys = [str(k).upper() for k in (operation.get("responses") or {})]
+            if not keys:
+                continue  # documents no response: counted apart (`undocumented`)
+            codes = {int(k) for k in keys if k.isdigit()}
+            ranges = {k for k in keys if len(k) == 3 and k.endswith("XX")}
+            default = "DEFAULT" in keys
+            security = operation.get("security", document.get("security")) or []
+            secured = isinstance(security, list) and bool(security) \
+                and all(isinstance(r, dict) and r for r in security)
+            takes_input = bool(operation.get("parameters") or item.get("parameters")
+                               or operation.get("requestBody") or secured)
+            rejects = default or "4XX" in ranges or bool(codes & REJECTIONS)
+            accepts = default or bool(ranges & {"2XX", "3XX", "4XX"}) \
+                or bool(codes & ACCEPTANCES) or any(200 <= c < 400 for c in codes)
+            label = f"{method.upper()} {path}"
+            if takes_input and not rejects:
+                found[label] = "no documented rejection"
+            elif not accepts:
+                found[label] = "no documented acceptance"
+            elif _ambiguous_form(document, operation):
+                found[label] = "ambiguous form body"
+            elif secured and all(any(_scheme_header(document, name) for name in r)
+                                 for r in security) \
+                    and not (default or "4XX" in ranges or 401 in codes and _satisfiable(
+                        document, (operation.get("responses") or {}).get("401"))):
+                found[label] = "no documented 401"
+    return found
+
+
+def _junit(path: Path, outcome: Outcome, skip: set[str],
+           excluded: dict[str, str] | None = None) -> None:
     if not path.exists():
         return
     for case in ET.parse(path).getroot().iter("testcase"):
@@ -180,9 +387,16 @@ def _junit(path: Path, outcome: Outcome, skip: set[str]) -> None:
             outcome.untestable += 1
             continue
         outcome.operations += 1
+        rule = (excluded or {}).get(name)
+        if rule is not None:
+            outcome.excluded[name] = rule
+        else:
+            outcome.conformable += 1
         if failure is None:
             outcome.conforming += 1
             outcome.answers_conforming += 1
+            if rule is None:
+                outcome.conformable_conforming += 1
         else:
             text = f"{failure.get('message') or ''} {failure.text or ''}".strip()
             if not any(code.startswith("1") for code in re.findall(r"\bST(\d{3})\b", text)):
@@ -190,38 +404,69 @@ def _junit(path: Path, outcome: Outcome, skip: set[str]) -> None:
             outcome.failures[name] = " ".join(text.split())[:300]
 
 
+@contextlib.contextmanager
+def _launched(spec: Path, server: str, prism: Path,
+              log: IO[bytes]) -> Iterator[tuple[str | None, float, dict[str, Any]]]:
+    """Start `server` on `spec`; yield its base URL (None when it gave no HTTP answer within
+    600 s), the seconds from launch to its first answer, and the spec; stop it on exit."""
+    document = json.loads(spec.read_text()) if spec.suffix == ".json" \
+        else yaml.safe_load(spec.read_text())
+    prefix = base_path(document) if server == "mock" else ""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}{prefix}"
+    started = time.monotonic()
+    process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        up = _wait_http(f"{url}/", process, 600)
+        yield (url if up else None), time.monotonic() - started, document
+    finally:
+        _stop(process)
+
+
+def startup(spec: Path, server: str, prism: Path, folder: Path) -> float | None:
+    """Seconds from launching `server` on `spec` to its first HTTP answer (None: no answer)."""
+    with open(folder / f"startup-{server}.log", "ab") as log, \
+            _launched(spec, server, prism, log) as (url, seconds, _):
+        return seconds if url is not None else None
+
+
+def startups(name: str, spec: Path, servers: list[str], rounds: int, prism: Path,
+             folder: Path) -> dict[str, float | None]:
+    """The median start-up of each server over `rounds` launches, the servers alternating so
+    that both see the same machine load."""
+    times: dict[str, list[float]] = {server: [] for server in servers}
+    for _ in range(rounds):
+        for server in servers:
+            seconds = startup(spec, server, prism, folder)
+            if seconds is not None:
+                times[server].append(seconds)
+    return {server: round(statistics.median(found), 2) if found else None
+            for server, found in times.items()}
+
+
 def run_one(name: str, spec: Path, server: str, *, examples: int, seed: int,
             prism: Path, folder: Path, workers: int) -> Outcome:
     outcome = Outcome(name, server)
-    port = free_port()
-    with open(folder / f"{name}-{server}.log", "wb") as log:
-        started = time.monotonic()
-        process = subprocess.Popen(_server(server, spec, port, prism), stdout=log,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            document = json.loads(spec.read_text()) if spec.suffix == ".json" \
-                else yaml.safe_load(spec.read_text())
-            prefix = base_path(document) if server == "mock" else ""
-            if not _wait_http(f"http://127.0.0.1:{port}{prefix}/", process, 600):
-                outcome.failures["start-up"] = "did not start"
-                return outcome
-            outcome.startup_seconds = round(time.monotonic() - started, 2)
-            report = folder / f"{name}-{server}.xml"
-            command = [str(Path(sys.executable).with_name("schemathesis")), "run", str(spec),
-                       "--url", f"http://127.0.0.1:{port}{prefix}",
-                       "--phases", "examples,coverage,fuzzing", "-n", str(examples),
-                       "--seed", str(seed), "--workers", str(workers),
-                       *[option for header in credential_headers(document)
-                         for option in ("-H", header)],
-                       "--request-timeout", "20", "--report", "junit",
-                       "--report-junit-path", str(report)]
-            began = time.monotonic()
-            subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
-                           env={**os.environ, "NO_COLOR": "1"})
-            outcome.seconds = round(time.monotonic() - began, 1)
-            _junit(report, outcome, undocumented(document))
-        finally:
-            _stop(process)
+    with open(folder / f"{name}-{server}.log", "wb") as log, \
+            _launched(spec, server, prism, log) as (url, seconds, document):
+        if url is None:
+            outcome.failures["start-up"] = "did not start"
+            return outcome
+        outcome.startup_seconds = round(seconds, 2)
+        report = folder / f"{name}-{server}.xml"
+        command = [str(Path(sys.executable).with_name("schemathesis")), "run", str(spec),
+                   "--url", url, "--phases", "examples,coverage,fuzzing",
+                   "-n", str(examples), "--seed", str(seed), "--workers", str(workers),
+                   *[option for header in credential_headers(document)
+                     for option in ("-H", header)],
+                   "--request-timeout", "20", "--report", "junit",
+                   "--report-junit-path", str(report)]
+        began = time.monotonic()
+        subprocess.run(command, stdout=log, stderr=subprocess.STDOUT, check=False,
+                       env={**os.environ, "NO_COLOR": "1"})
+        outcome.seconds = round(time.monotonic() - began, 1)
+        _junit(report, outcome, undocumented(document), unconformable(document))
     return outcome
 
 
@@ -232,26 +477,56 @@ def _say(text: str, *, err: bool = True) -> None:
 
 
 def table(outcomes: list[Outcome]) -> str:
+    """Per spec: tested operations, how many are conformable (the rest excluded by a rule of
+    `unconformable`), and each mock's figure over all of them and over the conformable ones."""
     by_spec: dict[str, dict[str, Outcome]] = {}
     for outcome in outcomes:
         by_spec.setdefault(outcome.spec, {})[outcome.server] = outcome
-    lines = ["| spec | operations | mock: all checks | Prism 5: all checks | "
-             "mock: response checks | Prism 5: response checks | start-up mock / Prism (s) |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| spec | tested | conformable | mock: all checks, all / conformable | "
+             "Prism 5: all checks, all / conformable | mock: response checks | "
+             "Prism 5: response checks | start-up mock / Prism (s) |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+
+    def share(count: int, total: int) -> str:
+        return f"{count}/{total} ({count / total:.0%})" if total else "0/0"
+
     for spec, found in by_spec.items():
         mock, prism = found.get("mock"), found.get("prism")
 
-        def cell(o: Outcome | None, answers: bool = False) -> str:
+        def cell(o: Outcome | None) -> str:
             if o is None or not o.operations:
                 return "—"
-            count = o.answers_conforming if answers else o.conforming
-            return f"{count}/{o.operations} ({count / o.operations:.0%})"
+            return f"{share(o.conforming, o.operations)} / " \
+                   f"{share(o.conformable_conforming, o.conformable)}"
+
+        def answers(o: Outcome | None) -> str:
+            if o is None or not o.operations:
+                return "—"
+            return share(o.answers_conforming, o.operations)
 
         tested = max((o.operations for o in found.values()), default=0)
+        conformable = max((o.conformable for o in found.values()), default=0)
         starts = " / ".join("—" if o is None or o.startup_seconds is None
                             else f"{o.startup_seconds:.2f}" for o in (mock, prism))
-        lines.append(f"| {spec} | {tested} | {cell(mock)} | {cell(prism)} | "
-                     f"{cell(mock, True)} | {cell(prism, True)} | {starts} |")
+        lines.append(f"| {spec} | {tested} | {conformable} | {cell(mock)} | {cell(prism)} | "
+                     f"{answers(mock)} | {answers(prism)} | {starts} |")
+    return "\n".join(lines)
+
+
+def exclusions(outcomes: list[Outcome]) -> str:
+    """Every excluded operation, by spec and rule (the same for both mocks)."""
+    lines: list[str] = []
+    done: set[str] = set()
+    for outcome in outcomes:
+        if outcome.spec in done or not outcome.operations:
+            continue
+        done.add(outcome.spec)
+        by_rule: dict[str, list[str]] = {}
+        for operation, rule in outcome.excluded.items():
+            by_rule.setdefault(rule, []).append(operation)
+        for rule, operations in by_rule.items():
+            lines.append(f"- {outcome.spec}, {rule} ({len(operations)}): "
+                         + ", ".join(f"`{o}`" for o in sorted(operations)))
     return "\n".join(lines)
 
 
@@ -270,6 +545,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="paths kept of the GitHub and Stripe specs (0: all)")
     parser.add_argument("--stripe", type=Path, default=STRIPE)
     parser.add_argument("--json", type=Path, help="write every outcome here")
+    parser.add_argument("--startup-rounds", type=int, default=0, metavar="N",
+                        help="only measure start-up: N launches of each server per spec, "
+                             "alternating, and print the medians")
     parser.add_argument("--keep", action="store_true",
                         help="keep the logs and JUnit reports (their folder is printed)")
     args = parser.parse_args(argv)
@@ -289,20 +567,34 @@ def main(argv: list[str] | None = None) -> int:
                 _say(f"{name}: {args.stripe} not found; skipped")
                 continue
             spec = _spec_file(kind, relative, folder, args.sample, args.stripe)
+            if args.startup_rounds:
+                medians = startups(name, spec, servers, args.startup_rounds, prism, folder)
+                _say(f"| {name} | " + " | ".join(
+                    "—" if medians[s] is None else f"{medians[s]:.2f}" for s in servers)
+                    + " |", err=False)
+                continue
             for server in servers:
                 outcome = run_one(name, spec, server, examples=args.max_examples,
                                   seed=args.seed, prism=prism, folder=folder,
                                   workers=args.workers)
                 outcomes.append(outcome)
-                _say(f"{name} {server}: {outcome.conforming}/{outcome.operations} conform "
-                     f"({outcome.untestable} untestable), start-up {outcome.startup_seconds}s,"
-                     f" run {outcome.seconds}s")
-                for operation, failure in list(outcome.failures.items())[:5]:
+                _say(f"{name} {server}: {outcome.conforming}/{outcome.operations} conform, "
+                     f"{outcome.conformable_conforming}/{outcome.conformable} of the "
+                     f"conformable ({outcome.untestable} untestable), start-up "
+                     f"{outcome.startup_seconds}s, run {outcome.seconds}s")
+                kept = [(o, f) for o, f in outcome.failures.items() if o not in outcome.excluded]
+                for operation, failure in kept[:8]:
                     _say(f"  {operation}: {failure}")
+        if not outcomes:
+            return 0
         _say(table(outcomes), err=False)
+        _say("\nExcluded (" + "; ".join(f"{k}: {v}" for k, v in RULES.items()) + "):",
+             err=False)
+        _say(exclusions(outcomes), err=False)
         if args.json:
             args.json.write_text(json.dumps(
-                [{**asdict(o), "rate": o.rate} for o in outcomes], indent=2))
+                [{**asdict(o), "rate": o.rate, "conformable_rate": o.conformable_rate}
+                 for o in outcomes], indent=2))
     finally:
         if args.keep:
             _say(f"logs and reports: {folder}")

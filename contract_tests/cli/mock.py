@@ -72,6 +72,7 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     """
     import uvicorn
     from specfirst.server.mock import CallbackPolicy, create_mock_app
+    from specfirst.server.mock.app import SERVER_OPTIONS
 
     settings = settings_from()
     loaded = load_spec_arg(spec, settings)
@@ -82,4 +83,4 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     for line in mocked.report.lines():
         click.echo(line, err=True)
     click.echo(f"mock: listening on http://{host}:{port}{mocked.report.base_path}", err=True)
-    uvicorn.run(mocked.app, host=host, port=port, log_level="warning")
+    uvicorn.run(mocked.app, host=host, port=port, log_level="warning", **SERVER_OPTIONS)

@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--redocly", help="path of the redocly executable (@redocly/cli)")
     parser.add_argument("--spectral", help="path of the spectral executable "
                         "(@stoplight/spectral-cli)")
+    parser.add_argument("--unlabelled", metavar="RULES", default="",
+                        help="comma-separated rule ids: list their findings that carry no label "
+                             "(a fresh sample to judge)")
     args = parser.parse_args(argv)
     data = json.loads(LABELS.read_text(encoding="utf-8"))
     findings: dict[str, list[Finding]] = {}
@@ -141,6 +144,14 @@ def main(argv: list[str] | None = None) -> int:
             verdict = "true" if label["true"] else "false"
             emit(f"- {label['spec']} {label['rule']} #{label['pointer']} ({verdict}: "
                   f"{label['note']})")
+    wanted = {rule.strip() for rule in args.unlabelled.split(",") if rule.strip()}
+    if wanted:
+        labelled = {(label["spec"], label["rule"], label["pointer"]) for label in data["labels"]}
+        fresh = [(name, f) for name, found in findings.items() for f in found
+                 if f.rule in wanted and (name, f.rule, f.pointer) not in labelled]
+        emit(f"\n{len(fresh)} unlabelled finding(s) of {', '.join(sorted(wanted))}:")
+        for name, f in fresh:
+            emit(f"- {name} {f.rule} #{f.pointer}: {f.message}")
     head = "| spec | specfirst findings | specfirst errors |"
     rule = "|---|---|---|"
     if args.redocly:

@@ -48,6 +48,13 @@ OBJECT_TYPES: dict[str, str] = {
     "comments": "comment",
     "activities": "activity",
 }
+# Statements of every record write, built once: a statement object memoizes its cache key,
+# so SQLAlchemy finds the compiled form without rebuilding the expression (which was, for the
+# subscription lookup, the largest cost inside a create's write transaction).
+_SUBSCRIPTIONS = sa.select(webhooks.c.id, webhooks.c.event_types).where(
+    webhooks.c.tenant_id == sa.bindparam("tenant_id"), webhooks.c.active.is_(True))
+_INSERT_CHANGE = changes.insert()
+_INSERT_DELIVERY = webhook_deliveries.insert()
 _SINGULAR_TO_PLURAL = {singular: plural for plural, singular in OBJECT_TYPES.items()}
 
 # Every event type a subscription may ask for (the `Webhook.event_types` enum).
@@ -130,7 +137,7 @@ def record_change(
     ) else None
     occurred_at = now_iso()
     conn.execute(  # values as parameters: the compiled INSERT is cached, not rebuilt
-        changes.insert(),
+        _INSERT_CHANGE,
         {"tenant_id": tenant_id, "object_type": object_type, "object_id": object_id,
          "action": action, "occurred_at": occurred_at,
          "data": None if data is None else orjson.dumps(data).decode()},
@@ -154,11 +161,7 @@ def emit_event(
     Returns the number of deliveries queued. Used for events that are not record changes
     (`import.completed`) as well.
     """
-    rows = conn.execute(
-        sa.select(webhooks.c.id, webhooks.c.event_types).where(
-            webhooks.c.tenant_id == tenant_id, webhooks.c.active.is_(True)
-        )
-    ).all()
+    rows = conn.execute(_SUBSCRIPTIONS, {"tenant_id": tenant_id}).all()
     targets = [row.id for row in rows if event_type in orjson.loads(row.event_types)]
     if not targets:
         return 0
@@ -208,7 +211,7 @@ def queue_delivery(
         "lease_owner": None,
         "lease_until": None,
     }
-    conn.execute(webhook_deliveries.insert(), row)
+    conn.execute(_INSERT_DELIVERY, row)
     return row
 
 

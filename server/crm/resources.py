@@ -284,6 +284,17 @@ def _record_change(conn: Connection, rtype: ResourceType, tenant_id: str, record
                              object_id=record_id, action=action, data=data)
 
 
+_INSERTS: dict[str, Any] = {}
+
+
+def _insert_statement(rtype: ResourceType) -> Any:
+    """The record `INSERT` of a type, built once (its cache key memoized with it)."""
+    statement = _INSERTS.get(rtype.name)
+    if statement is None:
+        statement = _INSERTS[rtype.name] = insert(rtype.table)
+    return statement
+
+
 def insert_record(conn: Connection, rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
                   parent_id: str | None = None) -> dict[str, Any]:
     """Create one record on an open write transaction; returns it as the API shows it."""
@@ -303,7 +314,7 @@ def insert_record(conn: Connection, rtype: ResourceType, caller: Caller, body: M
         rtype.prepare(conn, caller.tenant_id, row, None)
     # values as parameters: SQLAlchemy reuses the compiled INSERT instead of building a new
     # statement (and its cache key) from every value
-    conn.execute(insert(rtype.table), {"tenant_id": caller.tenant_id, **row})
+    conn.execute(_insert_statement(rtype), {"tenant_id": caller.tenant_id, **row})
     record = to_api(rtype, row)
     _record_change(conn, rtype, caller.tenant_id, row["id"], "created", record)
     return record
@@ -319,11 +330,15 @@ def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
         return Reply(201, record, {"Location": f"{base}/{record['id']}",
                                    "ETag": etag(record["version"])})
 
-    with tenant_write(caller) as conn:
-        reply = run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
-                               endpoint=f"POST {base}", body=body,
-                               produce=lambda: produce(conn))
-    return reply.response()
+    def create(conn: Connection) -> Reply:
+        events.lock_feed(conn, caller.tenant_id)
+        return run_idempotent(conn, tenant_id=caller.tenant_id, key=key,
+                              endpoint=f"POST {base}", body=body,
+                              produce=lambda: produce(conn))
+
+    # concurrent creates share one write transaction on SQLite, each in its own savepoint and
+    # answered only after the shared commit (`Database.write_grouped`)
+    return get_db().write_grouped(create).response()
 
 
 def _merge(rtype: ResourceType, old: Mapping[str, Any], body: Mapping[str, Any]

@@ -29,11 +29,16 @@ from specfirst.server.mock.validation import MockValidator
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 
-__all__ = ["MockApp", "MockReport", "create_mock_app"]
+__all__ = ["MockApp", "MockReport", "SERVER_OPTIONS", "create_mock_app"]
 
 log = logging.getLogger(__name__)
 
 _MAX_BODY = 10 * 1024 * 1024
+
+SERVER_OPTIONS: dict[str, Any] = {"http": "h11", "h11_max_incomplete_event_size": 1024 * 1024}
+"""uvicorn options for serving the mock: a request line and headers of up to 1 MiB are read
+(and judged against the spec) rather than cut off by the HTTP parser with a `text/plain` 400
+the spec does not document (httptools stops near 64 KiB, h11 by default at 16 KiB)."""
 
 
 @dataclass

@@ -5,7 +5,8 @@ judged by `server.mock.requests`. A request the operation would refuse gets the 
 the operation documents, chosen as Prism chooses it — the most specific documented status for
 the failure (credentials: 401, 403; unsupported media type: 415; an invalid body: 422, 400;
 invalid parameters: 400, 422), then `4XX`, then `default`, then any other documented 4xx — in
-its documented media type, with a body from its examples or generated from its schema. What
+its documented media type, with a body from its examples or generated from its schema (a
+response whose schema admits no value is passed over for the next in that order). What
 was wrong is told in `Mock-Violation` response header lines (one per violation), so the body
 stays the spec's. Only when the operation documents no error at all is the answer
 `application/problem+json` (`about:blank`, a plain-language detail); so are the answers for a
@@ -29,7 +30,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 
-__all__ = ["MockFront", "Route", "VIOLATION_HEADER", "choose_error"]
+__all__ = ["MockFront", "Route", "VIOLATION_HEADER", "choose_error", "error_choices"]
 
 log = logging.getLogger(__name__)
 
@@ -59,18 +60,25 @@ def problem_answer(status: int, detail: str, headers: dict[str, str] | None = No
                        "status": status, "detail": detail}, headers or {}, problem=True)
 
 
-def choose_error(op: MockOperation, kind: str) -> tuple[ResponseView, int] | None:
-    """The documented response that answers a failure of `kind`, and its status."""
+def error_choices(op: MockOperation, kind: str) -> list[tuple[ResponseView, int]]:
+    """The documented responses that may answer a failure of `kind`, most specific first, each
+    with its status."""
+    found: list[tuple[ResponseView, int]] = []
     for key in _PREFERENCE[kind]:
         view = op.responses.get(key)
         if view is not None:
-            status = int(key) if key.isdigit() else _NATURAL[kind]
-            return view, status
+            found.append((view, int(key) if key.isdigit() else _NATURAL[kind]))
     others = sorted((v for v in op.responses.values()
                      if v.key.isdigit() and 400 <= v.status < 500), key=lambda v: v.status)
-    if others:
-        return others[0], others[0].status
-    return None
+    chosen = {id(view) for view, _ in found}
+    found += [(view, view.status) for view in others if id(view) not in chosen]
+    return found
+
+
+def choose_error(op: MockOperation, kind: str) -> tuple[ResponseView, int] | None:
+    """The documented response that answers a failure of `kind`, and its status."""
+    choices = error_choices(op, kind)
+    return choices[0] if choices else None
 
 
 @dataclass
@@ -225,17 +233,20 @@ class MockFront:
         extra: dict[str, str] = {}
         if kind == "auth" and violations[0].challenge:
             extra["WWW-Authenticate"] = _header_value(violations[0].challenge)
-        chosen = choose_error(op, kind)
-        if chosen is None:
-            answer = problem_answer(_NATURAL[kind], "; ".join(v.message for v in violations),
-                                    extra)
-        else:
-            view, status = chosen
-            answer = self.responder.build(op, view, status, Preferences(), accept)
-            if answer.problem and answer.status >= 500:  # nothing valid could be generated
-                answer = problem_answer(status, "; ".join(v.message for v in violations))
-            answer = MockAnswer(answer.status, answer.media_type, answer.body,
-                                {**answer.headers, **extra}, answer.problem)
+        detail = "; ".join(v.message for v in violations)
+        answer = None
+        choices = error_choices(op, kind)
+        # the most specific documented error whose body can be built valid against its schema
+        # (some schemas admit no value, e.g. a oneOf of two schemas every value matches)
+        for view, status in choices:
+            built = self.responder.build(op, view, status, Preferences(), accept)
+            if not (built.problem and built.status >= 500):
+                answer = MockAnswer(built.status, built.media_type, built.body,
+                                    {**built.headers, **extra}, built.problem)
+                break
+        if answer is None:
+            status = choices[0][1] if choices else _NATURAL[kind]
+            answer = problem_answer(status, detail, extra)
         return _with_lines(answer, lines)
 
 

@@ -6,9 +6,11 @@ objects included), `spaceDelimited`, `pipeDelimited` and `deepObject` query para
 parameters described by `content` (JSON). Raw strings are turned into the values the schema
 asks for; where the schema allows several kinds (`anyOf`/`oneOf`, type lists) each reading is
 tried and the first valid one is kept, so Stripe's `created=5` (an integer, or an object in
-deepObject style) is an integer.
+deepObject style) is an integer. A query parameter the operation does not define is refused when
+it defines query parameters of its own (none an exploded `form` object) and documents an error.
 
-Bodies are read by media type: JSON, `application/x-www-form-urlencoded` and
+Bodies are read by media type: JSON, XML (child elements as properties; an element holding
+only text is that text, even where an object is expected), `application/x-www-form-urlencoded` and
 `multipart/form-data` (fields read as their property schemas and `encoding` say), text (a
 string) and anything else (bytes, not validated).
 
@@ -82,6 +84,7 @@ class OperationRequest:
     body: list[BodyMedia]
     body_required: bool
     security: list[dict[str, list[str]]]  # requirement objects; [] = none
+    closed_query: bool = False  # query parameters it does not define are refused
 
 
 def _schema_types(document: dict[str, Any], schema: Any, depth: int = 0) -> list[str]:
@@ -330,7 +333,24 @@ class RequestChecker:
             if isinstance(security, list) else []
         if isinstance(security, list) and any(r == {} for r in security):
             requirements = []
-        return OperationRequest(list(found.values()), body_media, body_required, requirements)
+        parameters = list(found.values())
+        return OperationRequest(parameters, body_media, body_required, requirements,
+                                self._closed_query(parameters, op))
+
+    def _closed_query(self, parameters: list[Parameter], op: dict[str, Any]) -> bool:
+        """Whether a query parameter the operation does not define is refused: when it defines
+        query parameters of its own (none an exploded `form` object, whose members arrive
+        under their own names) and documents an error response to refuse it with."""
+        query = [p for p in parameters if p.location == "query"]
+        if not query or any(
+                p.style == "form" and p.explode and (
+                    not _schema_types(self.document, p.schema)
+                    or "object" in _schema_types(self.document, p.schema))
+                for p in query):
+            return False
+        keys = [str(k).upper() for k in (op.get("responses") or {})]
+        return any(k in ("4XX", "DEFAULT") or (k.isdigit() and 400 <= int(k) < 500)
+                   for k in keys)
 
     def _parameter(self, param: Any, pointer: str) -> Parameter | None:
         if not isinstance(param, dict):
@@ -382,6 +402,15 @@ class RequestChecker:
             if reason is not None:
                 violations.append(Violation(
                     "parameter", f"{param.location} parameter {param.name}: {reason}"))
+        if expected.closed_query:
+            defined = {p.name for p in expected.parameters if p.location == "query"} | {
+                str(s.get("name")) for s in self.schemes.values()
+                if s.get("type") == "apiKey" and s.get("in") == "query"}
+            for name in dict.fromkeys(key.split("[", 1)[0] for key, _ in pairs):
+                if name not in defined:
+                    violations.append(Violation(
+                        "parameter", f"query parameter {name} is not one this operation "
+                                     "defines"))
         read, body_violations = self._body(expected, content_type, body)
         return violations + body_violations, read
 
@@ -577,7 +606,9 @@ class RequestChecker:
         if "array" in kinds and "object" not in kinds:
             items = _subschema(self.document, schema, "items")
             return [self._xml(child, items, depth + 1) for child in children]
-        if children or "object" in kinds:
+        text = (element.text or "").strip()
+        # an element holding only text is that text, even where an object is expected
+        if children or ("object" in kinds and not text):
             groups: dict[str, list[Any]] = {}
             for child in children:
                 groups.setdefault(child.tag, []).append(child)

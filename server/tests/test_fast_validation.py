@@ -159,7 +159,7 @@ def test_nodes_with_defaults_skip_names_and_examples() -> None:
     assert found == [{"type": "integer", "default": 3}]
 
 
-def test_parameter_validator_keeps_connexions_messages() -> None:
+def test_parameter_validator_keeps_connexions_verdicts_in_plain_words() -> None:
     from connexion.validators.parameter import ParameterValidator
     from specfirst.server.validation import (
         PreconditionParameterValidator as CompiledParameterValidator,
@@ -170,15 +170,45 @@ def test_parameter_validator_keeps_connexions_messages() -> None:
              "schema": {"type": "string", "format": "uuid"}}
     limit = {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1,
                                                         "maximum": 100}}
-    cases: list[tuple[str, Any, dict[str, Any]]] = [
-        ("path", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", param), ("path", "nope", param),
-        ("path", None, param), ("query", 5, limit), ("query", 500, limit),
-        ("query", "x", limit), ("query", None, limit)]
-    for kind, value, spec in cases:
+    sort = {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["name",
+                                                                               "-name"]}}
+    cases: list[tuple[str, Any, dict[str, Any], str | None]] = [
+        ("path", "8a7b6c5d-4e3f-4a1b-8c2d-3e4f5a6b7c8d", param, None),
+        ("path", "nope", param, "path parameter id must be a valid uuid"),
+        ("path", None, param, "path parameter id is required"),
+        ("query", 5, limit, None),
+        ("query", 500, limit, "query parameter limit must be at most 100"),
+        ("query", 0, limit, "query parameter limit must be at least 1"),
+        ("query", "x", limit, "query parameter limit must be of type integer"),
+        ("query", None, limit, None),
+        ("query", "password", sort, 'query parameter sort must be one of ["name", "-name"]')]
+    for kind, value, spec, message in cases:
         ours = CompiledParameterValidator.validate_parameter(kind, value, spec)
         theirs = ParameterValidator.validate_parameter(kind, value, spec)
-        assert ours == theirs, (value, ours, theirs)
-    assert CompiledParameterValidator.validate_parameter("path", "nope", param) is not None
+        assert (ours is None) == (theirs is None), (value, ours, theirs)
+        assert ours == message
+
+
+def test_schema_errors_in_plain_words() -> None:
+    from jsonschema import Draft4Validator
+    from specfirst.server.schema_errors import describe_error, first_error, pointer_of
+
+    schema = {"type": "object", "required": ["name"], "additionalProperties": False,
+              "properties": {"name": {"type": "string"}, "a/b": {"type": "integer",
+                                                                 "minimum": 0,
+                                                                 "exclusiveMinimum": True}}}
+
+    def told(instance: Any) -> tuple[str, str]:
+        error = first_error(Draft4Validator(schema).iter_errors(instance))
+        assert error is not None
+        return pointer_of(error), describe_error(error, "the body")
+
+    assert told({}) == ("", "the body is missing the required property name")
+    assert told({"name": 5}) == ("/name", "the body at /name must be of type string")
+    assert told({"name": "x", "a/b": 0}) == ("/a~1b", "the body at /a~1b must be more than 0")
+    assert told({"name": "x", "zzz": 1}) == (
+        "", 'the body has property the schema does not allow: "zzz"')
+    assert first_error(Draft4Validator(schema).iter_errors({"name": "x"})) is None
 
 
 @pytest.mark.parametrize(("version", "integer_3_0"), [("3.0.3", False), ("3.1.0", True)])

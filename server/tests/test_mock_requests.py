@@ -345,3 +345,119 @@ def test_specfirst_test_passes_against_the_mock(repo_root: Path) -> None:
         process.wait(timeout=30)
     assert result.exit_code == 0, result.output[-3000:]
     assert "0 distinct failures" in result.output
+
+
+def test_refusal_skips_a_documented_error_no_body_can_satisfy(tmp_path: Path) -> None:
+    """A 401 whose schema admits no value (a oneOf of two branches every value matches) is
+    passed over for the next documented error, answered valid against its schema."""
+    base = {"type": "object", "properties": {"error": {"type": "string"}}}
+    twins = {"oneOf": [{"allOf": [base, {"properties": {"error": {"default": "EMPTY"}}}]},
+                       {"allOf": [base, {"properties": {"error": {"default": "MISSING"}}}]}]}
+    document = _spec({"/things": {"get": {
+        "security": [{"basic": []}],
+        "responses": {**OK,
+                      "401": {"description": "no", "content": {
+                          "application/json": {"schema": twins}}},
+                      "403": {"description": "no", "content": {
+                          "application/json": {"schema": {**base, "required": ["error"]}}}}}}}},
+        components={"securitySchemes": {"basic": {"type": "http", "scheme": "basic"}}})
+    http = _client(_write(tmp_path, document))
+    response = http.get("/things")
+    assert response.status_code == 403
+    assert response.headers["content-type"].startswith("application/json")
+    assert isinstance(response.json()["error"], str)
+    assert http.get("/things", headers={"Authorization": "Basic dTpw"}).status_code == 200
+
+
+def test_xml_element_holding_text_is_not_an_object(tmp_path: Path) -> None:
+    """`<booking>true</booking>` where an object is expected is the text `true`: refused."""
+    booking = {"type": "object", "properties": {"name": {"type": "string"}}}
+    document = _spec({"/bookings": {"post": {
+        "requestBody": {"required": True, "content": {"application/xml": {"schema": booking}}},
+        "responses": {**OK, "400": {"description": "bad"}}}}})
+    http = _client(_write(tmp_path, document))
+    xml = {"Content-Type": "application/xml"}
+    assert http.post("/bookings", content=b"<booking>true</booking>",
+                     headers=xml).status_code == 400
+    assert http.post("/bookings", content=b"<booking><name>x</name></booking>",
+                     headers=xml).status_code == 200
+    assert http.post("/bookings", content=b"<booking/>", headers=xml).status_code == 200
+
+
+def test_served_mock_judges_a_very_long_request_line(tmp_path: Path) -> None:
+    """`specfirst mock` reads a 100 KB path and answers it as the spec documents (here its
+    400), not with the HTTP parser's undocumented `text/plain` 400."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    from specfirst.contract_tests.pipeline import free_port
+
+    document = _spec({"/items/{id}": {"get": {
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string", "maxLength": 50}}],
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps(document))
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).with_name("specfirst")), "mock", str(spec), "--host",
+         "127.0.0.1", "--port", str(port), "--seed", "1"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def get(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=20) as answer:
+                return answer.status, answer.headers.get("content-type", "")
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("content-type", "")
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, "the mock exited"
+            try:
+                first = get("/items/1")
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the mock did not answer"
+                time.sleep(0.1)
+        assert first[0] == 200
+        status, media = get("/items/" + "0" * 100_000)
+        assert status == 400 and media.startswith("application/json")
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_query_parameter_the_operation_does_not_define(tmp_path: Path) -> None:
+    """An operation with query parameters of its own and a documented error refuses one it
+    does not define (API keys in the query and deepObject members are its own); without a
+    documented error, or with an exploded form object, unknown names are let through."""
+    limit = {"name": "limit", "in": "query", "schema": {"type": "integer"}}
+    deep = {"name": "filter", "in": "query", "style": "deepObject",
+            "schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+    form = {"name": "point", "in": "query",
+            "schema": {"type": "object", "properties": {"x": {"type": "integer"}}}}
+    bad = {"400": {"description": "bad", "content": {"application/json": {"schema": ERROR}}}}
+    document = _spec({
+        "/closed": {"get": {"parameters": [limit, deep], "responses": {**OK, **bad}}},
+        "/quiet": {"get": {"parameters": [limit], "responses": OK}},
+        "/form": {"get": {"parameters": [limit, form], "responses": {**OK, **bad}}}},
+        security=[{"key": []}],
+        components={"securitySchemes": {"key": {"type": "apiKey", "in": "query",
+                                                "name": "api_key"}}})
+    http = _client(_write(tmp_path, document))
+    known = {"api_key": "k", "limit": "3", "filter[a]": "b"}
+    assert http.get("/closed", params=known).status_code == 200
+    refused = http.get("/closed", params={**known, "limt": "3"})
+    assert refused.status_code == 400
+    assert refused.headers.get_list("mock-violation") == [
+        "query parameter limt is not one this operation defines"]
+    assert http.get("/quiet", params={"api_key": "k", "limt": "3"}).status_code == 200
+    assert http.get("/form", params={"api_key": "k", "x": "1", "y": "2"}).status_code == 200

@@ -20,6 +20,8 @@ SPEC = Spec.from_path(CRM_SPEC).document
 PROBLEM = "application/problem+json"
 LEAKS = re.compile(r"Traceback|File \"|sqlalchemy|psycopg|sqlite3|SELECT |INSERT |UPDATE |"
                    r"/work/|site-packages|\.py\b", re.IGNORECASE)
+# Python reprs in a detail meant for people: a list or dict of strings, None
+REPRS = re.compile(r"\['|\{'|\bNone\b")
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
@@ -28,6 +30,7 @@ def assert_problem(response: httpx.Response, status: int) -> dict[str, Any]:
     body: dict[str, Any] = response.json()
     assert body["status"] == status and body["type"] and body["title"]
     assert not LEAKS.search(response.text), response.text
+    assert not REPRS.search(body.get("detail", "")), body["detail"]
     return body
 
 
@@ -159,6 +162,8 @@ def test_error_hygiene(live_server: LiveServer, tenant: Tenant) -> None:
                 "content-type": "application/json"}), 400),
             (http.post("/api/v1/customers", content=b"name=x", headers={
                 "content-type": "text/plain"}), 415),
+            (http.patch(f"/api/v1/customers/{customer_id}", content=b"{}", headers={
+                "content-type": "application/merge-patch+json", "if-match": '"1"'}), 415),
             (http.post("/api/v1/customers", json={"name": "x' OR 1=1 --",
                                                   "email": "not-an-email"}), 400),
             (http.post("/api/v1/customers/search", json={"filter_groups": [{"filters": [

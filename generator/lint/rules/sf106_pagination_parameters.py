@@ -19,7 +19,7 @@ from specfirst.generator.lint.rule import (
 )
 from specfirst.generator.lint.rules.sf108_plural_collections import is_plural
 
-__all__ = ["PaginationParameters", "is_list_operation"]
+__all__ = ["PaginationParameters", "is_list_operation", "paging_names", "returned_array"]
 
 PAGING_NAMES = frozenset({
     "limit", "offset", "page", "per_page", "perpage", "page_size", "pagesize", "pagenumber",
@@ -37,6 +37,15 @@ ACTION_WORDS = frozenset({
     "batch", "bulk",
 })
 _ENVELOPE_KEYS = ("data", "items", "results", "records", "entries", "values", "content")
+# Names that page when they hold a position and filter when they hold a time: `since=<id>`
+# ("only repositories with an ID greater than this") is a keyset cursor, `since=<timestamp>` or
+# `before=<date-time>` ("updated before the given time") a filter that pages nothing.
+_POSITION_NAMES = frozenset({"since"})
+_TIME_FORMATS = frozenset({"date", "date-time"})
+# A number that bounds a list in the operation's own words: "the top 10 referrers", "up to 100".
+_BOUND_IN_PROSE = re.compile(
+    r"\b(?:top|up to|at most|maximum of|no more than)\s+\d+\b", re.IGNORECASE)
+_WRITES = frozenset({"post", "put", "patch", "delete"})
 
 
 def is_list_operation(ctx: LintContext, op: Operation) -> bool:
@@ -63,6 +72,12 @@ def _list_array(ctx: LintContext, op: Operation) -> dict[str, Any] | None:
         return None
     if is_action_path(ctx, op.path):
         return None
+    return returned_array(ctx, op)
+
+
+def returned_array(ctx: LintContext, op: Operation) -> dict[str, Any] | None:
+    """The array schema an operation's 2xx JSON body is (bare, or in a `data`-like envelope),
+    whatever its path."""
     for status, media, obj, pointer in ctx.response_media(op):
         if not status.startswith("2") or not is_json(media):
             continue
@@ -150,10 +165,53 @@ def _declared_by_parent(ctx: LintContext, op: Operation) -> bool:
     return False
 
 
+def _bounded_in_prose(ctx: LintContext, op: Operation) -> bool:
+    """Whether the operation's summary, description or success response says how many items
+    the list holds at most ("Get the top 10 referrers", "returns up to 100"), which is
+    `maxItems` in words."""
+    texts = [op.node.get("summary"), op.node.get("description")]
+    texts += [obj.get("description") for status, obj, _ in ctx.responses(op)
+              if status.startswith("2")]
+    return any(isinstance(text, str) and _BOUND_IN_PROSE.search(text) for text in texts)
+
+
+def _read_only(ctx: LintContext, op: Operation) -> bool:
+    """Whether no operation of the API adds, changes or removes anything at or below the
+    list's path. What clients never write there is filled by the provider: reference data
+    (`/codes_of_conduct`), a report (`/traffic/popular/paths`), the parts of an immutable
+    record (a blockchain transaction's `/txs/{hash}/withdrawals`), whose size the spec does not
+    show. A list that clients write grows with their use."""
+    path = op.path.rstrip("/")
+    return not any(other.method in _WRITES and (other.path.rstrip("/") == path
+                                                 or other.path.startswith(path + "/"))
+                   for other in ctx.operation_list(PATH_OPERATIONS))
+
+
 def _fixed_set(ctx: LintContext, op: Operation, array: dict[str, Any]) -> bool:
     """Whether an unpaged list is a set that cannot grow without bound, and needs no pages."""
     return ("maxItems" in array or not _names_a_collection(op.path)
-            or _bounded_by_enum(ctx, array) or _declared_by_parent(ctx, op))
+            or _bounded_by_enum(ctx, array) or _declared_by_parent(ctx, op)
+            or _bounded_in_prose(ctx, op) or _read_only(ctx, op))
+
+
+def paging_names(ctx: LintContext, op: Operation) -> frozenset[str]:
+    """The query parameters an operation pages with: those named as paging parameters, except
+    a time (`before` with `format: date-time` filters by date); `since` only when it holds a
+    position, an integer (a keyset cursor: "only repositories with an ID greater than this"),
+    not a time ("updated since")."""
+    names = set()
+    for param, _ in ctx.parameters(op):
+        name = str(param.get("name"))
+        if param.get("in") != "query":
+            continue
+        schema, _ = ctx.deref(param.get("schema"), "")
+        schema = schema if isinstance(schema, dict) else {}
+        if name.lower() in _POSITION_NAMES:
+            if schema.get("type") == "integer":
+                names.add(name)
+        elif name.lower() in PAGING_NAMES and schema.get("format") not in _TIME_FORMATS:
+            names.add(name)
+    return frozenset(names)
 
 
 class PaginationParameters(Rule):
@@ -170,9 +228,7 @@ class PaginationParameters(Rule):
             array = _list_array(ctx, op)
             if array is None:
                 continue
-            names = frozenset(
-                str(p.get("name")) for p, _ in ctx.parameters(op)
-                if p.get("in") == "query" and str(p.get("name")).lower() in PAGING_NAMES)
+            names = paging_names(ctx, op)
             if names or not _fixed_set(ctx, op, array):
                 lists.append((op, names))
         counts = Counter(names for _, names in lists if names)
@@ -181,7 +237,7 @@ class PaginationParameters(Rule):
         common, uses = counts.most_common(1)[0]
         wanted = ", ".join(sorted(common))
         for op, names in lists:
-            if names == common:
+            if names >= common:  # the common parameters page it too, whatever else it takes
                 continue
             if not names:
                 message = f"{op.label()} lists without pagination parameters"

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+from specfirst.generator.lint.casing import split_words
 from specfirst.generator.lint.finding import Finding
 from specfirst.generator.lint.rule import (
     PATH_OPERATIONS,
@@ -21,6 +22,9 @@ __all__ = ["VersionedBasePath"]
 # `/v1`, `/v2.1`, `/2.0` (Bitbucket), `/2024-01-15`, or a `{version}` path parameter.
 _VERSION = re.compile(r"(^|/)(v\d+(?:\.\d+)*|\d+\.\d+|\d{4}-\d{2}-\d{2}|\{[a-z_]*version\})(/|$)",
                       re.IGNORECASE)
+
+# The segments under which an API describes itself (`/meta/versions`, `/api/versions`).
+_INDEX_SEGMENTS = frozenset({"api", "meta"})
 
 # `application/json; version=2`, `application/vnd.acme.v2+json`.
 _MEDIA_VERSION = re.compile(r";\s*(api-?)?version\s*=|/vnd\.[^;]*\bv\d+", re.IGNORECASE)
@@ -44,6 +48,23 @@ def _version_media_type(ctx: LintContext, op: Operation) -> bool:
     types = [media for media, _, _ in ctx.request_media(op)]
     types += [media for status, media, _, _ in ctx.response_media(op) if status.startswith("2")]
     return bool(types) and all(_MEDIA_VERSION.search(media) for media in types)
+
+
+def _lists_versions(ctx: LintContext) -> bool:
+    """The API answers which versions it serves: a GET at its top level, with no parameter in
+    the path, on a resource named `versions` (`/versions`, `/api-versions`, `/meta/versions`;
+    GitHub's "Get all supported GitHub API versions"). Versions served side by side are what a
+    version in the base path is for: the API is versioned, by a means its spec may not
+    declare (a header described in prose)."""
+    for op in ctx.operation_list(PATH_OPERATIONS):
+        segments = op.path.strip("/").split("/")
+        if op.method != "get" or "{" in op.path or len(segments) > 2:
+            continue
+        words = split_words(segments[-1])
+        if words and words[-1].lower() == "versions" and (
+                len(segments) == 1 or segments[0].lower() in _INDEX_SEGMENTS):
+            return True
+    return False
 
 
 class VersionedBasePath(Rule):
@@ -71,11 +92,17 @@ class VersionedBasePath(Rule):
             return  # versioned by a header, a query parameter or the media type instead
         missing = [p for p in paths if not _VERSION.search(str(p))]
         hint = "put the major version in the base path, e.g. /v1 or /api/v1"
-        if len(missing) == len(paths):
+        # A version in a few paths only (`/scim/v2/...` beside hundreds of unversioned paths)
+        # is the version of what those paths speak, not of the API: its base carries none.
+        if 2 * len(missing) > len(paths):
+            if _lists_versions(ctx):
+                return  # versioned otherwise: the API lists the versions it serves
             pointer = "/servers/0/url" if isinstance(servers, list) and servers else "/paths"
-            yield self.finding(ctx, pointer,
-                               "neither the server URLs nor the paths carry a version segment",
-                               hint)
+            message = ("neither the server URLs nor the paths carry a version segment"
+                       if len(missing) == len(paths) else
+                       f"neither the server URLs nor {len(missing)} of the {len(paths)} paths "
+                       "carry a version segment")
+            yield self.finding(ctx, pointer, message, hint)
             return
         for path in missing:
             if str(path) == "/":

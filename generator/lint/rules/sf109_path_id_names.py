@@ -8,8 +8,15 @@ from collections.abc import Iterator
 
 from specfirst.generator.lint.casing import convert, split_words
 from specfirst.generator.lint.finding import Finding
-from specfirst.generator.lint.rule import PATH_OPERATIONS, RECOMMENDED, LintContext, Rule
-from specfirst.generator.lint.rules.sf108_plural_collections import is_mass_noun, singulars
+from specfirst.generator.lint.rule import (
+    PATH_OPERATIONS,
+    RECOMMENDED,
+    LintContext,
+    Rule,
+)
+from specfirst.generator.lint.rules.sf108_plural_collections import (
+    singulars,
+)
 from specfirst.generator.lint.walk import path_pointer
 
 __all__ = ["PathIdNames"]
@@ -17,11 +24,13 @@ __all__ = ["PathIdNames"]
 _PARAM = re.compile(r"^\{([^}]*)\}$")
 _ID_LIKE = re.compile(r"(^|[_\-.])id$|Id$|ID$|^id$", re.IGNORECASE)
 _FORMS = {"snake": "{r}_id", "camel": "{r}Id", "kebab": "{r}-id", "camel-upper": "{r}ID"}
+# An identifier is called `id` or by its format: `{uuid}`, `{order_uuid}`.
+_ID_WORDS = frozenset({"id", "uuid", "guid", "ulid"})
 
 
 def _form(name: str, resources: list[str]) -> str | None:
     """How an id parameter is named relative to its collection: 'id', a prefixed form, or None."""
-    if name == "id":
+    if name.lower() in _ID_WORDS:
         return "id"
     for resource in resources:
         for form, template in _FORMS.items():
@@ -31,43 +40,14 @@ def _form(name: str, resources: list[str]) -> str | None:
     return None
 
 
-def _kind_of_id(name: str, nouns: set[str]) -> bool:
-    """Whether a `<prefix>_id` names a kind of identifier rather than another resource: its
-    prefix is no resource of the spec (no path segment names it), as `ghsa_id` (a GitHub
-    Security Advisory id) for an advisory or `client_id` for an OAuth application."""
+def _names_its_item(name: str) -> bool:
+    """Whether a name other than `id` or `<resource>_id` still says that it is an id of some
+    named thing (`org_id`, `ghsa_id`, `client_id`, `package_version_id`, `bypass_response_id`):
+    the spec then names its item by another word — an abbreviation, the kind of identifier, a
+    qualified or a higher collection, a synonym — and reading which is meant takes more than
+    the spec's words, so it is not judged. `{pid}` says nothing of the kind."""
     words = split_words(name)
-    if len(words) < 2 or words[-1].lower() != "id":
-        return False
-    head = _compact("".join(words[:-1]))
-    return head not in nouns
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
-
-
-def _related(name: str, resource: str) -> bool:
-    """Whether an id parameter named otherwise still names its collection's item: the same
-    words run together (`api_key_id` for `apikeys`), the item's kind qualified
-    (`package_version_id` for `versions`), or the item's id spelled out
-    (`subscription_exposed_id` for `subscriptions`, `user_id` for `user-stats`)."""
-    words = split_words(name)
-    if len(words) < 2 or words[-1].lower() != "id":
-        return False
-    parts = split_words(resource)
-    head = _compact("".join(words[:-1]))
-    if head == _compact(resource):
-        return True
-    return bool(parts) and (head.endswith(_compact(parts[-1]))
-                            or words[0].lower() == parts[0].lower())
-
-
-def _names_mass_item(name: str, resource: str) -> bool:
-    """A collection named by a mass noun (`history`) has no word for its items: whatever
-    `<noun>_id` it takes (`version_id` for the entries of a history) names them."""
-    words, parts = split_words(name), split_words(resource)
-    return (len(words) >= 2 and words[-1].lower() == "id" and bool(parts)
-            and is_mass_noun(parts[-1]))
+    return len(words) >= 2 and words[-1].lower() in _ID_WORDS
 
 
 class PathIdNames(Rule):
@@ -83,13 +63,6 @@ class PathIdNames(Rule):
         if not isinstance(paths, dict):
             return
         entries: list[tuple[str, str, str, str | None]] = []
-        nouns: set[str] = set()
-        for path in paths:
-            for segment in str(path).strip("/").split("/"):
-                if not _PARAM.match(segment) and split_words(segment):
-                    words = split_words(segment)
-                    nouns.add(_compact("".join(words)))
-                    nouns.update(_compact("".join(words[:-1]) + s) for s in singulars(words[-1]))
         for path in paths:
             segments = str(path).strip("/").split("/")
             for collection, segment in zip(segments, segments[1:], strict=False):
@@ -104,13 +77,11 @@ class PathIdNames(Rule):
         prefixed = Counter(form for *_, form in entries if form not in (None, "id"))
         style = prefixed.most_common(1)[0][0] if prefixed else "snake"
         for path, name, resource, form in entries:
-            if form == "id" or form == style or (form is None and (
-                    _related(name, resource) or _kind_of_id(name, nouns)
-                    or _names_mass_item(name, resource))):
+            if form == "id" or form == style or (form is None and _names_its_item(name)):
                 continue
             expected = _FORMS[style].format(
                 r=convert(resource, "camel" if style.startswith("camel") else style))
-            why = ("names a different resource than its collection" if form is None
+            why = ("does not say what it identifies" if form is None
                    else "is written in a different style than the other id parameters")
             yield self.finding(ctx, path_pointer(path),
                                f"path parameter {{{name}}} in {path!r} {why}",

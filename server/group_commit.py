@@ -1,0 +1,145 @@
+"""Group commit: concurrent write units of one process committed together, one transaction each
+batch, every unit acknowledged only after the commit that holds it.
+
+SQLite has one writer at a time. With one transaction per request, 32 concurrent creates take
+the write lock 32 times: each turn wakes another thread, which must win the GIL back from the
+event loop and the other request threads before it can run its statements, and each ends in a
+`COMMIT`. Under group commit the units queue here; one thread — the leader, the first that found
+no batch running — takes the write turn, runs every queued unit in a row inside one
+`BEGIN IMMEDIATE` transaction, commits once and wakes every waiter of the batch. Units that
+arrive meanwhile form the next batch, led by the oldest of them.
+
+Guarantees:
+
+- each unit runs inside its own `SAVEPOINT`: a unit that raises is rolled back to it and its
+  caller gets the exception, while the other units of the batch still commit;
+- a unit is acknowledged (its caller returns) only after the `COMMIT` of its batch succeeded;
+  when the `COMMIT` fails, every unit of the batch gets that error and none of their writes
+  persists;
+- every statement of a unit (the record, its idempotency key, its change-feed and outbox rows)
+  is in the one transaction, so they commit or vanish together;
+- a unit runs in its submitter's `contextvars` context, on the leader's thread; it must not
+  itself wait for this process's write turn (so `run` is never called inside a write
+  transaction: the leader needs that turn for the batch).
+
+Other backends run several writers at once and flush the log of concurrent commits together
+themselves (PostgreSQL): there each unit is its own transaction, run by its caller.
+
+    value = db.write_grouped(lambda conn: insert_something(conn))
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Connection
+
+__all__ = ["GroupCommit", "MAX_BATCH"]
+
+T = TypeVar("T")
+
+#: Units committed together at most; more wait for the next batch. Past a few dozen a larger
+#: batch only lengthens the wait of its first unit.
+MAX_BATCH = 64
+
+_SAVEPOINT = "SAVEPOINT group_commit_unit"
+_ROLLBACK_TO = "ROLLBACK TO SAVEPOINT group_commit_unit"
+_RELEASE = "RELEASE SAVEPOINT group_commit_unit"
+
+
+class _Unit(Generic[T]):
+    __slots__ = ("context", "done", "error", "lead", "result", "work")
+
+    def __init__(self, work: Callable[[Connection], T]) -> None:
+        self.work = work
+        self.context = contextvars.copy_context()
+        self.done = threading.Event()
+        self.lead = False  # woken to lead the next batch, not because its unit is done
+        self.result: T | None = None
+        self.error: BaseException | None = None
+
+
+class GroupCommit:
+    """The queue of one database's grouped writes; `transaction` opens one write transaction
+    (with the process's write turn held) and commits it on a normal exit."""
+
+    def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]],
+                 max_batch: int = MAX_BATCH) -> None:
+        self._transaction = transaction
+        self._max_batch = max_batch
+        self._mutex = threading.Lock()
+        self._queue: deque[_Unit[Any]] = deque()
+        self._leading = False
+
+    @property
+    def pending(self) -> int:
+        """Units waiting for a batch (not counting the batch being committed)."""
+        with self._mutex:
+            return len(self._queue)
+
+    def run(self, work: Callable[[Connection], T]) -> T:
+        """Run `work(conn)` inside a write transaction shared with concurrent units; return
+        its result once that transaction committed, or raise its error."""
+        unit: _Unit[T] = _Unit(work)
+        with self._mutex:
+            self._queue.append(unit)
+            lead = not self._leading
+            self._leading = True
+        while True:
+            if not lead:
+                unit.done.wait()
+                if unit.lead:  # promoted: its unit is still queued, at the head
+                    unit.lead = False
+                    unit.done.clear()
+                    lead = True
+                    continue
+                if unit.error is not None:
+                    raise unit.error
+                return unit.result  # type: ignore[return-value]
+            self._lead()
+            lead = False
+
+    def _lead(self) -> None:
+        with self._mutex:
+            batch = [self._queue.popleft()
+                     for _ in range(min(self._max_batch, len(self._queue)))]
+        try:
+            self._commit(batch)
+        finally:
+            with self._mutex:
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.done.set()
+                else:
+                    self._leading = False
+            for unit in batch:
+                unit.done.set()
+
+    def _commit(self, batch: list[_Unit[Any]]) -> None:
+        try:
+            with self._transaction() as conn:
+                if len(batch) == 1:  # alone: its error rolls the whole transaction back
+                    only = batch[0]
+                    only.result = only.context.run(only.work, conn)
+                    return
+                for unit in batch:
+                    # plain statements: SQLAlchemy's nested-transaction objects cost more than
+                    # the unit's own INSERT, and nothing else on this connection nests
+                    conn.exec_driver_sql(_SAVEPOINT)
+                    try:
+                        unit.result = unit.context.run(unit.work, conn)
+                    except Exception as exc:  # noqa: BLE001 - the unit's own error, for its caller
+                        conn.exec_driver_sql(_ROLLBACK_TO)
+                        unit.error = exc
+                    conn.exec_driver_sql(_RELEASE)
+        except BaseException as exc:  # a lone unit's error, or BEGIN / COMMIT failed: all units
+            for unit in batch:
+                unit.result, unit.error = None, exc
+            if not isinstance(exc, Exception):
+                raise
