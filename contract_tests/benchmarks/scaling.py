@@ -1,7 +1,7 @@
 """How the CRM server scales: one and two worker processes, on SQLite and on PostgreSQL.
 
 `python -m specfirst.contract_tests.benchmarks.scaling [--duration S] [--workers 1,2]
-[--backends sqlite,postgresql]` starts
+[--backends sqlite,postgresql] [--hosts N] [--tenants N]` starts
 `specfirst serve --workers N` on a fresh database of each backend (PostgreSQL: a throwaway database
 on 127.0.0.1:5432, dropped afterwards), and loads GET-customer and POST-customer at 32 connections.
 The load generator runs on the same machine, so on two cores the figures show where CPU, not the
@@ -17,7 +17,7 @@ import os
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -89,12 +89,13 @@ class CpuMeter:
     sessions opened meanwhile: the service demand per request, which the load of other jobs
     on the machine does not change the way it changes throughput."""
 
-    def __init__(self, server_pid: int, database_url: str | None):
-        self.server_pid = server_pid
+    def __init__(self, server_pids: list[int], database_url: str | None):
+        self.server_pids = server_pids
         self.database = database_url.rsplit("/", 1)[1] if database_url else None
 
     def sample(self) -> tuple[dict[int, float], dict[int, float], int]:
-        server = {pid: cpu_seconds(pid) for pid in _process_tree(self.server_pid)}
+        server = {pid: cpu_seconds(pid) for root in self.server_pids
+                  for pid in _process_tree(root)}
         if self.database is None:
             return server, {}, 0
         import psycopg
@@ -113,8 +114,8 @@ class CpuMeter:
 
 
 def _load(configs: list[BenchConfig], connections: int, meter: CpuMeter) -> dict[str, Any]:
-    """The 32 connections split evenly over `configs` (one per tenant), run together: their
-    summed throughput, the worst tenant's percentiles, and the CPU milliseconds per request
+    """The 32 connections split evenly over `configs` (one per host and tenant), run together:
+    their summed throughput, the worst part's percentiles, and the CPU milliseconds per request
     of the server and of PostgreSQL over the measured window."""
     share = max(1, connections // len(configs))
     samples: list[tuple[dict[int, float], dict[int, float], int]] = []
@@ -150,22 +151,28 @@ def _load(configs: list[BenchConfig], connections: int, meter: CpuMeter) -> dict
         "throughput_rps": round(sum(r.throughput_rps for r in results), 2),
         "latency_ms": {"p50": round(max(r.p50_ms for r in results), 3),
                        "p99": round(max(r.p99_ms for r in results), 3)},
-        "per_tenant": [r.to_json() for r in results],
+        "parts": [r.to_json() for r in results],
     }
 
 
 def measure(backend: str, workers: int, duration_s: float, folder: Path,
-            tenants: int = 1) -> dict[str, Any]:
+            tenants: int = 1, hosts: int = 1) -> dict[str, Any]:
+    """GET and POST a customer at 32 connections against `hosts` servers of `workers`
+    worker processes each, on one fresh database, the connections shared out evenly among
+    every (host, tenant) pair."""
     load_before = os.getloadavg()[0]
-    with database(backend, folder) as url:
+    with database(backend, folder) as url, ExitStack() as stack:
         tokens = _tokens(url, tenants)
-        port = free_port()
-        command = [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", "--host",
-                   "127.0.0.1",
-                   "--port", str(port), "--db", url, "--workers", str(workers)]
         env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(REPO)}
-        with ServerProcess(command, port=port, env=env, cwd=REPO, start_timeout=60) as server:
-            reads, creates = [], []
+        servers = []
+        for _ in range(hosts):
+            port = free_port()
+            command = [sys.executable, "-m", "specfirst.contract_tests.cli", "serve", "--host",
+                       "127.0.0.1", "--port", str(port), "--db", url, "--workers", str(workers)]
+            servers.append(stack.enter_context(
+                ServerProcess(command, port=port, env=env, cwd=REPO, start_timeout=60)))
+        reads, creates = [], []
+        for server in servers:
             for token in tokens:
                 headers = {"Authorization": f"Bearer {token}"}
                 created = httpx.post(f"{server.base_url}/api/v1/customers", headers=headers,
@@ -178,14 +185,14 @@ def measure(backend: str, workers: int, duration_s: float, folder: Path,
                 creates.append(BenchConfig(
                     parse_target(f"{server.base_url}/api/v1/customers", "POST", headers),
                     BodyTemplate.parse(CREATE_BODY), (32,), duration_s, 2.0))
-            assert server.process is not None
-            meter = CpuMeter(server.process.pid, url if backend == "postgresql" else None)
-            figures = {"get_customer": _load(reads, 32, meter),
-                       "create_customer": _load(creates, 32, meter)}
+        pids = [server.process.pid for server in servers if server.process is not None]
+        meter = CpuMeter(pids, url if backend == "postgresql" else None)
+        figures = {"get_customer": _load(reads, 32, meter),
+                   "create_customer": _load(creates, 32, meter)}
     # the machine's load (1-minute average) before and after: other jobs share its cores
     load = [round(load_before, 2), round(os.getloadavg()[0], 2)]
-    return {"backend": backend, "workers": workers, "tenants": tenants, "load_average": load,
-            "figures": figures}
+    return {"backend": backend, "hosts": hosts, "workers": workers, "tenants": tenants,
+            "load_average": load, "figures": figures}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -197,6 +204,10 @@ def main(argv: list[str] | None = None) -> None:
                              "them to alternate: 1,2,1,2)")
     parser.add_argument("--backends", default="sqlite,postgresql",
                         help="backends, comma-separated (sqlite, postgresql)")
+    parser.add_argument("--hosts", default="1",
+                        help="numbers of separate servers (of --workers each) on their own "
+                             "ports, comma-separated, the connections spread evenly over them "
+                             "as a load balancer in front of several hosts would")
     parser.add_argument("--tenants", type=int, default=1,
                         help="spread the 32 connections over this many tenants (writes of one "
                              "tenant take turns on PostgreSQL: its change feed is in commit "
@@ -210,16 +221,17 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown backend(s): {', '.join(unknown)}")
     for backend in backends:
-        for workers in (int(w) for w in args.workers.split(",")):
-            rows.append(measure(backend, workers, args.duration, args.out,
-                                tenants=max(1, args.tenants)))
+        for hosts in (int(h) for h in args.hosts.split(",")):
+            for workers in (int(w) for w in args.workers.split(",")):
+                rows.append(measure(backend, workers, args.duration, args.out,
+                                    tenants=max(1, args.tenants), hosts=max(1, hosts)))
     (args.out / "scaling.json").write_text(json.dumps(rows, indent=2) + "\n")
-    lines = ["| backend | workers | tenants | GET req/s | GET p99 ms | GET CPU ms/req "
+    lines = ["| backend | hosts | workers | tenants | GET req/s | GET p99 ms | GET CPU ms/req "
              "(server + PostgreSQL) | POST req/s | POST p99 ms | POST CPU ms/req (server + "
              "PostgreSQL) | load before / after |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in rows:
-        cells = [row["backend"], str(row["workers"]), str(row["tenants"])]
+        cells = [row["backend"], str(row["hosts"]), str(row["workers"]), str(row["tenants"])]
         for name in ("get_customer", "create_customer"):
             figures = row["figures"][name]
             cpu = f"{figures['server_cpu_ms_per_request']:.2f}"

@@ -1,5 +1,5 @@
-"""The scaling benchmark measures a real server per backend, worker count and number of tenants
-(briefly here)."""
+"""The scaling benchmark measures real servers per backend, host and worker count and number of
+tenants (briefly here)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ import pytest
 from specfirst.contract_tests.benchmarks.scaling import measure
 
 
-@pytest.mark.parametrize(("backend", "workers", "tenants"),
-                         [("sqlite", 2, 1), ("postgresql", 1, 2)])
-def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, workers: int,
-                                             tenants: int) -> None:
-    row = measure(backend, workers, 0.5, tmp_path, tenants=tenants)
-    assert (row["backend"], row["workers"], row["tenants"]) == (backend, workers, tenants)
+@pytest.mark.parametrize(("backend", "hosts", "workers", "tenants"),
+                         [("sqlite", 1, 2, 1), ("postgresql", 2, 1, 2)])
+def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, hosts: int,
+                                             workers: int, tenants: int) -> None:
+    row = measure(backend, workers, 0.5, tmp_path, tenants=tenants, hosts=hosts)
+    assert (row["backend"], row["hosts"], row["workers"], row["tenants"]) == (
+        backend, hosts, workers, tenants)
     for name in ("get_customer", "create_customer"):
         figures = row["figures"][name]
         assert figures["requests"] > 0 and figures["errors"] == 0, figures
@@ -23,7 +24,7 @@ def test_scaling_run_reports_both_operations(tmp_path: Path, backend: str, worke
         if backend == "postgresql":
             assert figures["postgresql_cpu_ms_per_request"] > 0
             assert figures["sessions_opened"] >= 0
-        if tenants > 1:  # the connections were shared out, and every tenant was served
-            parts = figures["per_tenant"]
-            assert len(parts) == tenants and all(part["requests"] > 0 for part in parts)
+        if hosts * tenants > 1:  # the connections were shared out; every part was served
+            parts = figures["parts"]
+            assert len(parts) == hosts * tenants and all(p["requests"] > 0 for p in parts)
             assert figures["requests"] == sum(part["requests"] for part in parts)
