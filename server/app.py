@@ -237,7 +237,7 @@ def create_app(
                             or ABOUT_BLANK)
     loaded = Spec.from_path(spec)
     document = loaded.document
-    db = db or Database.from_url(settings.database_url)
+    db = db or Database.from_url(settings.database_url, **settings.pool_sizes())
     if settings.migrate:
         apply_migrations(db, services)
     runtime = configure(db, settings)

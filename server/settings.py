@@ -10,6 +10,7 @@
 | `SPECFIRST_SERVER_MAX_JSON_DEPTH` | `32` | deepest JSON nesting accepted in a body (400 above) |
 | `SPECFIRST_SERVER_CURSOR_SECRET` | generated once, kept in the database | key of the cursor HMAC |
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
+| `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections a worker process keeps |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
@@ -109,6 +110,7 @@ class ServerSettings:
     max_json_depth: int = 32
     cursor_secret: str | None = None
     migrate: bool = True
+    db_connections: int = 40
     problem_base_uri: str | None = None  # None: the services' base, else about:blank
     extra: Mapping[str, str] = field(default_factory=dict)
 
@@ -124,7 +126,16 @@ class ServerSettings:
             max_json_depth=env_int(env, "SPECFIRST_SERVER_MAX_JSON_DEPTH", 32, minimum=2),
             cursor_secret=env.get("SPECFIRST_SERVER_CURSOR_SECRET") or None,
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
+            db_connections=env_int(env, "SPECFIRST_SERVER_DB_CONNECTIONS", 40, minimum=2),
             problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+
+    def pool_sizes(self) -> dict[str, int]:
+        """`Database.from_url` pool arguments: up to `db_connections` connections, opened as
+        needed and then kept. An overflow connection would be closed on its return, and under
+        32 concurrent reads on PostgreSQL that opened a new session (a server process) for
+        every other request. Across N processes on one PostgreSQL server, N × `db_connections`
+        must stay below its `max_connections`."""
+        return {"pool_size": self.db_connections, "max_overflow": 0}

@@ -14,16 +14,18 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from specfirst.contract_tests.bench.client import Connection, HTTPResponseError, Target
 from specfirst.contract_tests.bench.stats import LevelResult, summarize
 from specfirst.contract_tests.bench.template import BodyTemplate
 
-__all__ = ["BenchConfig", "Progress", "run_bench", "run_level"]
+__all__ = ["BenchConfig", "Progress", "run_bench", "run_level", "run_on_fresh_loop"]
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # progress(concurrency, fraction of the level done, responses counted so far)
 Progress = Callable[[int, float, int], None]
@@ -125,12 +127,17 @@ async def _run_all(config: BenchConfig, progress: Progress | None) -> list[Level
 
 def run_bench(config: BenchConfig, progress: Progress | None = None) -> list[LevelResult]:
     """Every concurrency level of `config`, in order, on a fresh event loop (uvloop if present)."""
+    return run_on_fresh_loop(_run_all(config, progress))
+
+
+def run_on_fresh_loop(main: Coroutine[Any, Any, T]) -> T:
+    """Run `main` to its end on a new event loop: uvloop's if present, else asyncio's."""
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvloop ships with uvicorn[standard]
-        return asyncio.run(_run_all(config, progress))
+        return asyncio.run(main)
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(_run_all(config, progress))
+        return runner.run(main)
 
 
 def parse_levels(text: str) -> tuple[int, ...]:

@@ -148,10 +148,16 @@ def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class _ReceiverServer(ThreadingHTTPServer):
+    # several delivery workers open up to 20 connections each at once: the default backlog of
+    # 5 would refuse some of them, and the deliveries would be retried
+    request_queue_size = 128
+
+
 @pytest.fixture()
 def receiver() -> Iterator[Receiver]:
     target = Receiver()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(target))
+    server = _ReceiverServer(("127.0.0.1", 0), _handler_for(target))
     server.daemon_threads = True
     target.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)

@@ -368,3 +368,44 @@ def test_worker_survives_database_errors_and_stops_on_request(
     # retried, with growing pauses (doubling from the poll interval, capped)
     assert pauses[:3] == [FAST.poll_interval_s * 2, FAST.poll_interval_s * 4,
                           FAST.poll_interval_s * 8]
+
+
+def test_an_attempt_ends_within_the_timeout_however_the_receiver_drips(sync_db: Database
+                                                                       ) -> None:
+    """A receiver that sends its status line a byte at a time never trips a read timeout;
+    the attempt still ends at the delivery timeout, well inside the lease, so no other
+    worker can take the delivery over and send it a second time meanwhile."""
+    import socket
+
+    stop = threading.Event()
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.1)
+
+    def drip() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                for byte in b"HTTP/1.1 204 No Content\r\ncontent-length: 0\r\n\r\n":
+                    if stop.wait(0.3):
+                        return
+                    conn.sendall(bytes([byte]))
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    try:
+        tenant = new_tenant(sync_db)
+        port = listener.getsockname()[1]
+        subscribe(sync_db, tenant, f"http://127.0.0.1:{port}/drip", ["customer.created"])
+        change(sync_db, tenant)
+        config = DeliveryConfig(**{**FAST.__dict__, "timeout_s": 1.0, "lease_s": 3.0})
+        worker = DeliveryWorker(sync_db, config)
+        [item] = worker.claim()
+        outcome = asyncio.run(_send(worker, item))
+    finally:
+        stop.set()
+        thread.join(10)
+        listener.close()
+    assert outcome.status is None and outcome.error == "no answer within 1 s"

@@ -248,19 +248,24 @@ class ImportRunner:
                          .values(lease_owner=None, lease_until=None))
 
     def _fail(self, job_id: str, reason: str, row: int | None = None) -> str:
-        """Mark a job failed; rows already applied stay applied and counted."""
+        """Mark a job failed, if this runner still holds it (else another runner that took
+        over an expired lease goes on with it); rows already applied stay applied and
+        counted."""
         j = import_jobs
+        held = (j.c.id == job_id, j.c.lease_owner == self.worker_id, j.c.status == "running")
         with self.db.write() as conn:
-            current = conn.execute(sa.select(j.c.errors).where(j.c.id == job_id)).scalar()
-            errors = orjson.loads(current or "[]")
+            current = conn.execute(sa.select(j.c.errors).where(*held)).first()
+            if current is None:
+                return "running"
+            errors = orjson.loads(current.errors or "[]")
             if row is not None and len(errors) < MAX_ERRORS:
                 errors.append({"row": row, "message": reason[:1000]})
-            conn.execute(j.update().where(j.c.id == job_id).values(
+            failed = conn.execute(j.update().where(*held).values(
                 status="failed", failure=reason[:1000], completed_at=now_iso(),
                 errors=orjson.dumps(errors).decode(),
                 updated_at=now_iso(), lease_owner=None, lease_until=None,
-                version=j.c.version + 1))
-        return "failed"
+                version=j.c.version + 1)).rowcount
+        return "failed" if failed == 1 else "running"
 
     def run_once(self) -> bool:
         """Claim one job and run it; False when there was nothing to do."""

@@ -183,13 +183,17 @@ class DeliveryWorker:
         headers["content-type"] = "application/json"
         try:
             check_url(item.url, allow_loopback=self.config.allow_loopback)
-            async with client.stream("POST", item.url, content=body, headers=headers) as resp:
+            # The whole attempt, not only each read, ends within the timeout (a receiver
+            # dripping its headers byte by byte resets httpx's read timeout every time), so
+            # an attempt always ends well inside the lease and no other worker sends it too.
+            async with asyncio.timeout(self.config.timeout_s), client.stream(
+                    "POST", item.url, content=body, headers=headers) as resp:
                 status = resp.status_code
         except Unresolvable as exc:  # may resolve later: retried like a network error
             return Outcome(None, f"target not reachable: {exc}")
         except TargetRefused as exc:
             return Outcome(None, f"refused target: {exc}", permanent=True)
-        except httpx.TimeoutException:
+        except (httpx.TimeoutException, TimeoutError):
             return Outcome(None, f"no answer within {self.config.timeout_s:g} s")
         except httpx.HTTPError as exc:
             return Outcome(None, f"request failed: {type(exc).__name__}: {exc}"[:1000])
