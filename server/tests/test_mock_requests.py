@@ -461,3 +461,23 @@ def test_query_parameter_the_operation_does_not_define(tmp_path: Path) -> None:
         "query parameter limt is not one this operation defines"]
     assert http.get("/quiet", params={"api_key": "k", "limt": "3"}).status_code == 200
     assert http.get("/form", params={"api_key": "k", "x": "1", "y": "2"}).status_code == 200
+
+
+def test_allow_empty_value_accepts_an_empty_query_parameter(tmp_path: Path) -> None:
+    """`name=` is valid for a query parameter with `allowEmptyValue`, whatever its schema;
+    without it, or with a non-empty value, the schema decides."""
+    kind = {"type": "string", "enum": ["scene", "profile"]}
+    document = _spec({"/changes": {"get": {
+        "parameters": [{"name": "entityType", "in": "query", "allowEmptyValue": True,
+                        "schema": kind},
+                       {"name": "sort", "in": "query", "schema": kind}],
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.get("/changes?entityType=").status_code == 200
+    assert http.get("/changes?entityType=scene").status_code == 200
+    wrong = http.get("/changes?entityType=nothing")
+    assert wrong.status_code == 400
+    assert wrong.headers.get_list("mock-violation")[0].startswith(
+        "query parameter entityType:")
+    assert http.get("/changes?sort=").status_code == 400
