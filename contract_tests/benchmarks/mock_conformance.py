@@ -97,6 +97,9 @@ SPECS = [
     ("figma", "@figma/rest-api-spec@0.43", "openapi/openapi.yaml"),
     ("directus", "@directus/specs@15", "dist/openapi.json"),
     ("catalyst", "@dcl/catalyst-api-specs@3", "lib/api.yaml"),
+    ("shipengine", "shipengine-openapi@1", "openapi.json"),
+    ("ideal-postcodes", "@ideal-postcodes/openapi@4", "dist/openapi.json"),
+    ("rclone", "rclone-openapi@1", "openapi.json"),
 ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -172,6 +173,30 @@ def _in_range(value: object, bits: int) -> bool:
     return bool(-(2 ** bits) <= value < 2 ** bits)
 
 
+@functools.lru_cache(maxsize=1024)
+def _ecma(pattern: str) -> re.Pattern[str] | None:
+    """A `pattern` as JSON Schema means it (ECMA-262), as near as Python `re` comes: `\\d`,
+    `\\w` and `\\s` over ASCII (Python's `\\s` also takes the control characters
+    U+001C–U+001F, which ECMA-262 does not), and a closing `$` at the very end of the string
+    (Python's also matches before a final newline). This is how Schemathesis reads patterns."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    try:
+        return re.compile(pattern, re.ASCII)
+    except (re.error, ValueError, OverflowError, RecursionError):
+        return None
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    """The `pattern` keyword, read by `_ecma` (a pattern Python cannot compile accepts)."""
+    del schema
+    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
+        return
+    compiled = _ecma(pattern)
+    if compiled is not None and not compiled.search(instance):  # an unusable one accepts
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 class MockValidator:
     """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer.
 
@@ -184,7 +209,8 @@ class MockValidator:
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
-        self.cls = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
+        base = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
+        self.cls = jsonschema.validators.extend(base, {"pattern": _pattern})
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 

@@ -481,3 +481,21 @@ def test_allow_empty_value_accepts_an_empty_query_parameter(tmp_path: Path) -> N
     assert wrong.headers.get_list("mock-violation")[0].startswith(
         "query parameter entityType:")
     assert http.get("/changes?sort=").status_code == 400
+
+
+def test_pattern_is_read_as_json_schema_means_it(tmp_path: Path) -> None:
+    """`pattern` is an ECMA-262 regular expression: `\\s` is no control character U+001C–U+001F
+    (Python's is), and `$` is the end of the string, not the place before a final newline."""
+    document = _spec({"/keys": {"put": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {
+                "urls": {"type": "array", "items": {"type": "string", "pattern": r"^[^\s]+$"}},
+                "code": {"type": "string", "pattern": "^[a-z]+$"}}}}}},
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.put("/keys", json={"urls": ["a\u001eb"], "code": "abc"}).status_code == 200
+    assert http.put("/keys", json={"urls": ["a b"]}).status_code == 400
+    refused = http.put("/keys", json={"code": "abc\n"})
+    assert refused.status_code == 400
+    assert refused.headers.get_list("mock-violation")[0].startswith("body: /code must match")
