@@ -499,3 +499,28 @@ def test_pattern_is_read_as_json_schema_means_it(tmp_path: Path) -> None:
     refused = http.put("/keys", json={"code": "abc\n"})
     assert refused.status_code == 400
     assert refused.headers.get_list("mock-violation")[0].startswith("body: /code must match")
+
+
+def test_no_body_status_names_its_documented_media_type(tmp_path: Path) -> None:
+    """A 204 documented with content has no body but says a documented `Content-Type` an
+    empty body can be (not JSON, whatever the client accepts); one documented without
+    content, or only with JSON, says none."""
+    empty = {"type": "string", "maxLength": 0}
+    document = _spec({
+        "/batches/{id}": {"delete": {
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "done", "content": {
+                "application/json": {"schema": empty}, "text/plain": {"schema": empty}}}}}},
+        "/plain/{id}": {"delete": {
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "done"}}}}})
+    http = _client(_write(tmp_path, document))
+    named = http.delete("/batches/b1", headers={"Accept": "application/json"})
+    assert named.status_code == 204
+    assert named.content == b""
+    assert named.headers["content-type"].startswith("text/plain")
+    plain = http.delete("/plain/b1")
+    assert plain.status_code == 204
+    assert "content-type" not in plain.headers
