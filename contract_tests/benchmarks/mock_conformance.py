@@ -38,10 +38,12 @@ names them from the spec alone, by four rules (`RULES`), the same for both mocks
 
 Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
-Specs: eleven from `@readme/oas-examples` and `@octokit/openapi` (npm), and Stripe's from
-`/work/shared/data/stripe` (or `--stripe PATH`). The two large ones (GitHub, Stripe) are cut
-to their first `--sample` paths (sorted), the same cut for both mocks, so a run ends in
-reasonable time; `--sample 0` keeps them whole.
+Specs: ten files of `@readme/oas-examples` (npm), taken whole; GitHub's from
+`@octokit/openapi`, Stripe's from `/work/shared/data/stripe` (or `--stripe PATH`), and seven
+public APIs from the npm packages that publish them (Blockfrost, Figma, Directus, Decentraland
+Catalyst, ShipEngine, Ideal Postcodes, rclone). These are cut to their first `--sample` paths
+(sorted), the same cut for both mocks, so a run ends in reasonable time; `--sample 0` keeps
+them whole.
 
     python -m specfirst.contract_tests.benchmarks.mock_conformance [--only NAME] [-n 5]
 """
@@ -555,7 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=40,
-                        help="paths kept of the GitHub and Stripe specs (0: all)")
+                        help="paths kept of the specs other than @readme/oas-examples "
+                             "(0: all)")
     parser.add_argument("--stripe", type=Path, default=STRIPE)
     parser.add_argument("--json", type=Path, help="write every outcome here")
     parser.add_argument("--startup-rounds", type=int, default=0, metavar="N",
