@@ -108,7 +108,45 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
         _forbid_write_only(converted, document)
     else:
         _one_of_as_any_of(converted)
+        _all_of_members_allowed(converted, converted)
     return converted
+
+
+def _all_of_members_allowed(node: Any, document: dict[str, Any], depth: int = 0,
+                            names: bool = False) -> None:
+    """Requests: `additionalProperties: false` beside `allOf`/`anyOf`/`oneOf` allows the
+    properties their branches name (JSON Schema would allow none of them, so no object with
+    any property were valid; the spec means the merged object, as clients and test generators
+    read it). The branches still judge those properties."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _all_of_members_allowed(item, document, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    branches = [b for key in ("allOf", "anyOf", "oneOf") if isinstance(node.get(key), list)
+                for b in node[key]]
+    if not names and node.get("additionalProperties") is False and branches:
+        own = node.setdefault("properties", {})
+        if isinstance(own, dict):
+            for branch in branches:
+                for _ in range(16):
+                    if not (isinstance(branch, dict) and isinstance(branch.get("$ref"), str)
+                            and branch["$ref"].startswith("#")):
+                        break
+                    try:
+                        branch = resolve_pointer(document, branch["$ref"][1:])
+                    except KeyError:
+                        break
+                props = branch.get("properties") if isinstance(branch, dict) else None
+                for name in props if isinstance(props, dict) else ():
+                    own.setdefault(name, {})
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _all_of_members_allowed(value, document, depth + 1, not names and key in _NAME_MAPS)
 
 
 def _one_of_as_any_of(node: Any, depth: int = 0, names: bool = False) -> None:

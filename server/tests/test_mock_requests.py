@@ -524,3 +524,25 @@ def test_no_body_status_names_its_documented_media_type(tmp_path: Path) -> None:
     plain = http.delete("/plain/b1")
     assert plain.status_code == 204
     assert "content-type" not in plain.headers
+
+
+def test_closed_object_beside_all_of_takes_the_members_of_its_branches(tmp_path: Path) -> None:
+    """`additionalProperties: false` beside an `allOf` or `oneOf` (inline or `$ref` branches)
+    lets a request carry the properties the branches name; other names are still refused."""
+    document = _spec({"/addresses": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False, "allOf": [
+                {"$ref": "#/components/schemas/Named"},
+                {"type": "object", "properties": {"city": {"type": "string"}}}],
+            "oneOf": [{"type": "object", "properties": {"zone": {"type": "integer"}}}]}}}},
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}},
+        components={"schemas": {"Named": {"type": "object", "required": ["name"],
+                                          "properties": {"name": {"type": "string"}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.post("/addresses", json={"name": "a", "city": "b"}).status_code == 200
+    assert http.post("/addresses", json={"name": "a", "zone": 3}).status_code == 200
+    assert http.post("/addresses", json={"name": "a", "zone": "x"}).status_code == 400
+    assert http.post("/addresses", json={"name": "a", "zip": "1"}).status_code == 400
+    assert http.post("/addresses", json={"city": "b"}).status_code == 400
+    assert http.post("/addresses", json={"name": 1}).status_code == 400
