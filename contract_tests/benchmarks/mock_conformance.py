@@ -38,10 +38,12 @@ names them from the spec alone, by four rules (`RULES`), the same for both mocks
 
 Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
-Specs: eleven from `@readme/oas-examples` and `@octokit/openapi` (npm), and Stripe's from
-`/work/shared/data/stripe` (or `--stripe PATH`). The two large ones (GitHub, Stripe) are cut
-to their first `--sample` paths (sorted), the same cut for both mocks, so a run ends in
-reasonable time; `--sample 0` keeps them whole.
+Specs: ten files of `@readme/oas-examples` (npm), taken whole; GitHub's from
+`@octokit/openapi`, Stripe's from `/work/shared/data/stripe` (or `--stripe PATH`), and seven
+public APIs from the npm packages that publish them (Blockfrost, Figma, Directus, Decentraland
+Catalyst, ShipEngine, Ideal Postcodes, rclone). These are cut to their first `--sample` paths
+(sorted), the same cut for both mocks, so a run ends in reasonable time; `--sample 0` keeps
+them whole.
 
     python -m specfirst.contract_tests.benchmarks.mock_conformance [--only NAME] [-n 5]
 """
@@ -93,6 +95,13 @@ SPECS = [
     ("polymorphism", "oas", "3.0/json/polymorphism.json"),
     ("github", "github", "generated/api.github.com.json"),
     ("stripe", "stripe", ""),
+    ("blockfrost", "@blockfrost/openapi@0.1", "openapi.yaml"),
+    ("figma", "@figma/rest-api-spec@0.43", "openapi/openapi.yaml"),
+    ("directus", "@directus/specs@15", "dist/openapi.json"),
+    ("catalyst", "@dcl/catalyst-api-specs@3", "lib/api.yaml"),
+    ("shipengine", "shipengine-openapi@1", "openapi.json"),
+    ("ideal-postcodes", "@ideal-postcodes/openapi@4", "dist/openapi.json"),
+    ("rclone", "rclone-openapi@1", "openapi.json"),
 ]
 
 
@@ -121,30 +130,36 @@ class Outcome:
         return self.conformable_conforming / self.conformable if self.conformable else 0.0
 
 
+def _conftest() -> Any:
+    """The root conftest: its cached npm install and the package names the tests use."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import conftest
+
+    return conftest
+
+
 def _npm(package: str) -> Path:
-    sys.path.insert(0, str(REPO))
-    from conftest import npm_install  # the root conftest's helper (cached install)
-
-    return npm_install(package)
+    return Path(_conftest().npm_install(package))
 
 
-def _spec_file(kind: str, relative: str, folder: Path, sample: int,
+def _spec_file(name: str, kind: str, relative: str, folder: Path, sample: int,
                stripe: Path) -> Path:
+    """The spec file of `name`: an `@readme/oas-examples` file as installed; any other spec
+    (from its npm package, or Stripe's) written as JSON, cut to its first `sample` paths."""
     if kind == "oas":
-        from conftest import OAS_EXAMPLES  # noqa: I001 - after _npm put the repo on sys.path
-
-        return _npm(OAS_EXAMPLES) / relative
-    if kind == "github":
-        from conftest import OCTOKIT_OPENAPI
-
-        document = json.loads((_npm(OCTOKIT_OPENAPI) / relative).read_text())
-    else:
+        return _npm(_conftest().OAS_EXAMPLES) / relative
+    if kind == "stripe":
         document = yaml.safe_load(gzip.decompress(stripe.read_bytes()))
+    else:
+        source = _npm(_conftest().OCTOKIT_OPENAPI if kind == "github" else kind) / relative
+        document = yaml.safe_load(source.read_text()) if source.suffix in (".yaml", ".yml") \
+            else json.loads(source.read_text())
     if sample:
         kept = sorted(document.get("paths") or {})[:sample]
         document["paths"] = {path: document["paths"][path] for path in kept}
-    target = folder / f"{kind}.json"
-    target.write_text(json.dumps(document))
+    target = folder / f"{name}.json"
+    target.write_text(json.dumps(document, default=str))  # YAML dates as their text
     return target
 
 
@@ -542,7 +557,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--sample", type=int, default=40,
-                        help="paths kept of the GitHub and Stripe specs (0: all)")
+                        help="paths kept of the specs other than @readme/oas-examples "
+                             "(0: all)")
     parser.add_argument("--stripe", type=Path, default=STRIPE)
     parser.add_argument("--json", type=Path, help="write every outcome here")
     parser.add_argument("--startup-rounds", type=int, default=0, metavar="N",
@@ -566,7 +582,7 @@ def main(argv: list[str] | None = None) -> int:
             if kind == "stripe" and not args.stripe.exists():
                 _say(f"{name}: {args.stripe} not found; skipped")
                 continue
-            spec = _spec_file(kind, relative, folder, args.sample, args.stripe)
+            spec = _spec_file(name, kind, relative, folder, args.sample, args.stripe)
             if args.startup_rounds:
                 medians = startups(name, spec, servers, args.startup_rounds, prism, folder)
                 _say(f"| {name} | " + " | ".join(

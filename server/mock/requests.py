@@ -6,8 +6,10 @@ objects included), `spaceDelimited`, `pipeDelimited` and `deepObject` query para
 parameters described by `content` (JSON). Raw strings are turned into the values the schema
 asks for; where the schema allows several kinds (`anyOf`/`oneOf`, type lists) each reading is
 tried and the first valid one is kept, so Stripe's `created=5` (an integer, or an object in
-deepObject style) is an integer. A query parameter the operation does not define is refused when
-it defines query parameters of its own (none an exploded `form` object) and documents an error.
+deepObject style) is an integer. An empty value of a query parameter with `allowEmptyValue` is
+accepted as it is, whatever its schema. A query parameter the operation does not define is
+refused when it defines query parameters of its own (none an exploded `form` object) and
+documents an error.
 
 Bodies are read by media type: JSON, XML (child elements as properties; an element holding
 only text is that text, even where an object is expected), `application/x-www-form-urlencoded` and
@@ -66,6 +68,7 @@ class Parameter:
     style: str
     explode: bool
     json_content: bool = False
+    allow_empty: bool = False  # a query parameter with `allowEmptyValue`: `name=` is valid
 
 
 @dataclass
@@ -377,7 +380,8 @@ class RequestChecker:
             schema_pointer = ""
         return Parameter(name, location, schema_pointer, schema,
                          param.get("required") is True or location == "path", style, explode,
-                         json_content)
+                         json_content,
+                         location == "query" and param.get("allowEmptyValue") is True)
 
     # --- judging a request ----------------------------------------------------------------
 
@@ -397,6 +401,8 @@ class RequestChecker:
                 if param.required:
                     violations.append(Violation(
                         "parameter", f"{param.location} parameter {param.name} is required"))
+                continue
+            if param.allow_empty and raw in ("", [""]):
                 continue
             reason = self._judge(param, raw)
             if reason is not None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
@@ -107,7 +108,45 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
         _forbid_write_only(converted, document)
     else:
         _one_of_as_any_of(converted)
+        _all_of_members_allowed(converted, converted)
     return converted
+
+
+def _all_of_members_allowed(node: Any, document: dict[str, Any], depth: int = 0,
+                            names: bool = False) -> None:
+    """Requests: `additionalProperties: false` beside `allOf`/`anyOf`/`oneOf` allows the
+    properties their branches name (JSON Schema would allow none of them, so no object with
+    any property were valid; the spec means the merged object, as clients and test generators
+    read it). The branches still judge those properties."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _all_of_members_allowed(item, document, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    branches = [b for key in ("allOf", "anyOf", "oneOf") if isinstance(node.get(key), list)
+                for b in node[key]]
+    if not names and node.get("additionalProperties") is False and branches:
+        own = node.setdefault("properties", {})
+        if isinstance(own, dict):
+            for branch in branches:
+                for _ in range(16):
+                    if not (isinstance(branch, dict) and isinstance(branch.get("$ref"), str)
+                            and branch["$ref"].startswith("#")):
+                        break
+                    try:
+                        branch = resolve_pointer(document, branch["$ref"][1:])
+                    except KeyError:
+                        break
+                props = branch.get("properties") if isinstance(branch, dict) else None
+                for name in props if isinstance(props, dict) else ():
+                    own.setdefault(name, {})
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _all_of_members_allowed(value, document, depth + 1, not names and key in _NAME_MAPS)
 
 
 def _one_of_as_any_of(node: Any, depth: int = 0, names: bool = False) -> None:
@@ -172,6 +211,30 @@ def _in_range(value: object, bits: int) -> bool:
     return bool(-(2 ** bits) <= value < 2 ** bits)
 
 
+@functools.lru_cache(maxsize=1024)
+def _ecma(pattern: str) -> re.Pattern[str] | None:
+    """A `pattern` as JSON Schema means it (ECMA-262), as near as Python `re` comes: `\\d`,
+    `\\w` and `\\s` over ASCII (Python's `\\s` also takes the control characters
+    U+001C–U+001F, which ECMA-262 does not), and a closing `$` at the very end of the string
+    (Python's also matches before a final newline). This is how Schemathesis reads patterns."""
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + "\\Z"
+    try:
+        return re.compile(pattern, re.ASCII)
+    except (re.error, ValueError, OverflowError, RecursionError):
+        return None
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    """The `pattern` keyword, read by `_ecma` (a pattern Python cannot compile accepts)."""
+    del schema
+    if not validator.is_type(instance, "string") or not isinstance(pattern, str):
+        return
+    compiled = _ecma(pattern)
+    if compiled is not None and not compiled.search(instance):  # an unusable one accepts
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
 class MockValidator:
     """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer.
 
@@ -184,7 +247,8 @@ class MockValidator:
         specification = DRAFT202012 if is_v31 else DRAFT4
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
-        self.cls = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
+        base = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
+        self.cls = jsonschema.validators.extend(base, {"pattern": _pattern})
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 

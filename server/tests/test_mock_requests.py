@@ -461,3 +461,88 @@ def test_query_parameter_the_operation_does_not_define(tmp_path: Path) -> None:
         "query parameter limt is not one this operation defines"]
     assert http.get("/quiet", params={"api_key": "k", "limt": "3"}).status_code == 200
     assert http.get("/form", params={"api_key": "k", "x": "1", "y": "2"}).status_code == 200
+
+
+def test_allow_empty_value_accepts_an_empty_query_parameter(tmp_path: Path) -> None:
+    """`name=` is valid for a query parameter with `allowEmptyValue`, whatever its schema;
+    without it, or with a non-empty value, the schema decides."""
+    kind = {"type": "string", "enum": ["scene", "profile"]}
+    document = _spec({"/changes": {"get": {
+        "parameters": [{"name": "entityType", "in": "query", "allowEmptyValue": True,
+                        "schema": kind},
+                       {"name": "sort", "in": "query", "schema": kind}],
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.get("/changes?entityType=").status_code == 200
+    assert http.get("/changes?entityType=scene").status_code == 200
+    wrong = http.get("/changes?entityType=nothing")
+    assert wrong.status_code == 400
+    assert wrong.headers.get_list("mock-violation")[0].startswith(
+        "query parameter entityType:")
+    assert http.get("/changes?sort=").status_code == 400
+
+
+def test_pattern_is_read_as_json_schema_means_it(tmp_path: Path) -> None:
+    """`pattern` is an ECMA-262 regular expression: `\\s` is no control character U+001C–U+001F
+    (Python's is), and `$` is the end of the string, not the place before a final newline."""
+    document = _spec({"/keys": {"put": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "properties": {
+                "urls": {"type": "array", "items": {"type": "string", "pattern": r"^[^\s]+$"}},
+                "code": {"type": "string", "pattern": "^[a-z]+$"}}}}}},
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.put("/keys", json={"urls": ["a\u001eb"], "code": "abc"}).status_code == 200
+    assert http.put("/keys", json={"urls": ["a b"]}).status_code == 400
+    refused = http.put("/keys", json={"code": "abc\n"})
+    assert refused.status_code == 400
+    assert refused.headers.get_list("mock-violation")[0].startswith("body: /code must match")
+
+
+def test_no_body_status_names_its_documented_media_type(tmp_path: Path) -> None:
+    """A 204 documented with content has no body but says a documented `Content-Type` an
+    empty body can be (not JSON, whatever the client accepts); one documented without
+    content, or only with JSON, says none."""
+    empty = {"type": "string", "maxLength": 0}
+    document = _spec({
+        "/batches/{id}": {"delete": {
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "done", "content": {
+                "application/json": {"schema": empty}, "text/plain": {"schema": empty}}}}}},
+        "/plain/{id}": {"delete": {
+            "parameters": [{"name": "id", "in": "path", "required": True,
+                            "schema": {"type": "string"}}],
+            "responses": {"204": {"description": "done"}}}}})
+    http = _client(_write(tmp_path, document))
+    named = http.delete("/batches/b1", headers={"Accept": "application/json"})
+    assert named.status_code == 204
+    assert named.content == b""
+    assert named.headers["content-type"].startswith("text/plain")
+    plain = http.delete("/plain/b1")
+    assert plain.status_code == 204
+    assert "content-type" not in plain.headers
+
+
+def test_closed_object_beside_all_of_takes_the_members_of_its_branches(tmp_path: Path) -> None:
+    """`additionalProperties: false` beside an `allOf` or `oneOf` (inline or `$ref` branches)
+    lets a request carry the properties the branches name; other names are still refused."""
+    document = _spec({"/addresses": {"post": {
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False, "allOf": [
+                {"$ref": "#/components/schemas/Named"},
+                {"type": "object", "properties": {"city": {"type": "string"}}}],
+            "oneOf": [{"type": "object", "properties": {"zone": {"type": "integer"}}}]}}}},
+        "responses": {**OK, "400": {"description": "bad", "content": {
+            "application/json": {"schema": ERROR}}}}}}},
+        components={"schemas": {"Named": {"type": "object", "required": ["name"],
+                                          "properties": {"name": {"type": "string"}}}}})
+    http = _client(_write(tmp_path, document))
+    assert http.post("/addresses", json={"name": "a", "city": "b"}).status_code == 200
+    assert http.post("/addresses", json={"name": "a", "zone": 3}).status_code == 200
+    assert http.post("/addresses", json={"name": "a", "zone": "x"}).status_code == 400
+    assert http.post("/addresses", json={"name": "a", "zip": "1"}).status_code == 400
+    assert http.post("/addresses", json={"city": "b"}).status_code == 400
+    assert http.post("/addresses", json={"name": 1}).status_code == 400
