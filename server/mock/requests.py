@@ -40,6 +40,7 @@ from xml.etree import ElementTree
 import orjson
 from specfirst.generator.loader import deref, escape_pointer
 from specfirst.server.mock.validation import MockValidator
+from specfirst.server.schema_errors import describe_error
 
 __all__ = ["OperationRequest", "Violation", "check_request", "describe_error",
            "media_matches"]
@@ -225,59 +226,6 @@ def _undecidable(error: Any) -> bool:
         wanted = error.validator_value
         return "object" in (wanted if isinstance(wanted, list) else [wanted])
     return False
-
-
-def describe_error(error: Any) -> str:
-    """A jsonschema error in plain words: where, and what the schema asks (no Python reprs)."""
-    where = "/" + "/".join(str(p) for p in error.absolute_path)
-    keyword = error.validator
-    expected = error.validator_value
-
-    def shown(value: Any) -> str:
-        text = json.dumps(value, ensure_ascii=True, default=str)
-        return text if len(text) <= 80 else text[:77] + "..."
-
-    if keyword == "type":
-        kinds = expected if isinstance(expected, list) else [expected]
-        what = f"must be of type {' or '.join(str(k) for k in kinds)}"
-    elif keyword == "required":
-        missing = [name for name in expected if isinstance(error.instance, dict)
-                   and name not in error.instance]
-        what = f"is missing the required propert{'y' if len(missing) == 1 else 'ies'} " \
-               f"{', '.join(missing) or shown(expected)}"
-    elif keyword in ("enum", "const"):
-        what = f"must be one of {shown(expected if keyword == 'enum' else [expected])}"
-    elif keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "maximum": "at most",
-                 "exclusiveMinimum": "more than", "exclusiveMaximum": "less than"}
-        what = f"must be {words[keyword]} {shown(expected)}"
-    elif keyword in ("minLength", "maxLength"):
-        what = f"must be {'at least' if keyword == 'minLength' else 'at most'} " \
-               f"{expected} characters long"
-    elif keyword in ("minItems", "maxItems"):
-        what = f"must have {'at least' if keyword == 'minItems' else 'at most'} " \
-               f"{expected} items"
-    elif keyword in ("minProperties", "maxProperties"):
-        what = f"must have {'at least' if keyword == 'minProperties' else 'at most'} " \
-               f"{expected} properties"
-    elif keyword == "pattern":
-        what = f"must match the pattern {shown(expected)}"
-    elif keyword == "format":
-        what = f"must be a valid {expected}"
-    elif keyword in ("additionalProperties", "unevaluatedProperties"):
-        what = "has properties the schema does not allow"
-    elif keyword == "multipleOf":
-        what = f"must be a multiple of {shown(expected)}"
-    elif keyword == "uniqueItems":
-        what = "must not repeat items"
-    elif keyword in ("oneOf", "anyOf"):
-        what = "matches none of the allowed forms" if keyword == "anyOf" \
-            else "must match exactly one of the allowed forms"
-    elif keyword == "not":
-        what = "is a value the schema excludes"
-    else:
-        what = f"does not satisfy {keyword}"
-    return f"{where if where != '/' else 'the value'} {what}".strip()
 
 
 class RequestChecker:
