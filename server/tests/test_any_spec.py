@@ -524,7 +524,7 @@ def test_an_accept_header_that_allows_nothing_documented_is_406(tmp_path: Path) 
                          settings=settings)
         with TestClient(app) as client:
             def status(path: str, accept: str) -> int:
-                return client.get(path, headers={"Accept": accept}).status_code
+                return int(client.get(path, headers={"Accept": accept}).status_code)
 
             refused = client.get("/v1/things/dict", headers={"Accept": "application/xml"})
             assert refused.status_code == 406
