@@ -5,6 +5,7 @@ appears: not its tables, not its problem types, not its database name."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -420,26 +422,31 @@ def get_thing(kind):
 '''
 
 
-def test_dict_and_tuple_returns_get_the_documented_media_type(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def served(tmp_path: Path, spec: str, package: str, handlers: str) -> Iterator[Any]:
+    """A TestClient of `create_app` on `spec`, its `things` tag handled by `handlers`."""
     from specfirst.server import create_app
     from specfirst.server.settings import ServerSettings
     from starlette.testclient import TestClient
 
-    (tmp_path / "returns.yaml").write_text(RETURNS_SPEC, encoding="utf-8")
-    (tmp_path / "returns_handlers").mkdir()
-    (tmp_path / "returns_handlers" / "__init__.py").write_text("", encoding="utf-8")
-    (tmp_path / "returns_handlers" / "things.py").write_text(RETURNS_HANDLERS,
-                                                            encoding="utf-8")
+    (tmp_path / "api.yaml").write_text(spec, encoding="utf-8")
+    (tmp_path / package).mkdir()
+    (tmp_path / package / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / package / "things.py").write_text(handlers, encoding="utf-8")
     sys.path.insert(0, str(tmp_path))
     try:
-        settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'r.db'}")
-        app = create_app(tmp_path / "returns.yaml", handlers="returns_handlers",
-                         settings=settings)
+        settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'api.db'}")
+        app = create_app(tmp_path / "api.yaml", handlers=package, settings=settings)
         with TestClient(app) as client:
-            answers = {kind: client.get(f"/v1/things/{kind}") for kind in (
-                "dict", "pair", "triple", "accepted", "missing", "text", "conflict", "other")}
+            yield client
     finally:
         sys.path.remove(str(tmp_path))
+
+
+def test_dict_and_tuple_returns_get_the_documented_media_type(tmp_path: Path) -> None:
+    with served(tmp_path, RETURNS_SPEC, "returns_handlers", RETURNS_HANDLERS) as client:
+        answers = {kind: client.get(f"/v1/things/{kind}") for kind in (
+            "dict", "pair", "triple", "accepted", "missing", "text", "conflict", "other")}
     expected = {
         "dict": (200, "application/json"),
         "pair": (200, "application/json"),
@@ -507,35 +514,19 @@ NEGOTIATION_SPEC = RETURNS_SPEC + """\
 
 
 def test_an_accept_header_that_allows_nothing_documented_is_406(tmp_path: Path) -> None:
-    from specfirst.server import create_app
-    from specfirst.server.settings import ServerSettings
-    from starlette.testclient import TestClient
+    handlers = RETURNS_HANDLERS + "\n\ndef get_plain():\n    return {'plain': True}\n"
+    with served(tmp_path, NEGOTIATION_SPEC, "negotiation_handlers", handlers) as client:
+        def status(path: str, accept: str) -> int:
+            return int(client.get(path, headers={"Accept": accept}).status_code)
 
-    (tmp_path / "returns.yaml").write_text(NEGOTIATION_SPEC, encoding="utf-8")
-    package = tmp_path / "negotiation_handlers"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "things.py").write_text(RETURNS_HANDLERS + "\n\ndef get_plain():\n"
-                                       "    return {'plain': True}\n", encoding="utf-8")
-    sys.path.insert(0, str(tmp_path))
-    try:
-        settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'n.db'}")
-        app = create_app(tmp_path / "returns.yaml", handlers="negotiation_handlers",
-                         settings=settings)
-        with TestClient(app) as client:
-            def status(path: str, accept: str) -> int:
-                return int(client.get(path, headers={"Accept": accept}).status_code)
-
-            refused = client.get("/v1/things/dict", headers={"Accept": "application/xml"})
-            assert refused.status_code == 406
-            assert refused.headers["content-type"].startswith("application/problem+json")
-            assert "application/json" in refused.json()["detail"]
-            assert status("/v1/things/dict", "application/json;q=0, text/html") == 406
-            # the 2XX answer's own media type, a range, a wildcard with low quality: accepted
-            assert status("/v1/things/dict", "application/vnd.thing+json") == 200
-            assert status("/v1/things/dict", "application/*") == 200
-            assert status("/v1/things/dict", "text/html, */*;q=0.1") == 200
-            # an operation that documents no 406, 4XX or default disregards the header
-            assert status("/v1/plain", "application/xml") == 200
-    finally:
-        sys.path.remove(str(tmp_path))
+        refused = client.get("/v1/things/dict", headers={"Accept": "application/xml"})
+        assert refused.status_code == 406
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "application/json" in refused.json()["detail"]
+        assert status("/v1/things/dict", "application/json;q=0, text/html") == 406
+        # the 2XX answer's own media type, a range, a wildcard with low quality: accepted
+        assert status("/v1/things/dict", "application/vnd.thing+json") == 200
+        assert status("/v1/things/dict", "application/*") == 200
+        assert status("/v1/things/dict", "text/html, */*;q=0.1") == 200
+        # an operation that documents no 406, 4XX or default disregards the header
+        assert status("/v1/plain", "application/xml") == 200
