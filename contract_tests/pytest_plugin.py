@@ -19,13 +19,15 @@ def test_contract(specfirst_api) -> None:
 The app is built from the spec and the handler package with a fresh SQLite database of its
 own; a token holding every scope the spec names is minted in it and sent the way each
 operation's security scheme asks. `assert_passes` fails the test with the summary the CLI
-prints, including an operation that documents a 2xx and never got one.
+prints, including an operation that documents a 2xx and never got one, unless that operation is
+exempt: `success_exempt={"operationId": "reason"}`, or `success-exempt` in
+`[tool.specfirst.test]` for the fixture, as for `specfirst test`.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,6 +72,8 @@ class ContractAPI:
     app: Any
     token: str | None
     results: list[RunResult] = field(default_factory=list)
+    # operationId -> reason: operations whose 2xx a run need not reach
+    success_exempt: Mapping[str, str] = field(default_factory=dict)
 
     def run(self, **options: Any) -> RunResult:
         """One contract-test run; `options` are `RunOptions` fields (max_examples, seed,
@@ -83,12 +87,17 @@ class ContractAPI:
         self.results.append(result)
         return result
 
-    def assert_passes(self, *, require_success: bool = True, **options: Any) -> RunResult:
-        """Run, and fail the test with every failure, error and unreached success."""
+    def assert_passes(self, *, require_success: bool = True,
+                      success_exempt: Mapping[str, str] | None = None,
+                      **options: Any) -> RunResult:
+        """Run, and fail the test with every failure, error and unreached success (but those
+        of `success_exempt`, operationId -> reason; the API's own exemptions by default)."""
         from specfirst.contract_tests.runner.verdict import coverage_of
 
         result = self.run(**options)
-        coverage = coverage_of(result, self.spec.document, required=require_success)
+        exempt = self.success_exempt if success_exempt is None else success_exempt
+        coverage = coverage_of(result, self.spec.document, required=require_success,
+                               exempt=exempt)
         if result.failed or coverage.failed:
             lines = [f"{failure.check}: {failure.operation}: {failure.title}\n    "
                      f"{failure.message.strip().splitlines()[0] if failure.message.strip() else ''}"
@@ -105,9 +114,11 @@ class ContractAPI:
 
 
 def contract_api(spec: str | Path, handlers: str, *, database_url: str | None = None,
-                 token: str | None = None) -> ContractAPI:
+                 token: str | None = None,
+                 success_exempt: Mapping[str, str] | None = None) -> ContractAPI:
     """Build the app for `spec` and `handlers` (a fresh temporary SQLite database unless
-    `database_url`) and mint a token holding every scope the spec names (unless `token`)."""
+    `database_url`) and mint a token holding every scope the spec names (unless `token`).
+    `success_exempt` (operationId -> reason) is what `assert_passes` exempts by default."""
     from specfirst.contract_tests.pipeline.tokens import spec_scopes
     from specfirst.generator.loader import Spec
 
@@ -117,12 +128,14 @@ def contract_api(spec: str | Path, handlers: str, *, database_url: str | None = 
         database_url = f"sqlite:///{Path(folder) / 'contract.db'}"
     if token is None:
         token = _mint_token(database_url, sorted(spec_scopes(loaded.document)))
-    return ContractAPI(loaded, build_app(loaded.path, handlers, database_url), token)
+    return ContractAPI(loaded, build_app(loaded.path, handlers, database_url), token,
+                       success_exempt=dict(success_exempt or {}))
 
 
 @pytest.fixture()
 def specfirst_api(tmp_path: Path) -> Iterator[ContractAPI]:
     """The configured spec (`[tool.specfirst] spec`) served by `handlers-package`, in-process."""
+    from specfirst.contract_tests.runner.defaults import contract_defaults
     from specfirst.generator.config import load_settings
 
     settings = load_settings()
@@ -130,4 +143,5 @@ def specfirst_api(tmp_path: Path) -> Iterator[ContractAPI]:
     if not handlers:
         pytest.fail("specfirst_api needs `handlers-package` in [tool.specfirst]", pytrace=False)
     yield contract_api(settings.path("spec"), str(handlers),
-                       database_url=f"sqlite:///{tmp_path / 'contract.db'}")
+                       database_url=f"sqlite:///{tmp_path / 'contract.db'}",
+                       success_exempt=contract_defaults(settings.get("test") or {}).success_exempt)

@@ -27,3 +27,18 @@ def test_a_dropped_required_field_fails(monkeypatch: pytest.MonkeyPatch) -> None
     assert "X-API-Key: [Filtered]" in message
     assert api.token is not None and api.token not in message
     assert '"author": "[Filtered]"' not in message
+
+
+def test_an_unreached_success_fails_unless_it_is_exempt(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOOKSHOP_ORDERS_CLOSED", "1")
+    api = contract_api(BOOKSHOP, HANDLERS)
+    with pytest.raises(AssertionError, match="POST /orders: documents a 2xx and never got one"):
+        api.assert_passes(max_examples=5, seed=3)
+    api.assert_passes(max_examples=5, seed=3,
+                      success_exempt={"create_order": "the shop takes no orders"})
+    # the exemptions given when the API was built are the default
+    exempting = contract_api(BOOKSHOP, HANDLERS,
+                             success_exempt={"create_order": "the shop takes no orders"})
+    exempting.assert_passes(max_examples=5, seed=3)
+    with pytest.raises(AssertionError, match="never got one"):
+        exempting.assert_passes(max_examples=5, seed=3, success_exempt={})

@@ -20,6 +20,11 @@ def drop_author() -> bool:
     return os.environ.get("BOOKSHOP_DROP_AUTHOR") == "1"
 
 
+def orders_closed() -> bool:
+    """A shop that takes no orders: `create_order` never answers 2xx."""
+    return os.environ.get("BOOKSHOP_ORDERS_CLOSED") == "1"
+
+
 def problem(status: int, title: str, detail: str) -> tuple[dict[str, Any], int]:
     return {"type": "about:blank", "title": title, "status": status, "detail": detail}, status
 
