@@ -24,13 +24,15 @@ check: $(STAMP)
 prepare:
 	@.ci/prepare
 
-## Every test (exit 5, no test collected, fails too).
+## Every test (exit 5, no test collected, fails too), in PYTEST_WORKERS processes (pytest-xdist;
+## 0 runs them in this process, one after another).
+PYTEST_WORKERS ?= 2
 test: prepare $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 ## Tests without the slow suites.
 test-fast: prepare $(STAMP)
-	$(BIN)/python -m pytest -m 'not slow'
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m 'not slow'
 
 lint: $(STAMP)
 	$(BIN)/specfirst lint openapi/crm.yaml
@@ -50,7 +52,7 @@ typecheck: $(STAMP)
 ## The whole suite SOAK_RUNS times in a row under a CPU hog on every core (see docs/ci.md).
 SOAK_RUNS ?= 10
 soak: prepare $(STAMP)
-	.ci/soak -n $(SOAK_RUNS)
+	PYTEST_WORKERS=$(PYTEST_WORKERS) .ci/soak -n $(SOAK_RUNS)
 
 ## The wheel (product only) into dist/.
 wheel: $(STAMP)

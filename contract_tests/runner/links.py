@@ -77,6 +77,8 @@ class DeclaredLink:
     status: str  # "201", "2XX", "default"
     name: str
     target: str  # "PATCH /companies/{id}"
+    # `x-schemathesis: {merge_body: false}` on the link: its requestBody is the whole body
+    merge_body: bool = True
 
     @property
     def key(self) -> str:
@@ -131,7 +133,11 @@ def declared_links(document: Mapping[str, Any]) -> list[DeclaredLink]:
                     continue
                 target = _target_label(document, link, by_id)
                 if target in labels:
-                    found.append(DeclaredLink(op.label(), str(status), str(name), str(target)))
+                    extension = link.get("x-schemathesis")
+                    merge = not (isinstance(extension, Mapping)
+                                 and extension.get("merge_body") is False)
+                    found.append(DeclaredLink(op.label(), str(status), str(name), str(target),
+                                              merge))
     return found
 
 
@@ -146,6 +152,7 @@ class _Reached:
     # The link values it was generated with, to generate it again.
     overrides: dict[str, Any] = field(default_factory=dict)
     depth: int = 0
+    merge_body: bool = True
 
 
 class SuccessLog:
@@ -253,19 +260,21 @@ class _Walk:
                 errors.append(message)
         return response
 
-    def _generate(self, operation: Any, overrides: Mapping[str, Any]) -> Any:
+    def _generate(self, operation: Any, overrides: Mapping[str, Any], *,
+                  merge: bool = True) -> Any:
         """A positive case with the link's values: parameters fixed, and the link's body
-        fields set on a generated body, as Schemathesis' stateful phase merges them."""
+        fields set on a generated body, as Schemathesis' stateful phase merges them (the
+        link's body as it is, under `merge_body: false`)."""
         fixed = {name: value for name, value in overrides.items() if name != "body"}
         strategy = operation.as_strategy(generation_mode=GenerationMode.POSITIVE,
                                          phase=TestPhase.STATEFUL, **fixed)
         case = _draw(strategy, self._next_seed())
         if case is not None and "body" in overrides:
-            case.body = merge_body(case.body, overrides["body"])
+            case.body = merge_body(case.body, overrides["body"]) if merge else overrides["body"]
         return case
 
     def _try(self, label: str, cases: Iterator[Any], lineage: tuple[str, ...],
-             overrides: dict[str, Any], depth: int) -> _Reached | None:
+             overrides: dict[str, Any], depth: int, merge: bool = True) -> _Reached | None:
         """Send cases until one gets a 2xx, each reported on its own; the one that did."""
         for case in cases:
             if case is None:
@@ -274,7 +283,7 @@ class _Walk:
             response = self._send(case, recorder)
             self.collector.record(recorder, "stateful", lead=lineage)
             if response is not None and 200 <= response.status_code < 300:
-                reached = _Reached(case, response, lineage, dict(overrides), depth)
+                reached = _Reached(case, response, lineage, dict(overrides), depth, merge)
                 self.reached[label] = reached
                 return reached
         return None
@@ -297,9 +306,10 @@ class _Walk:
         def again() -> Iterator[Any]:
             yield last.case.derive(keep_auth=True)
             for _ in range(RESEND_ATTEMPTS):
-                yield self._generate(operation, last.overrides)
+                yield self._generate(operation, last.overrides, merge=last.merge_body)
 
-        return self._try(label, again(), last.lineage, last.overrides, last.depth)
+        return self._try(label, again(), last.lineage, last.overrides, last.depth,
+                         last.merge_body)
 
     def follow(self, link: DeclaredLink) -> bool:
         """Follow one link once; whether its target answered 2xx."""
@@ -314,7 +324,7 @@ class _Walk:
         if not candidates:
             return False
         _, overrides = candidates[0]
-        case = self._generate(target, overrides)
+        case = self._generate(target, overrides, merge=link.merge_body)
         if case is None:
             return False
         lineage = (*source.lineage, with_token_variable(source.case.as_curl_command()))
@@ -324,7 +334,7 @@ class _Walk:
         self.collector.link_followed(link.key, response.status_code if response else None)
         if response is not None and 200 <= response.status_code < 300:
             self.reached[link.target] = _Reached(case, response, lineage, dict(overrides),
-                                                 source.depth + 1)
+                                                 source.depth + 1, link.merge_body)
             return True
         return False
 

@@ -45,6 +45,7 @@ def test_make_test_prepares_first(target: str) -> None:
     [prep] = [i for i, line in enumerate(lines) if line.strip().endswith(".ci/prepare")]
     [tests] = [i for i, line in enumerate(lines) if "-m pytest" in line]
     assert prep < tests
+    assert " -n 2" in lines[tests]  # two pytest-xdist processes unless PYTEST_WORKERS says
 
 
 def test_ci_run_prepares_lints_typechecks_and_tests() -> None:

@@ -318,3 +318,67 @@ def test_schemathesis_internals_of_the_link_walk_are_where_the_compat_module_exp
     assert compat.TestPhase.STATEFUL
     assert compat.stateful_transition_id("POST /a", "201", "B", "GET /b/{id}") == \
         "POST /a -> [201] B -> GET /b/{id}"
+
+
+SESSIONS = textwrap.dedent("""\
+    openapi: 3.0.3
+    info: {title: Sessions, version: "1.0"}
+    paths:
+      /tokens:
+        post:
+          operationId: create_token
+          responses:
+            '201':
+              description: Created.
+              content:
+                application/json:
+                  schema:
+                    type: object
+                    required: [secret]
+                    properties: {secret: {type: string}}
+              links:
+                OpenSession:
+                  operationId: open_session
+                  requestBody: {token: $response.body#/secret}
+                  x-schemathesis: {merge_body: MERGE}
+      /sessions:
+        post:
+          operationId: open_session
+          requestBody:
+            required: true
+            content:
+              application/json:
+                schema:
+                  type: object
+                  required: [token, device]
+                  properties:
+                    token: {type: string}
+                    device: {type: string}
+          responses:
+            '201': {description: Opened.}
+            '422': {description: Not a token the server made, or more than a token.}
+    """)
+
+
+
+@pytest.mark.parametrize("merge", [False, True])
+def test_merge_body_false_sends_the_link_body_as_it_is(tmp_path: Path, merge: bool) -> None:
+    import schemathesis
+    from specfirst.contract_tests.runner.links import SuccessLog, _Walk
+    from specfirst.contract_tests.runner.results import ResultCollector
+
+    path = tmp_path / "sessions.yaml"
+    path.write_text(SESSIONS.replace("MERGE", str(merge).lower()), encoding="utf-8")
+    spec = Spec.from_path(path)
+    [link] = declared_links(spec.document)
+    assert link.merge_body is merge
+    schema = schemathesis.openapi.from_dict(spec.document)
+    walk = _Walk(schema, ResultCollector(spec.document), SuccessLog(schema), seed=3)
+    for _ in range(5):
+        case = walk._generate(walk.operations[link.target], {"body": {"token": "s3cret"}},
+                              merge=link.merge_body)
+        if merge:
+            # the link's token set on a generated body, which has the required `device`
+            assert case.body["token"] == "s3cret" and "device" in case.body, case.body
+        else:
+            assert case.body == {"token": "s3cret"}
