@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from specfirst.contract_tests.cli.options import settings_from
@@ -49,7 +50,9 @@ def python_path(base_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (share the database; use PostgreSQL for many).")
+              help="Worker processes (share the database; use PostgreSQL for many). On Linux "
+                   "each listens on the port itself, and the kernel spreads connections "
+                   "across them.")
 @click.option("--response-validation/--no-response-validation", default=None,
               help="Validate every response against the spec (default: on, or "
                    "$SPECFIRST_SERVER_RESPONSE_VALIDATION).")
@@ -69,6 +72,7 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     from specfirst.server.db import Database
     from specfirst.server.migrations import apply_migrations
     from specfirst.server.services import declared_services
+    from specfirst.server.workers import PortInUse, WorkerPool, reuse_port_supported
 
     settings = settings_from()
     loaded = load_spec_arg(spec, settings)  # fail early, with a located error
@@ -90,7 +94,17 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     os.environ["SPECFIRST_SERVER_HANDLERS"] = handlers
     if response_validation is not None:
         os.environ["SPECFIRST_SERVER_RESPONSE_VALIDATION"] = str(response_validation).lower()
+    options: dict[str, Any] = {
+        "app": "specfirst.server.app:create_app_from_env", "factory": True, "host": host,
+        "port": port, "log_level": "warning", "access_log": False,
+        "timeout_graceful_shutdown": 5}
+    if workers > 1 and reuse_port_supported():
+        try:
+            pool = WorkerPool(options, host, port, workers)
+        except PortInUse as exc:
+            raise UsageError(str(exc.strerror), hint="choose another --port") from None
+        click.echo(f"serving on http://{host}:{pool.port} (database: {database!r}; "
+                   f"{workers} workers)", err=True)
+        raise SystemExit(pool.run())
     click.echo(f"serving on http://{host}:{port} (database: {database!r})", err=True)
-    uvicorn.run("specfirst.server.app:create_app_from_env", factory=True, host=host, port=port,
-                workers=workers, log_level="warning", access_log=False,
-                timeout_graceful_shutdown=5)
+    uvicorn.run(**options, workers=workers)
