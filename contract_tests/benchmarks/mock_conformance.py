@@ -257,6 +257,11 @@ RULES = {
                            "exactly as the item alone and an object without fields as "
                            "nothing, and judges the same bytes valid as one value and "
                            "invalid as the other",
+    "no valid success": "every documented success answer is JSON whose schema admits no "
+                        "value as JSON Schema reads it (a closed object beside an allOf that "
+                        "requires members it does not list): the real API's answers fail "
+                        "response_schema_conformance, and a server passes only by refusing "
+                        "every valid request",
     "no documented 401": "every security requirement sends an Authorization header, whose "
                          "absence must be answered 401, and it documents no 401 (or one whose "
                          "schema admits no value: a oneOf with two branches alike but for "
@@ -299,14 +304,109 @@ def _plain(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
 
 
 def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
-    """A `oneOf` two of whose branches are one schema but for annotations: whatever matches
-    one matches both, so no value is valid."""
-    plain = _plain(document, schema)
-    branches = plain.get("oneOf") if isinstance(plain, dict) else None
-    if not isinstance(branches, list):
+    """Whether no value is valid for `schema` as Schemathesis judges a response (JSON Schema,
+    with the names a closed object requires itself added to its `properties`), found by two
+    patterns:
+
+    - a `oneOf` two of whose branches are one schema but for annotations, or admit nothing
+      but the empty object (`_only_empty`): whatever matches one matches both;
+    - a closed object that must hold a member it does not list: the value must be an object
+      (some `allOf` conjunct has `type: object`, not `nullable`), a conjunct (the schema, or
+      one of its `allOf` branches, at any depth) has `additionalProperties: false` and no
+      `patternProperties`, and a name some conjunct requires is neither among that
+      conjunct's `properties` nor required by it — JSON Schema's `additionalProperties` does not see into `allOf`, so
+      `additionalProperties: false` beside an `allOf` that requires the members is such a
+      schema;
+
+    or a required member, an `allOf` branch, or every `anyOf`/`oneOf` branch, of that kind."""
+    return _unsatisfiable(_plain(document, schema), 0)
+
+
+def _conjuncts(node: dict[str, Any], depth: int) -> list[dict[str, Any]]:
+    """`node` and its `allOf` branches, at any depth: every schema a value must satisfy."""
+    found = [node]
+    for branch in node.get("allOf") or [] if depth < 16 else []:
+        if isinstance(branch, dict):
+            found += _conjuncts(branch, depth + 1)
+    return found
+
+
+def _unsatisfiable(node: Any, depth: int) -> bool:
+    if node is False:
+        return True
+    if not isinstance(node, dict) or depth > 16:
         return False
-    texts = [json.dumps(b, sort_keys=True) for b in branches]
-    return len(set(texts)) < len(texts)
+    branches = node.get("oneOf")
+    if isinstance(branches, list):
+        texts = [json.dumps(b, sort_keys=True) for b in branches]
+        if len(set(texts)) < len(texts):
+            return True
+    if isinstance(branches, list) and sum(_only_empty(b) for b in branches) >= 2:
+        return True  # the empty object, all two such branches admit, matches both
+    conjuncts = _conjuncts(node, 0)
+    if any(b is False for c in conjuncts for b in c.get("allOf") or []):
+        return True
+    for conjunct in conjuncts:
+        for key in ("anyOf", "oneOf"):
+            options = conjunct.get(key)
+            if isinstance(options, list) and options \
+                    and all(_unsatisfiable(o, depth + 1) for o in options):
+                return True
+    required = {str(name) for c in conjuncts for name in c.get("required") or []}
+    for name in required:
+        for conjunct in conjuncts:
+            members = conjunct.get("properties")
+            if isinstance(members, dict) and _unsatisfiable(members.get(name), depth + 1):
+                return True
+    if not any(c.get("type") == "object" and c.get("nullable") is not True for c in conjuncts):
+        return False
+    for conjunct in conjuncts:
+        if conjunct.get("additionalProperties") is False \
+                and not conjunct.get("patternProperties"):
+            members = conjunct.get("properties")
+            allowed = set(members if isinstance(members, dict) else ()) \
+                | {str(name) for name in conjunct.get("required") or []}
+            if required - allowed:
+                return True
+    return False
+
+
+def _only_empty(node: Any) -> bool:
+    """Whether a schema admits no value but the empty object: it must be an object, and some
+    conjunct is closed and allows no member (no `properties`, `patternProperties` or
+    `required`)."""
+    if not isinstance(node, dict):
+        return False
+    conjuncts = _conjuncts(node, 0)
+    return any(c.get("type") == "object" and c.get("nullable") is not True
+               for c in conjuncts) \
+        and any(c.get("additionalProperties") is False and not c.get("properties")
+                and not c.get("patternProperties") and not c.get("required")
+                for c in conjuncts)
+
+
+def _no_success(document: dict[str, Any], operation: dict[str, Any]) -> bool:
+    """Whether the operation documents a success (2xx, `2XX`) and every one is JSON whose every
+    schema admits no value (`admits_no_value`): a valid request cannot be answered with a
+    success that conforms."""
+    responses = operation.get("responses") or {}
+    successes = [v for k, v in responses.items()
+                 if str(k).upper() == "2XX" or str(k).isdigit() and 200 <= int(k) < 300]
+    if not successes:
+        return False
+    for response in successes:
+        plain = _plain(document, {"$ref": response["$ref"]}) \
+            if isinstance(response, dict) and "$ref" in response else response
+        content = plain.get("content") if isinstance(plain, dict) else None
+        if not isinstance(content, dict) or not content:
+            return False
+        for media, value in content.items():
+            base = str(media).split(";")[0].strip().lower()
+            if not (base == "application/json" or base.endswith("+json")) \
+                    or not isinstance(value, dict) or "schema" not in value \
+                    or not admits_no_value(document, value["schema"]):
+                return False
+    return True
 
 
 def _satisfiable(document: dict[str, Any], response: Any) -> bool:
@@ -382,6 +482,8 @@ def unconformable(document: dict[str, Any]) -> dict[str, str]:
                 found[label] = "no documented acceptance"
             elif _ambiguous_form(document, operation):
                 found[label] = "ambiguous form body"
+            elif _no_success(document, operation):
+                found[label] = "no valid success"
             elif secured and all(any(_scheme_header(document, name) for name in r)
                                  for r in security) \
                     and not (default or "4XX" in ranges or 401 in codes and _satisfiable(

@@ -112,7 +112,33 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
         _one_of_as_any_of(converted)
     if meant or not responses:
         _all_of_members_allowed(converted, converted)
+    _required_members_allowed(converted)
     return converted
+
+
+def _required_members_allowed(node: Any, depth: int = 0, names: bool = False) -> None:
+    """A closed object (`additionalProperties: false`) allows the members it requires itself,
+    listed in its `properties` or not: JSON Schema would admit no object at all, and response
+    checkers (Schemathesis) read it this way."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _required_members_allowed(item, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    required = node.get("required")
+    if not names and node.get("additionalProperties") is False and isinstance(required, list):
+        own = node.setdefault("properties", {})
+        if isinstance(own, dict):
+            for name in required:
+                if isinstance(name, str):
+                    own.setdefault(name, {})
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _required_members_allowed(value, depth + 1, not names and key in _NAME_MAPS)
 
 
 def _all_of_members_allowed(node: Any, document: dict[str, Any], depth: int = 0,

@@ -15,6 +15,7 @@ import base64
 import json
 import math
 import random
+import re
 import string
 import uuid
 from typing import Any
@@ -41,6 +42,13 @@ def _dict(schema: dict[str, Any], key: str) -> dict[str, Any]:
 def _list(schema: dict[str, Any], key: str) -> list[Any]:
     value = schema.get(key)
     return value if isinstance(value, list) else []
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except (re.error, RecursionError, OverflowError):
+        return False
 
 
 class GenerationError(ValueError):
@@ -292,6 +300,11 @@ class ValueGenerator:
         max_len = _int(schema, "maxLength")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
+            formatted = self.formatted(schema.get("format"))
+            if formatted is not None and len(formatted) >= min_len \
+                    and (max_len is None or len(formatted) <= max_len) \
+                    and _matches(pattern, formatted):
+                return formatted  # both the format and the pattern
             for _ in range(12):
                 try:
                     text = string_matching(pattern, self.rng)
