@@ -245,6 +245,8 @@ _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Schemathesis' defaults (schemathesis.config._checks), outside 5xx (`not_a_server_error`)
 REJECTIONS = frozenset({400, 401, 403, 404, 405, 406, 409, 415, 422, 428, 429})
 ACCEPTANCES = frozenset({401, 403, 404, 409, 429})  # with every 2xx and 3xx
+# `missing_required_header`'s statuses for a header other than Authorization (which is 401)
+MISSING_KEY = frozenset({400, 401, 403, 406, 415, 422})
 RULES = {
     "no documented rejection": "takes input but documents none of Schemathesis' rejection "
                                "statuses (400, 401, 403, 404, 405, 406, 409, 415, 422, 428, "
@@ -262,11 +264,27 @@ RULES = {
                         "requires members it does not list): the real API's answers fail "
                         "response_schema_conformance, and a server passes only by refusing "
                         "every valid request",
+    "no documented refusal of a missing key": "every security requirement sends an API key "
+                                              "in a header other than Authorization, whose "
+                                              "absence must be answered 400, 401, 403, 406, "
+                                              "415 or 422 (or 404 on a path with "
+                                              "variables), and it documents none of these, "
+                                              "no 4XX and no default",
     "no documented 401": "every security requirement sends an Authorization header, whose "
                          "absence must be answered 401, and it documents no 401 (or one whose "
                          "schema admits no value: a oneOf with two branches alike but for "
                          "annotations), no 4XX and no default",
 }
+
+
+def _key_header(document: dict[str, Any], name: str) -> bool:
+    """Whether the security scheme `name` is an API key sent in a header other than
+    `Authorization`."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    scheme = schemes.get(name) if isinstance(schemes, dict) else None
+    return isinstance(scheme, dict) and scheme.get("type") == "apiKey" \
+        and scheme.get("in") == "header" and isinstance(scheme.get("name"), str) \
+        and scheme["name"].lower() != "authorization"
 
 
 def _scheme_header(document: dict[str, Any], name: str) -> bool:
@@ -489,6 +507,11 @@ def unconformable(document: dict[str, Any]) -> dict[str, str]:
                     and not (default or "4XX" in ranges or 401 in codes and _satisfiable(
                         document, (operation.get("responses") or {}).get("401"))):
                 found[label] = "no documented 401"
+            elif secured and all(any(_key_header(document, name) for name in r)
+                                 for r in security) \
+                    and not (default or "4XX" in ranges or codes & MISSING_KEY
+                             or 404 in codes and "{" in str(path)):
+                found[label] = "no documented refusal of a missing key"
     return found
 
 

@@ -161,3 +161,31 @@ def test_json_surrogate_pairs_decode_and_escaped_backslashes_stay() -> None:
     raw = b'{"a": "x\\ud83d\\ude00y", "b": "\\\\ud83d\\\\ude00", "c": 1}'
     doc = parse_document("a.json", raw)
     assert doc.data == json.loads(raw)
+
+
+def test_json_is_read_as_json_and_located_when_asked() -> None:
+    """JSON data comes from the json module (a number is a number however it is written); its
+    positions, found by the YAML event reader, are the same as if built with the data."""
+    doc = parse_document("a.json", b'{\n  "a": 1e5,\n  "b": [true, null],\n  "a": 2e1\n}')
+    assert doc.data == {"a": 20.0, "b": [True, None]}
+    assert doc.source_map is None  # nothing located yet
+    assert doc.positions["/b/1"] == (3, 15)
+    assert doc.keys["/b"] == (3, 3)
+    assert doc.duplicate_keys == [("/a", 4, 3)]
+
+
+def test_json_beyond_the_limits_is_refused_where_it_goes_too_deep() -> None:
+    from specfirst.generator.document import Limits
+    from specfirst.generator.errors import SpecLoadError
+
+    deep = b'{"a": ' * 5 + b"1" + b"}" * 5
+    assert parse_document("a.json", deep, Limits(max_depth=5)).data["a"]["a"]["a"]["a"] \
+        == {"a": 1}
+    with pytest.raises(SpecLoadError, match="nested more than 4 levels") as raised:
+        parse_document("a.json", deep, Limits(max_depth=4))
+    assert raised.value.location is not None and raised.value.location.line == 1
+
+
+def test_json_with_non_standard_constants_reads_them_as_text() -> None:
+    doc = parse_document("a.json", b'{"a": NaN}')
+    assert doc.data == {"a": "NaN"}
