@@ -332,9 +332,9 @@ def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
       (some `allOf` conjunct has `type: object`, not `nullable`), a conjunct (the schema, or
       one of its `allOf` branches, at any depth) has `additionalProperties: false` and no
       `patternProperties`, and a name some conjunct requires is neither among that
-      conjunct's `properties` nor required by it — JSON Schema's `additionalProperties` does not see into `allOf`, so
-      `additionalProperties: false` beside an `allOf` that requires the members is such a
-      schema;
+      conjunct's `properties` nor required by it — JSON Schema's `additionalProperties` does
+      not see into `allOf`, so `additionalProperties: false` beside an `allOf` that requires
+      the members is such a schema;
 
     or a required member, an `allOf` branch, or every `anyOf`/`oneOf` branch, of that kind."""
     return _unsatisfiable(_plain(document, schema), 0)
