@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import decimal
 import functools
 import re
 from typing import Any
@@ -260,6 +261,22 @@ def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _multiple_of(validator: Any, multiple: Any, instance: Any, schema: Any) -> Any:
+    """`multipleOf` over the numbers as written in decimal (JSON's numbers), as response
+    checkers judge it: 0.07 is a multiple of 0.01, 6.0600000000000005 is not (binary floating
+    point says otherwise on both)."""
+    del schema
+    if not validator.is_type(instance, "number") or isinstance(multiple, bool) \
+            or not isinstance(multiple, (int, float)) or multiple <= 0:
+        return
+    try:
+        remainder = decimal.Decimal(repr(instance)) % decimal.Decimal(repr(multiple))
+    except (decimal.InvalidOperation, ValueError):
+        return  # beyond what decimals can divide: not judged
+    if remainder != 0:
+        yield jsonschema.ValidationError(f"{instance!r} is not a multiple of {multiple!r}")
+
+
 class MockValidator:
     """`errors(pointer, value)`: why `value` does not satisfy the schema at a JSON pointer.
 
@@ -280,7 +297,8 @@ class MockValidator:
         self.registry: Registry[Any] = Registry().with_resource(
             _URI, specification.create_resource(converted))
         base = validator_factory("3.1" if is_v31 else "3.0").json_schema_class
-        self.cls = jsonschema.validators.extend(base, {"pattern": _pattern})
+        self.cls = jsonschema.validators.extend(base, {"pattern": _pattern,
+                                                       "multipleOf": _multiple_of})
         self.checker = _format_checker(self.cls.FORMAT_CHECKER)
         self._validators: dict[str, Any] = {}
 

@@ -12,6 +12,7 @@ best effort, the validator is the guarantee.
 from __future__ import annotations
 
 import base64
+import decimal
 import json
 import math
 import random
@@ -285,9 +286,11 @@ class ValueGenerator:
                 if first > last:
                     break
                 k = self.rng.randint(first, min(last, first + 1000))
-                value = k * multiple
-                if lo <= value <= hi and (value / multiple) == int(value / multiple):
-                    return int(value) if float(value).is_integer() else value
+                # k times the multiple as decimals count (6.06, not 6.0600000000000005)
+                exact = decimal.Decimal(k) * decimal.Decimal(repr(multiple))
+                value = float(exact)
+                if lo <= value <= hi:
+                    return int(value) if value.is_integer() else value
             raise GenerationError(f"no number multiple of {multiple} in range")
         lo, hi = self.bounds(schema, integer=False)
         value = round(self.rng.uniform(lo, hi), 2)
