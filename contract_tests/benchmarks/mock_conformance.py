@@ -15,8 +15,9 @@ mocks. A second count keeps only the response checks (failure codes ST1xx: statu
 content type, headers, schema), the measure of the three conformance checks alone.
 
 Some operations no server can pass, the real API included: Schemathesis demands a status from
-a fixed list for some requests and, from every answer, a documented status. `unconformable`
-names them from the spec alone, by four rules (`RULES`), the same for both mocks:
+a fixed list for some requests and, from every answer, a documented status and a body its
+schema admits. `unconformable` names them from the spec alone, by six rules (`RULES`), the same
+for both mocks:
 
 - *no documented rejection*: the operation takes input (a parameter, a body or credentials),
   so negative data is sent and `negative_data_rejection` demands one of Schemathesis' expected
@@ -34,7 +35,17 @@ names them from the spec alone, by four rules (`RULES`), the same for both mocks
   operation sends an `Authorization` header (HTTP, OAuth 2, OpenID Connect, or an API key of
   that name), `missing_required_header` demands exactly 401 when it is left out, and the
   operation documents no 401, `4XX` or `default` — or only a 401 whose schema admits no value
-  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations).
+  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations);
+- *no documented refusal of a missing key*: every security requirement sends an API key in a
+  header other than `Authorization`, whose absence `missing_required_header` demands be
+  answered 400, 401, 403, 406, 415 or 422 (a 404 passes only on a path with variables), and
+  the operation documents none of these, no `4XX` and no `default`;
+- *no valid success*: every documented success (2xx, `2XX`) is JSON whose schema admits no
+  value as Schemathesis reads a response (`admits_no_value`: most often a closed object,
+  `additionalProperties: false`, beside an `allOf` that requires members it does not list —
+  JSON Schema's `additionalProperties` does not see into `allOf`). The real API's answers
+  fail `response_schema_conformance`; a server could pass only by refusing every valid
+  request, which is no answer an API gives.
 
 Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
