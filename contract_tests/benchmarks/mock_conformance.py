@@ -338,7 +338,7 @@ def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
     patterns:
 
     - a `oneOf` two of whose branches are one schema but for annotations, or admit nothing
-      but the empty object (`_only_empty`): whatever matches one matches both;
+      but the empty object: whatever matches one matches both;
     - a closed object that must hold a member it does not list: the value must be an object
       (some `allOf` conjunct has `type: object`, not `nullable`), a conjunct (the schema, or
       one of its `allOf` branches, at any depth) has `additionalProperties: false` and no
@@ -348,70 +348,109 @@ def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
       the members is such a schema;
 
     or a required member, an `allOf` branch, or every `anyOf`/`oneOf` branch, of that kind."""
-    return _unsatisfiable(_plain(document, schema), 0)
+    return _Judge(document).unsatisfiable(schema, 0)
 
 
-def _conjuncts(node: dict[str, Any], depth: int) -> list[dict[str, Any]]:
-    """`node` and its `allOf` branches, at any depth: every schema a value must satisfy."""
-    found = [node]
-    for branch in node.get("allOf") or [] if depth < 16 else []:
-        if isinstance(branch, dict):
-            found += _conjuncts(branch, depth + 1)
-    return found
+class _Judge:
+    """`admits_no_value` over the document as written: `$ref`s followed only as far as the
+    question needs (a response schema of a large spec, expanded whole, can be enormous), and
+    branches compared within a budget of nodes."""
 
+    def __init__(self, document: dict[str, Any]):
+        self.document = document
 
-def _unsatisfiable(node: Any, depth: int) -> bool:
-    if node is False:
-        return True
-    if not isinstance(node, dict) or depth > 16:
-        return False
-    branches = node.get("oneOf")
-    if isinstance(branches, list):
-        texts = [json.dumps(b, sort_keys=True) for b in branches]
-        if len(set(texts)) < len(texts):
+    def resolve(self, node: Any) -> Any:
+        for _ in range(16):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)
+                    and node["$ref"].startswith("#/")):
+                return node
+            target: Any = self.document
+            for token in node["$ref"][2:].split("/"):
+                token = token.replace("~1", "/").replace("~0", "~")
+                target = target.get(token) if isinstance(target, dict) else None
+            node = target
+        return node
+
+    def conjuncts(self, node: Any, depth: int = 0) -> list[dict[str, Any]]:
+        """`node` and its `allOf` branches, at any depth: every schema a value must satisfy."""
+        node = self.resolve(node)
+        if not isinstance(node, dict):
+            return []
+        found = [node]
+        for branch in node.get("allOf") or [] if depth < 16 else []:
+            found += self.conjuncts(branch, depth + 1)
+        return found
+
+    def same(self, a: Any, b: Any, budget: list[int], depth: int = 0) -> bool:
+        """Whether two schemas are one but for annotations (False when the budget runs out)."""
+        budget[0] -= 1
+        if budget[0] < 0 or depth > 30:
+            return False
+        a, b = self.resolve(a), self.resolve(b)
+        if a is b:
             return True
-    if isinstance(branches, list) and sum(_only_empty(b) for b in branches) >= 2:
-        return True  # the empty object, all two such branches admit, matches both
-    conjuncts = _conjuncts(node, 0)
-    if any(b is False for c in conjuncts for b in c.get("allOf") or []):
-        return True
-    for conjunct in conjuncts:
-        for key in ("anyOf", "oneOf"):
-            options = conjunct.get(key)
-            if isinstance(options, list) and options \
-                    and all(_unsatisfiable(o, depth + 1) for o in options):
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = {k for k in a if k not in _ANNOTATIONS}
+            return keys == {k for k in b if k not in _ANNOTATIONS} \
+                and all(self.same(a[k], b[k], budget, depth + 1) for k in keys)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) \
+                and all(self.same(x, y, budget, depth + 1) for x, y in zip(a, b, strict=True))
+        return type(a) is type(b) and a == b
+
+    def only_empty(self, node: Any) -> bool:
+        """Whether a schema admits no value but the empty object: it must be an object, and
+        some conjunct is closed and allows no member (no `properties`, `patternProperties` or
+        `required`)."""
+        conjuncts = self.conjuncts(node)
+        return any(c.get("type") == "object" and c.get("nullable") is not True
+                   for c in conjuncts) \
+            and any(c.get("additionalProperties") is False and not c.get("properties")
+                    and not c.get("patternProperties") and not c.get("required")
+                    for c in conjuncts)
+
+    def unsatisfiable(self, node: Any, depth: int) -> bool:
+        node = self.resolve(node)
+        if node is False:
+            return True
+        if not isinstance(node, dict) or depth > 16:
+            return False
+        branches = node.get("oneOf")
+        if isinstance(branches, list):
+            budget = [5000]
+            if any(self.same(x, y, budget) for i, x in enumerate(branches)
+                   for y in branches[i + 1:]):
                 return True
-    required = {str(name) for c in conjuncts for name in c.get("required") or []}
-    for name in required:
+            if sum(self.only_empty(b) for b in branches) >= 2:
+                return True  # the empty object, which both such branches admit, matches both
+        conjuncts = self.conjuncts(node)
+        if any(self.resolve(b) is False for c in conjuncts for b in c.get("allOf") or []):
+            return True
         for conjunct in conjuncts:
-            members = conjunct.get("properties")
-            if isinstance(members, dict) and _unsatisfiable(members.get(name), depth + 1):
-                return True
-    if not any(c.get("type") == "object" and c.get("nullable") is not True for c in conjuncts):
+            for key in ("anyOf", "oneOf"):
+                options = conjunct.get(key)
+                if isinstance(options, list) and options \
+                        and all(self.unsatisfiable(o, depth + 1) for o in options):
+                    return True
+        required = {str(name) for c in conjuncts for name in c.get("required") or []}
+        for name in required:
+            for conjunct in conjuncts:
+                members = conjunct.get("properties")
+                if isinstance(members, dict) and name in members \
+                        and self.unsatisfiable(members[name], depth + 1):
+                    return True
+        if not any(c.get("type") == "object" and c.get("nullable") is not True
+                   for c in conjuncts):
+            return False
+        for conjunct in conjuncts:
+            if conjunct.get("additionalProperties") is False \
+                    and not conjunct.get("patternProperties"):
+                members = conjunct.get("properties")
+                allowed = set(members if isinstance(members, dict) else ()) \
+                    | {str(name) for name in conjunct.get("required") or []}
+                if required - allowed:
+                    return True
         return False
-    for conjunct in conjuncts:
-        if conjunct.get("additionalProperties") is False \
-                and not conjunct.get("patternProperties"):
-            members = conjunct.get("properties")
-            allowed = set(members if isinstance(members, dict) else ()) \
-                | {str(name) for name in conjunct.get("required") or []}
-            if required - allowed:
-                return True
-    return False
-
-
-def _only_empty(node: Any) -> bool:
-    """Whether a schema admits no value but the empty object: it must be an object, and some
-    conjunct is closed and allows no member (no `properties`, `patternProperties` or
-    `required`)."""
-    if not isinstance(node, dict):
-        return False
-    conjuncts = _conjuncts(node, 0)
-    return any(c.get("type") == "object" and c.get("nullable") is not True
-               for c in conjuncts) \
-        and any(c.get("additionalProperties") is False and not c.get("properties")
-                and not c.get("patternProperties") and not c.get("required")
-                for c in conjuncts)
 
 
 def _no_success(document: dict[str, Any], operation: dict[str, Any]) -> bool:
@@ -423,31 +462,33 @@ def _no_success(document: dict[str, Any], operation: dict[str, Any]) -> bool:
                  if str(k).upper() == "2XX" or str(k).isdigit() and 200 <= int(k) < 300]
     if not successes:
         return False
+    judge = _Judge(document)
     for response in successes:
-        plain = _plain(document, {"$ref": response["$ref"]}) \
-            if isinstance(response, dict) and "$ref" in response else response
+        plain = judge.resolve(response)
         content = plain.get("content") if isinstance(plain, dict) else None
         if not isinstance(content, dict) or not content:
             return False
         for media, value in content.items():
             base = str(media).split(";")[0].strip().lower()
+            value = judge.resolve(value)
             if not (base == "application/json" or base.endswith("+json")) \
                     or not isinstance(value, dict) or "schema" not in value \
-                    or not admits_no_value(document, value["schema"]):
+                    or not judge.unsatisfiable(value["schema"], 0):
                 return False
     return True
 
 
 def _satisfiable(document: dict[str, Any], response: Any) -> bool:
     """Whether some body is valid for a documented response (one media type is enough)."""
-    plain = _plain(document, {"$ref": response["$ref"]}) \
-        if isinstance(response, dict) and "$ref" in response else response
+    judge = _Judge(document)
+    plain = judge.resolve(response)
     content = plain.get("content") if isinstance(plain, dict) else None
     if not isinstance(content, dict) or not content:
         return True
-    return any(not admits_no_value(document, (m or {}).get("schema"))
-               for m in content.values() if isinstance(m, dict)) \
-        or any(not isinstance(m, dict) or "schema" not in m for m in content.values())
+    media = [judge.resolve(m) for m in content.values()]
+    return any(not judge.unsatisfiable(m.get("schema"), 0) for m in media
+               if isinstance(m, dict)) \
+        or any(not isinstance(m, dict) or "schema" not in m for m in media)
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
