@@ -110,7 +110,7 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
     if responses:
         _forbid_write_only(converted, document)
     if meant or not responses:
-        _all_of_members_allowed(converted, converted)
+        _all_of_members_allowed(converted, converted, siblings=meant)
     _required_members_allowed(converted)
     return converted
 
@@ -141,16 +141,18 @@ def _required_members_allowed(node: Any, depth: int = 0, names: bool = False) ->
 
 
 def _all_of_members_allowed(node: Any, document: dict[str, Any], depth: int = 0,
-                            names: bool = False) -> None:
+                            names: bool = False, *, siblings: bool = False) -> None:
     """Requests: `additionalProperties: false` beside `allOf`/`anyOf`/`oneOf` allows the
     properties their branches name (JSON Schema would allow none of them, so no object with
     any property were valid; the spec means the merged object, as clients and test generators
-    read it). The branches still judge those properties."""
+    read it). The branches still judge those properties. With `siblings` (the author's reading
+    of an answer), a closed `allOf` branch written in place also allows the members its
+    siblings and their parent name: the branches make one object together."""
     if depth > 400:
         return
     if isinstance(node, list):
         for item in node:
-            _all_of_members_allowed(item, document, depth + 1)
+            _all_of_members_allowed(item, document, depth + 1, siblings=siblings)
         return
     if not isinstance(node, dict):
         return
@@ -160,10 +162,22 @@ def _all_of_members_allowed(node: Any, document: dict[str, Any], depth: int = 0,
         if isinstance(own, dict):
             for name in _branch_members(node, document):
                 own.setdefault(name, {})
+    branches = node.get("allOf")
+    if siblings and not names and isinstance(branches, list):
+        together = [*(node.get("properties") or {}), *(node.get("required") or []),
+                    *_branch_members(node, document)]
+        for branch in branches:
+            if isinstance(branch, dict) and "$ref" not in branch \
+                    and branch.get("additionalProperties") is False \
+                    and isinstance(branch.setdefault("properties", {}), dict):
+                for name in together:
+                    if isinstance(name, str):
+                        branch["properties"].setdefault(name, {})
     for key, value in node.items():
         if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
             continue
-        _all_of_members_allowed(value, document, depth + 1, not names and key in _NAME_MAPS)
+        _all_of_members_allowed(value, document, depth + 1, not names and key in _NAME_MAPS,
+                                siblings=siblings)
 
 
 _BRANCHES = ("allOf", "anyOf", "oneOf")

@@ -454,3 +454,22 @@ def test_multiple_of_is_judged_and_generated_in_decimals() -> None:
         value = generator.generate(document["components"]["schemas"]["A"])
         assert validator.error("/components/schemas/A", value) is None
         assert len(repr(value).partition(".")[2]) <= 2
+
+
+def test_all_of_closed_branches_answer_their_merged_object(tmp_path: Path) -> None:
+    """`allOf` of two closed objects, each requiring members the other does not list: no value
+    satisfies it as JSON Schema reads it, nor as `additionalProperties` beside `allOf` is read;
+    the branches make one object together, and that is the answer (not a 500)."""
+    def closed(name: str) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "required": [name],
+                "properties": {name: {"type": "string"}}}
+
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/both": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"allOf": [closed("a"), closed("b")]}}}}}}}}}
+    path = tmp_path / "both.json"
+    path.write_text(json.dumps(document))
+    mocked = create_mock_app(Spec.from_path(path), seed=1)
+    assert mocked.report.unmockable == []
+    body = mocked.app.test_client().get("/both").json()
+    assert set(body) == {"a", "b"} and all(isinstance(v, str) for v in body.values())
