@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from specfirst.generator.document import parse_document
+from specfirst.generator.errors import SpecLoadError
 from specfirst.generator.loader import Spec, resolve_pointer
 
 
@@ -176,7 +177,6 @@ def test_json_is_read_as_json_and_located_when_asked() -> None:
 
 def test_json_beyond_the_limits_is_refused_where_it_goes_too_deep() -> None:
     from specfirst.generator.document import Limits
-    from specfirst.generator.errors import SpecLoadError
 
     deep = b'{"a": ' * 5 + b"1" + b"}" * 5
     assert parse_document("a.json", deep, Limits(max_depth=5)).data["a"]["a"]["a"]["a"] \
@@ -189,3 +189,21 @@ def test_json_beyond_the_limits_is_refused_where_it_goes_too_deep() -> None:
 def test_json_with_non_standard_constants_reads_them_as_text() -> None:
     doc = parse_document("a.json", b'{"a": NaN}')
     assert doc.data == {"a": "NaN"}
+
+
+def test_a_json_spec_with_local_refs_is_read_without_its_source_map(tmp_path: Path) -> None:
+    """Serving never locates a node: a JSON spec whose references all resolve is bundled
+    without reading where its nodes are; a dangling one is still reported at its line."""
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": {"responses": {"200": {
+                    "$ref": "#/components/responses/Ok"}}}}},
+                "components": {"responses": {"Ok": {"description": "ok"}}}}
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(document, indent=1))
+    spec = Spec.from_path(path)
+    assert spec.root.source_map is None
+    document["components"]["responses"] = {"Fine": {"description": "ok"}}
+    path.write_text(json.dumps(document, indent=1))
+    with pytest.raises(SpecLoadError) as raised:
+        Spec.from_path(path)
+    assert raised.value.location is not None and raised.value.location.line > 1
