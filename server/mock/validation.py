@@ -109,6 +109,8 @@ def to_json_schema_document(document: dict[str, Any], is_v31: bool, *,
         habits_as_2020(converted)
     if responses:
         _forbid_write_only(converted, document)
+    else:
+        _discriminated_one_of_as_any_of(converted)
     if meant or not responses:
         _all_of_members_allowed(converted, converted, siblings=meant)
     _required_members_allowed(converted)
@@ -206,6 +208,27 @@ def _branch_members(node: dict[str, Any], document: dict[str, Any]) -> list[str]
         pending.extend((b, depth + 1) for key in _BRANCHES
                        if isinstance(branch.get(key), list) for b in branch[key])
     return list(dict.fromkeys(found))
+
+
+def _discriminated_one_of_as_any_of(node: Any, depth: int = 0, names: bool = False) -> None:
+    """Requests: a `oneOf` with a `discriminator` is decided by the discriminator (OpenAPI),
+    not by "exactly one branch": a value its named branch accepts is valid even where another
+    branch accepts it too (`{"pet_type": "Cat"}` against `Cat` and `Dog` alike)."""
+    if depth > 400:
+        return
+    if isinstance(node, list):
+        for item in node:
+            _discriminated_one_of_as_any_of(item, depth + 1)
+        return
+    if not isinstance(node, dict):
+        return
+    if not names and isinstance(node.get("oneOf"), list) \
+            and isinstance(node.get("discriminator"), dict) and "anyOf" not in node:
+        node["anyOf"] = node.pop("oneOf")
+    for key, value in node.items():
+        if not names and (key in _DATA_KEYS or (isinstance(key, str) and key.startswith("x-"))):
+            continue
+        _discriminated_one_of_as_any_of(value, depth + 1, not names and key in _NAME_MAPS)
 
 
 def _is_uri(value: object) -> bool:

@@ -473,3 +473,23 @@ def test_all_of_closed_branches_answer_their_merged_object(tmp_path: Path) -> No
     assert mocked.report.unmockable == []
     body = mocked.app.test_client().get("/both").json()
     assert set(body) == {"a", "b"} and all(isinstance(v, str) for v in body.values())
+
+
+def test_a_discriminated_one_of_is_decided_by_its_discriminator(tmp_path: Path) -> None:
+    """With a `discriminator`, `oneOf` is decided by it (OpenAPI): a body both branches accept
+    is valid."""
+    pet = {"type": "object", "required": ["pet_type"],
+           "properties": {"pet_type": {"type": "string"}}}
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/pets": {"patch": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "oneOf": [{"$ref": "#/components/schemas/Cat"},
+                          {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "pet_type"}}}}},
+            "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}},
+        "components": {"schemas": {"Cat": pet, "Dog": pet}}}
+    path = tmp_path / "pets.json"
+    path.write_text(json.dumps(document))
+    http = client(Spec.from_path(path))
+    assert http.patch("/pets", json={"pet_type": "Cat"}).status_code == 200
+    assert http.patch("/pets", json={"pet_type": 5}).status_code == 400
