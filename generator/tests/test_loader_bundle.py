@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from specfirst.generator.document import parse_document
@@ -194,15 +195,16 @@ def test_json_with_non_standard_constants_reads_them_as_text() -> None:
 def test_a_json_spec_with_local_refs_is_read_without_its_source_map(tmp_path: Path) -> None:
     """Serving never locates a node: a JSON spec whose references all resolve is bundled
     without reading where its nodes are; a dangling one is still reported at its line."""
+    components: dict[str, Any] = {"responses": {"Ok": {"description": "ok"}}}
     document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
                 "paths": {"/a": {"get": {"responses": {"200": {
                     "$ref": "#/components/responses/Ok"}}}}},
-                "components": {"responses": {"Ok": {"description": "ok"}}}}
+                "components": components}
     path = tmp_path / "api.json"
     path.write_text(json.dumps(document, indent=1))
     spec = Spec.from_path(path)
     assert spec.root.source_map is None
-    document["components"]["responses"] = {"Fine": {"description": "ok"}}
+    components["responses"] = {"Fine": {"description": "ok"}}
     path.write_text(json.dumps(document, indent=1))
     with pytest.raises(SpecLoadError) as raised:
         Spec.from_path(path)

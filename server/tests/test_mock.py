@@ -442,16 +442,16 @@ def test_multiple_of_is_judged_and_generated_in_decimals() -> None:
     """`multipleOf: 0.01` as JSON's decimal numbers mean it, as response checkers judge it:
     0.07 is a multiple, 6.0600000000000005 (0.01 * 606 in binary floating point) is not, and
     generated numbers are written exactly (6.06)."""
-    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
-                "components": {"schemas": {"A": {"type": "number", "multipleOf": 0.01,
-                                                 "minimum": 0, "maximum": 100}}}}
+    schema = {"type": "number", "multipleOf": 0.01, "minimum": 0, "maximum": 100}
+    document: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                                "paths": {}, "components": {"schemas": {"A": schema}}}
     validator = MockValidator(document, is_v31=False)
     assert validator.error("/components/schemas/A", 0.07) is None
     assert validator.error("/components/schemas/A", 6.06) is None
     assert validator.error("/components/schemas/A", 6.0600000000000005) is not None
     generator = ValueGenerator(document, random.Random(1), is_v31=False)
     for _ in range(50):
-        value = generator.generate(document["components"]["schemas"]["A"])
+        value = generator.generate(schema)
         assert validator.error("/components/schemas/A", value) is None
         assert len(repr(value).partition(".")[2]) <= 2
 
