@@ -329,11 +329,11 @@ class _SpecReader:
 
     def target(self, ref: Any, file: Path, pointer: str) -> tuple[Path, str]:
         """Where a `$ref` points, checked: a file inside the root folder and a pointer in it."""
+        if isinstance(ref, str) and ref.startswith("#"):
+            return file, unquote(ref[1:])  # (located only if it points at nothing)
         where = self.ref_location(file, pointer)
         if not isinstance(ref, str):
             raise SpecLoadError("$ref must be a string", where)
-        if ref.startswith("#"):
-            return file, unquote(ref[1:])
         parts = urlsplit(ref)
         if parts.scheme or parts.netloc or ref.startswith(("//", "\\\\")):
             raise SpecLoadError(

@@ -15,8 +15,9 @@ mocks. A second count keeps only the response checks (failure codes ST1xx: statu
 content type, headers, schema), the measure of the three conformance checks alone.
 
 Some operations no server can pass, the real API included: Schemathesis demands a status from
-a fixed list for some requests and, from every answer, a documented status. `unconformable`
-names them from the spec alone, by four rules (`RULES`), the same for both mocks:
+a fixed list for some requests and, from every answer, a documented status and a body its
+schema admits. `unconformable` names them from the spec alone, by six rules (`RULES`), the same
+for both mocks:
 
 - *no documented rejection*: the operation takes input (a parameter, a body or credentials),
   so negative data is sent and `negative_data_rejection` demands one of Schemathesis' expected
@@ -34,7 +35,17 @@ names them from the spec alone, by four rules (`RULES`), the same for both mocks
   operation sends an `Authorization` header (HTTP, OAuth 2, OpenID Connect, or an API key of
   that name), `missing_required_header` demands exactly 401 when it is left out, and the
   operation documents no 401, `4XX` or `default` — or only a 401 whose schema admits no value
-  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations).
+  (`admits_no_value`: a `oneOf` two of whose branches are one schema but for annotations);
+- *no documented refusal of a missing key*: every security requirement sends an API key in a
+  header other than `Authorization`, whose absence `missing_required_header` demands be
+  answered 400, 401, 403, 406, 415 or 422 (a 404 passes only on a path with variables), and
+  the operation documents none of these, no `4XX` and no `default`;
+- *no valid success*: every documented success (2xx, `2XX`) is JSON whose schema admits no
+  value as Schemathesis reads a response (`admits_no_value`: most often a closed object,
+  `additionalProperties: false`, beside an `allOf` that requires members it does not list —
+  JSON Schema's `additionalProperties` does not see into `allOf`). The real API's answers
+  fail `response_schema_conformance`; a server could pass only by refusing every valid
+  request, which is no answer an API gives.
 
 Both figures are reported: over every tested operation (raw), and over the conformable ones.
 
@@ -245,6 +256,8 @@ _METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Schemathesis' defaults (schemathesis.config._checks), outside 5xx (`not_a_server_error`)
 REJECTIONS = frozenset({400, 401, 403, 404, 405, 406, 409, 415, 422, 428, 429})
 ACCEPTANCES = frozenset({401, 403, 404, 409, 429})  # with every 2xx and 3xx
+# `missing_required_header`'s statuses for a header other than Authorization (which is 401)
+MISSING_KEY = frozenset({400, 401, 403, 406, 415, 422})
 RULES = {
     "no documented rejection": "takes input but documents none of Schemathesis' rejection "
                                "statuses (400, 401, 403, 404, 405, 406, 409, 415, 422, 428, "
@@ -257,11 +270,32 @@ RULES = {
                            "exactly as the item alone and an object without fields as "
                            "nothing, and judges the same bytes valid as one value and "
                            "invalid as the other",
+    "no valid success": "every documented success answer is JSON whose schema admits no "
+                        "value as JSON Schema reads it (a closed object beside an allOf that "
+                        "requires members it does not list): the real API's answers fail "
+                        "response_schema_conformance, and a server passes only by refusing "
+                        "every valid request",
+    "no documented refusal of a missing key": "every security requirement sends an API key "
+                                              "in a header other than Authorization, whose "
+                                              "absence must be answered 400, 401, 403, 406, "
+                                              "415 or 422 (or 404 on a path with "
+                                              "variables), and it documents none of these, "
+                                              "no 4XX and no default",
     "no documented 401": "every security requirement sends an Authorization header, whose "
                          "absence must be answered 401, and it documents no 401 (or one whose "
                          "schema admits no value: a oneOf with two branches alike but for "
                          "annotations), no 4XX and no default",
 }
+
+
+def _key_header(document: dict[str, Any], name: str) -> bool:
+    """Whether the security scheme `name` is an API key sent in a header other than
+    `Authorization`."""
+    schemes = (document.get("components") or {}).get("securitySchemes") or {}
+    scheme = schemes.get(name) if isinstance(schemes, dict) else None
+    return isinstance(scheme, dict) and scheme.get("type") == "apiKey" \
+        and scheme.get("in") == "header" and isinstance(scheme.get("name"), str) \
+        and scheme["name"].lower() != "authorization"
 
 
 def _scheme_header(document: dict[str, Any], name: str) -> bool:
@@ -299,26 +333,162 @@ def _plain(document: dict[str, Any], node: Any, depth: int = 0) -> Any:
 
 
 def admits_no_value(document: dict[str, Any], schema: Any) -> bool:
-    """A `oneOf` two of whose branches are one schema but for annotations: whatever matches
-    one matches both, so no value is valid."""
-    plain = _plain(document, schema)
-    branches = plain.get("oneOf") if isinstance(plain, dict) else None
-    if not isinstance(branches, list):
+    """Whether no value is valid for `schema` as Schemathesis judges a response (JSON Schema,
+    with the names a closed object requires itself added to its `properties`), found by two
+    patterns:
+
+    - a `oneOf` two of whose branches are one schema but for annotations, or admit nothing
+      but the empty object: whatever matches one matches both;
+    - a closed object that must hold a member it does not list: the value must be an object
+      (some `allOf` conjunct has `type: object`, not `nullable`), a conjunct (the schema, or
+      one of its `allOf` branches, at any depth) has `additionalProperties: false` and no
+      `patternProperties`, and a name some conjunct requires is neither among that
+      conjunct's `properties` nor required by it — JSON Schema's `additionalProperties` does
+      not see into `allOf`, so `additionalProperties: false` beside an `allOf` that requires
+      the members is such a schema;
+
+    or a required member, an `allOf` branch, or every `anyOf`/`oneOf` branch, of that kind."""
+    return _Judge(document).unsatisfiable(schema, 0)
+
+
+class _Judge:
+    """`admits_no_value` over the document as written: `$ref`s followed only as far as the
+    question needs (a response schema of a large spec, expanded whole, can be enormous), and
+    branches compared within a budget of nodes."""
+
+    def __init__(self, document: dict[str, Any]):
+        self.document = document
+
+    def resolve(self, node: Any) -> Any:
+        for _ in range(16):
+            if not (isinstance(node, dict) and isinstance(node.get("$ref"), str)
+                    and node["$ref"].startswith("#/")):
+                return node
+            target: Any = self.document
+            for token in node["$ref"][2:].split("/"):
+                token = token.replace("~1", "/").replace("~0", "~")
+                target = target.get(token) if isinstance(target, dict) else None
+            node = target
+        return node
+
+    def conjuncts(self, node: Any, depth: int = 0) -> list[dict[str, Any]]:
+        """`node` and its `allOf` branches, at any depth: every schema a value must satisfy."""
+        node = self.resolve(node)
+        if not isinstance(node, dict):
+            return []
+        found = [node]
+        for branch in node.get("allOf") or [] if depth < 16 else []:
+            found += self.conjuncts(branch, depth + 1)
+        return found
+
+    def same(self, a: Any, b: Any, budget: list[int], depth: int = 0) -> bool:
+        """Whether two schemas are one but for annotations (False when the budget runs out)."""
+        budget[0] -= 1
+        if budget[0] < 0 or depth > 30:
+            return False
+        a, b = self.resolve(a), self.resolve(b)
+        if a is b:
+            return True
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = {k for k in a if k not in _ANNOTATIONS}
+            return keys == {k for k in b if k not in _ANNOTATIONS} \
+                and all(self.same(a[k], b[k], budget, depth + 1) for k in keys)
+        if isinstance(a, list) and isinstance(b, list):
+            return len(a) == len(b) \
+                and all(self.same(x, y, budget, depth + 1) for x, y in zip(a, b, strict=True))
+        return type(a) is type(b) and a == b
+
+    def only_empty(self, node: Any) -> bool:
+        """Whether a schema admits no value but the empty object: it must be an object, and
+        some conjunct is closed and allows no member (no `properties`, `patternProperties` or
+        `required`)."""
+        conjuncts = self.conjuncts(node)
+        return any(c.get("type") == "object" and c.get("nullable") is not True
+                   for c in conjuncts) \
+            and any(c.get("additionalProperties") is False and not c.get("properties")
+                    and not c.get("patternProperties") and not c.get("required")
+                    for c in conjuncts)
+
+    def unsatisfiable(self, node: Any, depth: int) -> bool:
+        node = self.resolve(node)
+        if node is False:
+            return True
+        if not isinstance(node, dict) or depth > 16:
+            return False
+        branches = node.get("oneOf")
+        if isinstance(branches, list):
+            budget = [5000]
+            if any(self.same(x, y, budget) for i, x in enumerate(branches)
+                   for y in branches[i + 1:]):
+                return True
+            if sum(self.only_empty(b) for b in branches) >= 2:
+                return True  # the empty object, which both such branches admit, matches both
+        conjuncts = self.conjuncts(node)
+        if any(self.resolve(b) is False for c in conjuncts for b in c.get("allOf") or []):
+            return True
+        for conjunct in conjuncts:
+            for key in ("anyOf", "oneOf"):
+                options = conjunct.get(key)
+                if isinstance(options, list) and options \
+                        and all(self.unsatisfiable(o, depth + 1) for o in options):
+                    return True
+        required = {str(name) for c in conjuncts for name in c.get("required") or []}
+        for name in required:
+            for conjunct in conjuncts:
+                members = conjunct.get("properties")
+                if isinstance(members, dict) and name in members \
+                        and self.unsatisfiable(members[name], depth + 1):
+                    return True
+        if not any(c.get("type") == "object" and c.get("nullable") is not True
+                   for c in conjuncts):
+            return False
+        for conjunct in conjuncts:
+            if conjunct.get("additionalProperties") is False \
+                    and not conjunct.get("patternProperties"):
+                members = conjunct.get("properties")
+                allowed = set(members if isinstance(members, dict) else ()) \
+                    | {str(name) for name in conjunct.get("required") or []}
+                if required - allowed:
+                    return True
         return False
-    texts = [json.dumps(b, sort_keys=True) for b in branches]
-    return len(set(texts)) < len(texts)
+
+
+def _no_success(document: dict[str, Any], operation: dict[str, Any]) -> bool:
+    """Whether the operation documents a success (2xx, `2XX`) and every one is JSON whose every
+    schema admits no value (`admits_no_value`): a valid request cannot be answered with a
+    success that conforms."""
+    responses = operation.get("responses") or {}
+    successes = [v for k, v in responses.items()
+                 if str(k).upper() == "2XX" or str(k).isdigit() and 200 <= int(k) < 300]
+    if not successes:
+        return False
+    judge = _Judge(document)
+    for response in successes:
+        plain = judge.resolve(response)
+        content = plain.get("content") if isinstance(plain, dict) else None
+        if not isinstance(content, dict) or not content:
+            return False
+        for media, value in content.items():
+            base = str(media).split(";")[0].strip().lower()
+            value = judge.resolve(value)
+            if not (base == "application/json" or base.endswith("+json")) \
+                    or not isinstance(value, dict) or "schema" not in value \
+                    or not judge.unsatisfiable(value["schema"], 0):
+                return False
+    return True
 
 
 def _satisfiable(document: dict[str, Any], response: Any) -> bool:
     """Whether some body is valid for a documented response (one media type is enough)."""
-    plain = _plain(document, {"$ref": response["$ref"]}) \
-        if isinstance(response, dict) and "$ref" in response else response
+    judge = _Judge(document)
+    plain = judge.resolve(response)
     content = plain.get("content") if isinstance(plain, dict) else None
     if not isinstance(content, dict) or not content:
         return True
-    return any(not admits_no_value(document, (m or {}).get("schema"))
-               for m in content.values() if isinstance(m, dict)) \
-        or any(not isinstance(m, dict) or "schema" not in m for m in content.values())
+    media = [judge.resolve(m) for m in content.values()]
+    return any(not judge.unsatisfiable(m.get("schema"), 0) for m in media
+               if isinstance(m, dict)) \
+        or any(not isinstance(m, dict) or "schema" not in m for m in media)
 
 
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -382,11 +552,18 @@ def unconformable(document: dict[str, Any]) -> dict[str, str]:
                 found[label] = "no documented acceptance"
             elif _ambiguous_form(document, operation):
                 found[label] = "ambiguous form body"
+            elif _no_success(document, operation):
+                found[label] = "no valid success"
             elif secured and all(any(_scheme_header(document, name) for name in r)
                                  for r in security) \
                     and not (default or "4XX" in ranges or 401 in codes and _satisfiable(
                         document, (operation.get("responses") or {}).get("401"))):
                 found[label] = "no documented 401"
+            elif secured and all(any(_key_header(document, name) for name in r)
+                                 for r in security) \
+                    and not (default or "4XX" in ranges or codes & MISSING_KEY
+                             or 404 in codes and "{" in str(path)):
+                found[label] = "no documented refusal of a missing key"
     return found
 
 

@@ -70,6 +70,9 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     expressions name (`{$request.body#/callbackUrl}`), in the background; each one's outcome,
     and whether the receiver's answer is documented, is a line on stderr.
     """
+    import threading
+    import time
+
     import uvicorn
     from specfirst.server.mock import CallbackPolicy, create_mock_app
     from specfirst.server.mock.app import SERVER_OPTIONS
@@ -79,8 +82,24 @@ def mock(spec: str, host: str, port: int, seed: int | None, stateful: bool, call
     policy = CallbackPolicy(enabled=callbacks == "on", allow=callback_allow,
                             report=_echo_outcome)
     mocked = create_mock_app(loaded, seed=seed, stateful=stateful, callbacks=policy,
-                             auth_check=not no_auth_check, credentials=credentials)
+                             auth_check=not no_auth_check, credentials=credentials,
+                             trial=False)
     for line in mocked.report.lines():
         click.echo(line, err=True)
     click.echo(f"mock: listening on http://{host}:{port}{mocked.report.base_path}", err=True)
-    uvicorn.run(mocked.app, host=host, port=port, log_level="warning", **SERVER_OPTIONS)
+    server = uvicorn.Server(uvicorn.Config(mocked.app, host=host, port=port,
+                                           log_level="warning", **SERVER_OPTIONS))
+
+    def try_each_operation() -> None:
+        # once the server answers: one trial answer per operation finds what cannot be mocked
+        while not server.started and not server.should_exit:
+            time.sleep(0.05)
+        found = mocked.run_trials()
+        if found:
+            click.echo(f"mock: cannot mock {len(found)} operation(s); they answer 501 or 500 "
+                       f"problem+json:", err=True)
+            for key, reason in found:
+                click.echo(f"  {key}: {reason}", err=True)
+
+    threading.Thread(target=try_each_operation, name="mock-trials", daemon=True).start()
+    server.run()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from specfirst.generator.document import parse_document
+from specfirst.generator.errors import SpecLoadError
 from specfirst.generator.loader import Spec, resolve_pointer
 
 
@@ -161,3 +163,49 @@ def test_json_surrogate_pairs_decode_and_escaped_backslashes_stay() -> None:
     raw = b'{"a": "x\\ud83d\\ude00y", "b": "\\\\ud83d\\\\ude00", "c": 1}'
     doc = parse_document("a.json", raw)
     assert doc.data == json.loads(raw)
+
+
+def test_json_is_read_as_json_and_located_when_asked() -> None:
+    """JSON data comes from the json module (a number is a number however it is written); its
+    positions, found by the YAML event reader, are the same as if built with the data."""
+    doc = parse_document("a.json", b'{\n  "a": 1e5,\n  "b": [true, null],\n  "a": 2e1\n}')
+    assert doc.data == {"a": 20.0, "b": [True, None]}
+    assert doc.source_map is None  # nothing located yet
+    assert doc.positions["/b/1"] == (3, 15)
+    assert doc.keys["/b"] == (3, 3)
+    assert doc.duplicate_keys == [("/a", 4, 3)]
+
+
+def test_json_beyond_the_limits_is_refused_where_it_goes_too_deep() -> None:
+    from specfirst.generator.document import Limits
+
+    deep = b'{"a": ' * 5 + b"1" + b"}" * 5
+    assert parse_document("a.json", deep, Limits(max_depth=5)).data["a"]["a"]["a"]["a"] \
+        == {"a": 1}
+    with pytest.raises(SpecLoadError, match="nested more than 4 levels") as raised:
+        parse_document("a.json", deep, Limits(max_depth=4))
+    assert raised.value.location is not None and raised.value.location.line == 1
+
+
+def test_json_with_non_standard_constants_reads_them_as_text() -> None:
+    doc = parse_document("a.json", b'{"a": NaN}')
+    assert doc.data == {"a": "NaN"}
+
+
+def test_a_json_spec_with_local_refs_is_read_without_its_source_map(tmp_path: Path) -> None:
+    """Serving never locates a node: a JSON spec whose references all resolve is bundled
+    without reading where its nodes are; a dangling one is still reported at its line."""
+    components: dict[str, Any] = {"responses": {"Ok": {"description": "ok"}}}
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                "paths": {"/a": {"get": {"responses": {"200": {
+                    "$ref": "#/components/responses/Ok"}}}}},
+                "components": components}
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(document, indent=1))
+    spec = Spec.from_path(path)
+    assert spec.root.source_map is None
+    components["responses"] = {"Fine": {"description": "ok"}}
+    path.write_text(json.dumps(document, indent=1))
+    with pytest.raises(SpecLoadError) as raised:
+        Spec.from_path(path)
+    assert raised.value.location is not None and raised.value.location.line > 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -81,6 +82,20 @@ class MockApp:
     app: MockFront
     report: MockReport
     callbacks: CallbackDispatcher
+    pending_trials: list[MockOperation] = field(default_factory=list)
+    trial: Callable[[MockOperation], str | None] | None = None
+
+    def run_trials(self) -> list[tuple[str, str]]:
+        """Answer each operation not tried yet once (as `create_mock_app(trial=True)` does at
+        start-up); add those that cannot be mocked to the report, and return them."""
+        found = []
+        while self.pending_trials and self.trial is not None:
+            op = self.pending_trials.pop(0)
+            reason = self.trial(op)
+            if reason:
+                found.append((op.key, reason))
+        self.report.unmockable += found
+        return found
 
 
 def base_path(document: dict[str, Any]) -> str:
@@ -120,10 +135,15 @@ def _exchange(request: Any, op: MockOperation, base: str, body: Any,
 
 def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = False,
                     callbacks: CallbackPolicy | None = None,
-                    auth_check: bool = True, credentials: tuple[str, ...] = ()) -> MockApp:
+                    auth_check: bool = True, credentials: tuple[str, ...] = (),
+                    trial: bool = True) -> MockApp:
     """An ASGI app that mocks every operation of `spec` (`MockApp.app`, which also has
     `test_client()`); `auth_check=False` lets requests without credentials through;
     `credentials`, when given, are the only credential values accepted.
+
+    `trial=False` leaves the trial answers that find the operations which cannot be mocked
+    to `MockApp.run_trials()`, so that the server can answer first (`specfirst mock` runs
+    them once it listens).
 
     Operations that declare callbacks send them after each 2xx answer, as `callbacks` says
     (by default: to any host, outcomes logged); `MockApp.callbacks` is the dispatcher."""
@@ -146,10 +166,8 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
     report.broken_callbacks = [(view.label, view.problem) for view in views if view.problem]
     webhooks = document.get("webhooks")
     report.webhooks = len(webhooks) if spec.is_v31 and isinstance(webhooks, dict) else 0
-    for op in catalog:
-        reason = op.problem or responder.trial(op)
-        if reason:
-            report.unmockable.append((op.key, reason))
+    report.unmockable = [(op.key, op.problem) for op in catalog if op.problem]
+    pending = [op for op in catalog if not op.problem]
     send_for = {(op.method, op.path): declared.get((op.method, op.path), [])
                 for op in catalog}
 
@@ -171,5 +189,8 @@ def create_mock_app(spec: Spec, *, seed: int | None = None, stateful: bool = Fal
                              auth_check=auth_check, credentials=tuple(credentials))
     app = MockFront(catalog, checker, responder, base, max_body=_MAX_BODY,
                     on_answer=on_answer)
+    mocked = MockApp(app, report, dispatcher, pending, responder.trial)
+    if trial:
+        mocked.run_trials()
     report.startup_seconds = time.perf_counter() - started
-    return MockApp(app, report, dispatcher)
+    return mocked

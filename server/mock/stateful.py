@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -26,10 +27,10 @@ class StatefulResponder(Responder):
             if enabled else {}
 
     def trial(self, op: MockOperation) -> str | None:
-        """Answer once (as at start-up); the reason the operation cannot be mocked, if any."""
-        counter = op.counter
-        answer = self.answer(op, Preferences(), None)
-        op.counter = counter
+        """Answer once (as at start-up); the reason the operation cannot be mocked, if any.
+        The answer is drawn for a copy of the operation, so the answers to requests (which
+        may come meanwhile) go on as `--seed` says."""
+        answer = self.answer(dataclasses.replace(op), Preferences(), None)
         if answer.problem and answer.status >= 500:
             return str(answer.body.get("detail", "")) if isinstance(answer.body, dict) else ""
         return None

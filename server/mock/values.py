@@ -12,9 +12,11 @@ best effort, the validator is the guarantee.
 from __future__ import annotations
 
 import base64
+import decimal
 import json
 import math
 import random
+import re
 import string
 import uuid
 from typing import Any
@@ -41,6 +43,13 @@ def _dict(schema: dict[str, Any], key: str) -> dict[str, Any]:
 def _list(schema: dict[str, Any], key: str) -> list[Any]:
     value = schema.get(key)
     return value if isinstance(value, list) else []
+
+
+def _matches(pattern: str, text: str) -> bool:
+    try:
+        return re.search(pattern, text) is not None
+    except (re.error, RecursionError, OverflowError):
+        return False
 
 
 class GenerationError(ValueError):
@@ -277,9 +286,11 @@ class ValueGenerator:
                 if first > last:
                     break
                 k = self.rng.randint(first, min(last, first + 1000))
-                value = k * multiple
-                if lo <= value <= hi and (value / multiple) == int(value / multiple):
-                    return int(value) if float(value).is_integer() else value
+                # k times the multiple as decimals count (6.06, not 6.0600000000000005)
+                exact = decimal.Decimal(k) * decimal.Decimal(repr(multiple))
+                value = float(exact)
+                if lo <= value <= hi:
+                    return int(value) if value.is_integer() else value
             raise GenerationError(f"no number multiple of {multiple} in range")
         lo, hi = self.bounds(schema, integer=False)
         value = round(self.rng.uniform(lo, hi), 2)
@@ -292,6 +303,11 @@ class ValueGenerator:
         max_len = _int(schema, "maxLength")
         pattern = schema.get("pattern")
         if isinstance(pattern, str):
+            formatted = self.formatted(schema.get("format"))
+            if formatted is not None and len(formatted) >= min_len \
+                    and (max_len is None or len(formatted) <= max_len) \
+                    and _matches(pattern, formatted):
+                return formatted  # both the format and the pattern
             for _ in range(12):
                 try:
                     text = string_matching(pattern, self.rng)

@@ -330,3 +330,166 @@ def test_connexion_document_notes_a_shared_relaxation_once() -> None:
     connexion_document(document, is_v31=False, notes=notes)
     assert notes == ["kept from before", "kept from before",
                      "/pets/{id}: path parameter id: checked as an integer without its bounds"]
+
+
+def _closed_spec(tmp_path: Path) -> Spec:
+    """Closed objects (`additionalProperties: false`) beside an `allOf` that names the members,
+    optional in `/optional`, required in `/required`; a body that is one of two overlapping
+    branches; a string with both a format and a pattern."""
+    def closed(required: list[str]) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "allOf": [{
+            "type": "object", "required": required,
+            "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}}]}
+
+    def answers(schema: dict[str, Any]) -> dict[str, Any]:
+        return {"200": {"description": "ok", "content": {"application/json": {
+            "schema": schema}}}, "400": {"description": "bad"}}
+
+    stamp = {"type": "string", "format": "date-time", "pattern": "^[0-9]{4}-"}
+    document = {
+        "openapi": "3.0.3", "info": {"title": "Closed", "version": "1"},
+        "paths": {
+            "/optional": {"get": {"responses": answers(closed([]))}},
+            "/required": {"get": {"responses": answers(closed(["id"]))}},
+            "/stamp": {"get": {"responses": answers({"type": "object", "required": ["at"],
+                                                     "properties": {"at": stamp}})}},
+            "/either": {"post": {
+                "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"oneOf": [
+                        {"type": "object", "properties": {"a": {"type": "integer"}}},
+                        {"type": "object", "properties": {"b": {"type": "integer"}}}]}}}},
+                "responses": answers({"type": "object"})}},
+        }}
+    path = tmp_path / "closed.json"
+    path.write_text(json.dumps(document))
+    return Spec.from_path(path)
+
+
+def _pointer(path: str) -> str:
+    return f"/paths/~1{path}/get/responses/200/content/application~1json/schema"
+
+
+def test_closed_object_beside_all_of_leaves_out_optional_members(tmp_path: Path) -> None:
+    """JSON Schema's `additionalProperties` does not see into `allOf`: where the members the
+    branches name are optional, the answer leaves them out, so it is valid as response checkers
+    read the schema literally (and as its author meant it)."""
+    spec = _closed_spec(tmp_path)
+    validator = MockValidator(spec.document, is_v31=False)
+    http = client(spec, seed=5)
+    for _ in range(5):
+        response = http.get("/optional")
+        assert response.status_code == 200
+        assert validator.error(_pointer("optional"), response.json()) is None
+        assert validator.meant_reading().error(_pointer("optional"), response.json()) is None
+
+
+def test_closed_object_requiring_branch_members_answers_the_merged_object(
+        tmp_path: Path) -> None:
+    """Where the branches require a member the closed object does not list, JSON Schema admits
+    no object: the answer is the object the author meant (the branches' members merged), not a
+    500, and the operation is not reported as unmockable."""
+    spec = _closed_spec(tmp_path)
+    mocked = create_mock_app(spec, seed=5)
+    assert mocked.report.unmockable == []
+    body = mocked.app.test_client().get("/required").json()
+    validator = MockValidator(spec.document, is_v31=False)
+    assert isinstance(body["id"], str)
+    assert validator.error(_pointer("required"), body) is not None  # as written: nothing
+    assert validator.meant_reading().error(_pointer("required"), body) is None
+
+
+def test_a_closed_object_allows_the_members_it_requires(tmp_path: Path) -> None:
+    """`additionalProperties: false` with `required` names but no `properties`: the required
+    members are allowed (response checkers read it so; JSON Schema would admit no object)."""
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {},
+                "components": {"schemas": {"A": {
+                    "type": "object", "additionalProperties": False, "required": ["id"],
+                    "allOf": [{"properties": {"id": {"type": "string"}}}]}}}}
+    validator = MockValidator(document, is_v31=False)
+    assert validator.error("/components/schemas/A", {"id": "x"}) is None
+    assert validator.error("/components/schemas/A", {"id": "x", "more": 1}) is not None
+
+
+def test_a_string_with_a_format_and_a_pattern_satisfies_both(tmp_path: Path) -> None:
+    spec = _closed_spec(tmp_path)
+    validator = MockValidator(spec.document, is_v31=False)
+    http = client(spec, seed=2)
+    for _ in range(5):
+        body = http.get("/stamp").json()
+        assert validator.error(_pointer("stamp"), body) is None
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", body["at"])
+
+
+def test_a_body_matching_several_one_of_branches_is_refused(tmp_path: Path) -> None:
+    """`oneOf` means exactly one: a body two branches accept is invalid (contract testers send
+    it as invalid data); a body one branch accepts is valid."""
+    http = client(_closed_spec(tmp_path))
+    assert http.post("/either", json={"a": 1, "b": "x"}).status_code == 200
+    refused = http.post("/either", json={"a": 1, "b": 2})
+    assert refused.status_code == 400
+    assert refused.headers["mock-violation"] == \
+        "body: the value must match exactly one of the allowed forms"
+
+
+def test_trial_answers_can_wait_until_the_server_listens(spec: Spec) -> None:
+    mocked = create_mock_app(spec, trial=False)
+    assert mocked.report.unmockable == [("GET /nothing", "no responses are documented")]
+    assert mocked.run_trials() == []  # every other operation of the spec can be answered
+    assert mocked.pending_trials == []
+
+
+def test_multiple_of_is_judged_and_generated_in_decimals() -> None:
+    """`multipleOf: 0.01` as JSON's decimal numbers mean it, as response checkers judge it:
+    0.07 is a multiple, 6.0600000000000005 (0.01 * 606 in binary floating point) is not, and
+    generated numbers are written exactly (6.06)."""
+    schema = {"type": "number", "multipleOf": 0.01, "minimum": 0, "maximum": 100}
+    document: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                                "paths": {}, "components": {"schemas": {"A": schema}}}
+    validator = MockValidator(document, is_v31=False)
+    assert validator.error("/components/schemas/A", 0.07) is None
+    assert validator.error("/components/schemas/A", 6.06) is None
+    assert validator.error("/components/schemas/A", 6.0600000000000005) is not None
+    generator = ValueGenerator(document, random.Random(1), is_v31=False)
+    for _ in range(50):
+        value = generator.generate(schema)
+        assert validator.error("/components/schemas/A", value) is None
+        assert len(repr(value).partition(".")[2]) <= 2
+
+
+def test_all_of_closed_branches_answer_their_merged_object(tmp_path: Path) -> None:
+    """`allOf` of two closed objects, each requiring members the other does not list: no value
+    satisfies it as JSON Schema reads it, nor as `additionalProperties` beside `allOf` is read;
+    the branches make one object together, and that is the answer (not a 500)."""
+    def closed(name: str) -> dict[str, Any]:
+        return {"type": "object", "additionalProperties": False, "required": [name],
+                "properties": {name: {"type": "string"}}}
+
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/both": {"get": {"responses": {"200": {"description": "ok", "content": {
+            "application/json": {"schema": {"allOf": [closed("a"), closed("b")]}}}}}}}}}
+    path = tmp_path / "both.json"
+    path.write_text(json.dumps(document))
+    mocked = create_mock_app(Spec.from_path(path), seed=1)
+    assert mocked.report.unmockable == []
+    body = mocked.app.test_client().get("/both").json()
+    assert set(body) == {"a", "b"} and all(isinstance(v, str) for v in body.values())
+
+
+def test_a_discriminated_one_of_is_decided_by_its_discriminator(tmp_path: Path) -> None:
+    """With a `discriminator`, `oneOf` is decided by it (OpenAPI): a body both branches accept
+    is valid."""
+    pet = {"type": "object", "required": ["pet_type"],
+           "properties": {"pet_type": {"type": "string"}}}
+    document = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"}, "paths": {
+        "/pets": {"patch": {
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "oneOf": [{"$ref": "#/components/schemas/Cat"},
+                          {"$ref": "#/components/schemas/Dog"}],
+                "discriminator": {"propertyName": "pet_type"}}}}},
+            "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}}}}},
+        "components": {"schemas": {"Cat": pet, "Dog": pet}}}
+    path = tmp_path / "pets.json"
+    path.write_text(json.dumps(document))
+    http = client(Spec.from_path(path))
+    assert http.patch("/pets", json={"pet_type": "Cat"}).status_code == 200
+    assert http.patch("/pets", json={"pet_type": 5}).status_code == 400

@@ -199,3 +199,81 @@ def test_mock_passes_every_default_check_on_conformable_operations(
     assert set(outcome.excluded) <= set(unconformable(json.loads(spec.read_text())))
     failed = {k: v for k, v in outcome.failures.items() if k not in outcome.excluded}
     assert outcome.conformable_conforming >= 0.95 * outcome.conformable, failed
+
+
+def _closed(required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "additionalProperties": False, "allOf": [{
+        "type": "object", "required": required,
+        "properties": {"id": {"type": "string"}, "size": {"type": "integer"}}}]}
+
+
+def _success(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"200": {"description": "ok", "content": {"application/json": {"schema": schema}}},
+            "400": {"description": "bad"}}
+
+
+CLOSED = {
+    "openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+    "components": {"securitySchemes": {
+        "key": {"type": "apiKey", "in": "header", "name": "X-Key"}}},
+    "paths": {
+        "/optional": {"get": {"responses": _success(_closed([]))}},
+        "/required": {"get": {"responses": _success(_closed(["id"]))}},
+        "/own": {"get": {"responses": _success({**_closed(["id"]), "required": ["id"]})}},
+        "/empty": {"get": {"responses": _success({"oneOf": [
+            {"type": "object", "additionalProperties": False},
+            {"type": "object", "additionalProperties": False, "allOf": [
+                {"properties": {"id": {"type": "string"}}}]}]})}},
+        "/keyed": {"get": {"security": [{"key": []}], "responses": {
+            "200": {"description": "ok"}, "404": {"description": "none"}}}},
+        "/keyed/{id}": {"get": {"security": [{"key": []}], "parameters": [
+            {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "ok"}, "404": {"description": "none"}}}},
+    }}
+
+
+def test_success_answers_no_value_satisfies_are_named_by_rule() -> None:
+    """`no valid success`: the documented success admits no value as Schemathesis reads a
+    response (a closed object whose `allOf` requires a member it does not list, or a `oneOf`
+    of two branches that admit only `{}`); a closed object's own required members are allowed.
+    `no documented refusal of a missing key`: an API key header, and none of the statuses its
+    absence must get (404 counts on a path with variables)."""
+    from specfirst.contract_tests.benchmarks.mock_conformance import unconformable
+
+    assert unconformable(CLOSED) == {
+        "GET /required": "no valid success",
+        "GET /empty": "no valid success",
+        "GET /keyed": "no documented refusal of a missing key",
+    }
+
+
+@pytest.mark.parametrize(("path", "passes"), [("/optional", True), ("/own", True),
+                                              ("/required", False), ("/empty", False)])
+def test_schemathesis_judges_the_mock_as_the_rule_says(tmp_path: Path, path: str,
+                                                      passes: bool) -> None:
+    """What the rule claims, checked against Schemathesis itself: the mock's answer conforms
+    where some value can, and cannot where the rule says no value does (the mock then answers
+    as the author meant, which no response checker accepts either)."""
+    import datetime
+
+    import httpx
+    from schemathesis.core.failures import Failure, FailureGroup
+    from schemathesis.core.transport import Response
+
+    document = {**CLOSED, "security": []}
+    spec_path = tmp_path / "closed.json"
+    spec_path.write_text(json.dumps(document))
+    http = create_mock_app(Spec.from_path(spec_path), seed=3).app.test_client()
+    answer = http.get(path)
+    assert answer.status_code == 200
+    sent = httpx.Response(200, content=answer.content, headers=dict(answer.headers),
+                          request=httpx.Request("GET", f"http://mock{path}"))
+    sent.read()
+    sent.elapsed = datetime.timedelta(0)
+    operation = schemathesis.openapi.from_dict(document)[path]["GET"]
+    try:
+        operation.validate_response(Response.from_httpx(sent, verify=True))
+        judged = True
+    except (Failure, FailureGroup):
+        judged = False
+    assert judged is passes
