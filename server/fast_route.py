@@ -33,6 +33,7 @@ stack, the reference the differential test compares with).
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -125,7 +126,10 @@ class FastOperation:
         function = operation.function
         self.handler = decorator.without_parameters(function)
         self.arguments, self.has_kwargs = inspect_function_arguments(unwrap_decorators(function))
-        self.sanitize = pythonic if options.get("pythonic_params") else sanitized
+        # Connexion's own name rules, remembered: the names are the spec's, a handful per
+        # operation, and the rules (inflection, three regular expressions) ran for each call.
+        self.sanitize = functools.lru_cache(maxsize=256)(
+            pythonic if options.get("pythonic_params") else sanitized)
 
     @staticmethod
     def supports(operation: AbstractOperation) -> bool:
