@@ -284,7 +284,7 @@ def create_app(
     )
     if settings.fast_route:
         # Right after the exception middleware: its errors are rendered as Connexion's are.
-        app.add_middleware(FastRoute, position=MiddlewarePosition.BEFORE_SWAGGER)
+        app.add_middleware(FastRoute, position=MiddlewarePosition.BEFORE_SWAGGER, routes=routes)
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))
     return app

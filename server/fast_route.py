@@ -24,8 +24,8 @@ whose body is not JSON, or that brings a body its operation does not take, or th
 body where the operation has one (defaults, the required-body error). That decision is taken
 before anything with an effect (the token check counts against the rate limit) has run.
 
-Routing follows OpenAPI's rule, as the request guard does (`server.routes`): concrete paths
-before templated ones, then in the spec's order.
+Routing is the request guard's (`server.routes`, one table for both): OpenAPI's rule, concrete
+paths before templated ones, then in the spec's order.
 
 Turned off with `SPECFIRST_SERVER_FAST_ROUTE=false` (then every request takes Connexion's
 stack, the reference the differential test compares with).
@@ -35,12 +35,11 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from connexion.context import _context, _operation, _receive, _scope
-from connexion.decorators.parameter import pythonic, prep_kwargs, sanitized, unwrap_decorators
+from connexion.decorators.parameter import prep_kwargs, pythonic, sanitized, unwrap_decorators
 from connexion.http_facts import METHODS
 from connexion.lifecycle import ConnexionRequest
 from connexion.middleware.abstract import ROUTING_CONTEXT, SpecMiddleware
@@ -52,6 +51,7 @@ from connexion.security import SecurityHandlerFactory
 from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable
 from specfirst.server.dispatch import handler_decorator
 from specfirst.server.fast_validation import FastJSONRequestBodyValidator
+from specfirst.server.routes import RouteTable
 from starlette.datastructures import Headers, QueryParams
 
 __all__ = ["FastOperation", "FastRoute"]
@@ -64,7 +64,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-_PARAMETER = re.compile(r"\\\{([^}]*)\\\}")
 _RESPONSE = "specfirst_fast_response"
 
 
@@ -92,6 +91,30 @@ def _has_body(headers: Headers) -> bool:
     return "transfer-encoding" in headers or (length is not None and length.strip() != "0")
 
 
+class _MediaTypesSeen:
+    """Connexion's media-type check of an operation remembered for the types it accepted: it
+    depends only on the operation's `consumes`/`produces` and the type, and walked them with
+    `fnmatch` on every request."""
+
+    _accepted: set[str]
+
+    def validate_mime_type(self, mime_type: str) -> None:
+        accepted = self.__dict__.setdefault("_accepted", set())
+        if mime_type in accepted:
+            return
+        super().validate_mime_type(mime_type)  # type: ignore[misc]
+        if len(accepted) < 32:
+            accepted.add(mime_type)
+
+
+class _RequestChecks(_MediaTypesSeen, RequestValidationOperation):  # type: ignore[misc]
+    pass
+
+
+class _ResponseChecks(_MediaTypesSeen, ResponseValidationOperation):  # type: ignore[misc]
+    pass
+
+
 class FastOperation:
     """One operation, with the pieces Connexion's layers would use for it built once."""
 
@@ -107,7 +130,7 @@ class FastOperation:
             operation, next_app=_send_prepared,
             security_handler_factory=security_handler_factory).verification_fn if (
             operation.security) else None
-        self.request_checks = RequestValidationOperation(
+        self.request_checks = _RequestChecks(
             _send_prepared, operation=operation, strict_validation=strict,
             validator_map=validator_map)
         self.body_validators = self.request_checks._validator_map["body"]  # noqa: SLF001
@@ -115,7 +138,7 @@ class FastOperation:
             operation.parameters, uri_parser=self.uri_parser, strict_validation=strict,
             security_query_params=self.request_checks.security_query_params)
         self.strict = strict
-        self.respond: ASGIApp = ResponseValidationOperation(
+        self.respond: ASGIApp = _ResponseChecks(
             _send_prepared, operation=operation, validator_map=validator_map) if options.get(
             "validate_responses") else _send_prepared
         responses = getattr(operation, "responses", None)
@@ -196,61 +219,20 @@ class FastOperation:
         return True
 
 
-class _Routes:
-    """method + path → (operation, path parameters): concrete paths first, one dict lookup;
-    templated ones by their number of segments, in the spec's order."""
-
-    def __init__(self) -> None:
-        self.concrete: dict[str, dict[str, FastOperation | None]] = {}
-        self.templated: dict[int, list[tuple[re.Pattern[str], list[str],
-                                             dict[str, FastOperation | None]]]] = {}
-
-    def add(self, path: str, method: str, operation: FastOperation | None) -> None:
-        """`operation` None: the path is routed here, its method left to Connexion."""
-        if "{" not in path:
-            self.concrete.setdefault(path, {})[method] = operation
-            return
-        names: list[str] = []
-
-        def group(match: re.Match[str]) -> str:
-            # Connexion's routing names `{pet-id}` `pet_id` (starlettify_path)
-            names.append(match.group(1).replace("\\", "").replace("-", "_"))
-            return f"(?P<p{len(names) - 1}>[^/]+)"
-
-        source = "^" + _PARAMETER.sub(group, re.escape(path)) + "$"
-        bucket = self.templated.setdefault(path.count("/"), [])
-        for pattern, _names, methods in bucket:
-            if pattern.pattern == source:
-                methods[method] = operation
-                return
-        bucket.append((re.compile(source), names, {method: operation}))
-
-    def match(self, method: str, path: str) -> tuple[FastOperation, dict[str, str]] | None:
-        methods = self.concrete.get(path)
-        if methods is not None:
-            found = methods.get(method)
-            return (found, {}) if found is not None else None
-        for pattern, names, methods in self.templated.get(path.count("/"), ()):
-            matched = pattern.match(path)
-            if matched is not None:
-                found = methods.get(method)
-                if found is None:
-                    return None
-                return found, {name: matched.group(f"p{i}") for i, name in enumerate(names)}
-        return None
-
-
 class FastRoute(SpecMiddleware):  # type: ignore[misc]
-    """ASGI middleware: operations served past Connexion's generic layers (module docstring)."""
+    """ASGI middleware: operations served past Connexion's generic layers (module docstring).
+    `routes` is the server's one route table (`server.routes`), the request guard's too."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, routes: RouteTable) -> None:
         self.app = app
-        self.routes = _Routes()
+        self.routes = routes
+        # (spec path, method) -> operation; None: left to Connexion
+        self.operations: dict[tuple[str, str], FastOperation | None] = {}
         self.served: list[str] = []  # operation ids on the fast route
 
     def add_api(self, specification: Any, base_path: str | None = None, **options: Any) -> None:
-        base = specification.base_path if base_path is None else base_path
         factory = SecurityHandlerFactory(options.get("security_map"))
+        base = specification.base_path if base_path is None else base_path
         for path, item in (specification.get("paths") or {}).items():
             for method in item:
                 if method not in METHODS:
@@ -258,18 +240,22 @@ class FastRoute(SpecMiddleware):  # type: ignore[misc]
                 operation = specification.operation_cls.from_spec(
                     specification, path=path, method=method, resolver=options.get("resolver"),
                     uri_parser_class=options.get("uri_parser_class"))
-                if not FastOperation.supports(operation):
-                    self.routes.add(base + path, method.upper(), None)
-                    continue
-                self.routes.add(base + path, method.upper(), FastOperation(
-                    operation, base_path=base, options=options,
-                    security_handler_factory=factory))
-                self.served.append(str(operation.operation_id))
+                fast = FastOperation(operation, base_path=base, options=options,
+                                     security_handler_factory=factory) if (
+                    FastOperation.supports(operation)) else None
+                self.operations[(path, method.upper())] = fast
+                if fast is not None:
+                    self.served.append(str(operation.operation_id))
         log.debug("fast route: %d operations", len(self.served))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            found = self.routes.match(scope["method"], scope["path"])
-            if found is not None and await found[0](scope, receive, send, found[1]):
-                return
+            found = self.routes.match(scope["path"])
+            if found is not None:
+                operation = self.operations.get((found[0], scope["method"]))
+                # Connexion's routing names `{pet-id}` `pet_id` (starlettify_path)
+                if operation is not None and await operation(
+                        scope, receive, send,
+                        {name.replace("-", "_"): value for name, value in found[1].items()}):
+                    return
         await self.app(scope, receive, send)
