@@ -138,6 +138,7 @@ class FastOperation:
             operation.parameters, uri_parser=self.uri_parser, strict_validation=strict,
             security_query_params=self.request_checks.security_query_params)
         self.strict = strict
+        self._bodies: dict[str, tuple[dict[str, Any], Any, bool]] = {}
         self.respond: ASGIApp = _ResponseChecks(
             _send_prepared, operation=operation, validator_map=validator_map) if options.get(
             "validate_responses") else _send_prepared
@@ -154,6 +155,19 @@ class FastOperation:
         self.sanitize = functools.lru_cache(maxsize=256)(
             pythonic if options.get("pythonic_params") else sanitized)
 
+    def _body(self, mime_type: str) -> tuple[dict[str, Any], Any, bool]:
+        """(schema, body validator class, nullable) of a request body of this media type, as
+        Connexion's request validation finds them (remembered: each is a walk of the operation
+        and `fnmatch` over the validator map)."""
+        found = self._bodies.get(mime_type)
+        if found is None:
+            schema = self.operation.body_schema(mime_type)
+            found = (schema, self.body_validators.get(mime_type) if schema else None,
+                     is_nullable(self.operation.body_definition(mime_type)) if schema else False)
+            if len(self._bodies) < 32:
+                self._bodies[mime_type] = found
+        return found
+
     @staticmethod
     def supports(operation: AbstractOperation) -> bool:
         """Whether the fast route serves this operation exactly as Connexion does."""
@@ -169,8 +183,7 @@ class FastOperation:
         """Serve the request; False (having done nothing) when Connexion's stack must."""
         headers = Headers(scope=scope)
         mime_type, encoding = self.request_checks.extract_content_type(scope["headers"])
-        schema = self.operation.body_schema(mime_type)
-        validator_class = self.body_validators.get(mime_type) if schema else None
+        schema, validator_class, nullable = self._body(mime_type)
         if schema:
             if not (isinstance(validator_class, type)
                     and issubclass(validator_class, FastJSONRequestBodyValidator)
@@ -198,7 +211,7 @@ class FastOperation:
         if schema:
             validator = validator_class(  # type: ignore[misc]
                 schema=schema, required=self.operation.request_body.get("required", False),
-                nullable=is_nullable(self.operation.body_definition(mime_type)),
+                nullable=nullable,
                 encoding=encoding, strict_validation=self.strict, uri_parser=self.uri_parser)
             receive, scope = await validator.wrap_receive(receive, scope=scope)
             body_name = self.sanitize(self.operation.body_name(request.content_type))
