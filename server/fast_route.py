@@ -209,7 +209,7 @@ class FastOperation:
         self.request_checks.validate_mime_type(mime_type)
         body = None
         if schema:
-            validator = validator_class(  # type: ignore[misc]
+            validator = validator_class(
                 schema=schema, required=self.operation.request_body.get("required", False),
                 nullable=nullable,
                 encoding=encoding, strict_validation=self.strict, uri_parser=self.uri_parser)

@@ -12,7 +12,7 @@
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 | `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections a worker process keeps |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
-| `SPECFIRST_SERVER_FAST_ROUTE` | `true` | serve operations past Connexion's generic middleware (`server.fast_route`) |
+| `SPECFIRST_SERVER_FAST_ROUTE` | `true` | serve operations past Connexion's middleware |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
 services.
