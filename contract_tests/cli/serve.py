@@ -49,7 +49,8 @@ def python_path(base_dir: Path) -> None:
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
               help="Port to listen on.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (share the database; use PostgreSQL for many).")
+              help="Worker processes (share the database; use PostgreSQL for many), each "
+                   "with its own socket on the port (SO_REUSEPORT).")
 @click.option("--response-validation/--no-response-validation", default=None,
               help="Validate every response against the spec (default: on, or "
                    "$SPECFIRST_SERVER_RESPONSE_VALIDATION).")
@@ -63,12 +64,12 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     those of the services the handler package declares in SERVICES) is created and migrated at
     start-up. Stop with Ctrl-C.
     """
-    import uvicorn
     from specfirst.contract_tests.cli.options import load_spec_arg
     from specfirst.server.app import import_handlers
     from specfirst.server.db import Database
     from specfirst.server.migrations import apply_migrations
     from specfirst.server.services import declared_services
+    from specfirst.server.workers import run_workers
 
     settings = settings_from()
     loaded = load_spec_arg(spec, settings)  # fail early, with a located error
@@ -91,6 +92,6 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     if response_validation is not None:
         os.environ["SPECFIRST_SERVER_RESPONSE_VALIDATION"] = str(response_validation).lower()
     click.echo(f"serving on http://{host}:{port} (database: {database!r})", err=True)
-    uvicorn.run("specfirst.server.app:create_app_from_env", factory=True, host=host, port=port,
+    run_workers("specfirst.server.app:create_app_from_env", host=host, port=port,
                 workers=workers, log_level="warning", access_log=False,
                 timeout_graceful_shutdown=5)
