@@ -25,7 +25,10 @@ body where the operation has one (defaults, the required-body error). That decis
 before anything with an effect (the token check counts against the rate limit) has run.
 
 Routing is the request guard's (`server.routes`, one table for both): OpenAPI's rule, concrete
-paths before templated ones, then in the spec's order.
+paths before templated ones, then in the spec's order. (Connexion's Starlette router takes the
+first route that matches in the spec's order, so in a spec that declares `GET /pets/{id}` before
+`GET /pets/mine` it would serve `/pets/mine` as a pet whose id is "mine"; the fast route, like
+OpenAPI, serves it as `/pets/mine`.)
 
 Turned off with `SPECFIRST_SERVER_FAST_ROUTE=false` (then every request takes Connexion's
 stack, the reference the differential test compares with).
