@@ -95,11 +95,25 @@ def _has_body(headers: Headers) -> bool:
 
 
 class _MediaTypesSeen:
-    """Connexion's media-type check of an operation remembered for the types it accepted: it
-    depends only on the operation's `consumes`/`produces` and the type, and walked them with
-    `fnmatch` on every request."""
+    """Connexion's media-type reading and checks of an operation, remembered: the media type
+    and encoding read from a `Content-Type` value depend on that value alone (Connexion builds
+    typing generics on every call to find it), and the check on the operation's
+    `consumes`/`produces` and the type alone (it walked them with `fnmatch` every time)."""
 
     _accepted: set[str]
+
+    def extract_content_type(self, headers: Any) -> tuple[str, str]:
+        if isinstance(headers, dict):
+            return super().extract_content_type(headers)  # type: ignore[misc,no-any-return]
+        raw = next((value for name, value in headers if name.lower() == b"content-type"), None)
+        read = self.__dict__.setdefault("_read", {})
+        found: tuple[str, str] | None = read.get(raw)
+        if found is None:
+            found = super().extract_content_type(  # type: ignore[misc]
+                [] if raw is None else [(b"content-type", raw)])
+            if len(read) < 32:
+                read[raw] = found
+        return found
 
     def validate_mime_type(self, mime_type: str) -> None:
         accepted = self.__dict__.setdefault("_accepted", set())
