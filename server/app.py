@@ -8,6 +8,8 @@
 The spec is read only through `generator.loader.Spec.from_path` (safe, multi-file) and handed to
 Connexion as the bundled dict, so Connexion never opens a file or follows a reference itself.
 Requests are validated; responses too unless `SPECFIRST_SERVER_RESPONSE_VALIDATION=false`.
+The operations are served past Connexion's generic middleware (`specfirst.server.fast_route`),
+with Connexion's own checks and answers, unless `SPECFIRST_SERVER_FAST_ROUTE=false`.
 Handlers are found by the handler convention (`server.resolver`); operations without one answer
 501. A handler package that cannot be imported is an error (`HandlerImportError`) before
 anything is served. The services the package declares (`SERVICES`, `specfirst.server.Service`)
@@ -42,6 +44,7 @@ from specfirst.generator.stubs import plan_handlers
 from specfirst.server import dispatch, fast_spec
 from specfirst.server.context import configure
 from specfirst.server.db import Database, DatabaseBusy
+from specfirst.server.fast_route import FastRoute
 from specfirst.server.fast_validation import VALIDATOR_MAP as COMPILED_VALIDATORS
 from specfirst.server.guard import RequestGuard
 from specfirst.server.jsonify import jsonifier
@@ -279,6 +282,9 @@ def create_app(
         spec_routes={f"{base_path(document)}{prefix}/openapi.json": served},
         routes=routes,
     )
+    if settings.fast_route:
+        # Right after the exception middleware: its errors are rendered as Connexion's are.
+        app.add_middleware(FastRoute, position=MiddlewarePosition.BEFORE_SWAGGER, routes=routes)
     if resolver.missing:
         log.warning("%d operations have no handler and answer 501", len(resolver.missing))
     return app

@@ -100,6 +100,7 @@ def _cursor_key(db: Database, settings: ServerSettings) -> bytes:
         return settings.cursor_secret.encode()
     from specfirst.server.migrations.m0001_specfirst import secrets as server_secrets
     from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
 
     with db.read() as conn:
         try:
@@ -108,10 +109,15 @@ def _cursor_key(db: Database, settings: ServerSettings) -> bytes:
         except Exception:  # noqa: BLE001 - table missing: migrations not applied (migrate=false)
             return secrets.token_bytes(32)
     if value is None:
-        with db.write() as conn:
-            value = conn.execute(select(server_secrets.c.value)
-                                 .where(server_secrets.c.name == "cursor")).scalar()
-            if value is None:
-                value = secrets.token_hex(32)
-                conn.execute(insert(server_secrets).values(name="cursor", value=value))
+        try:
+            with db.write() as conn:
+                value = conn.execute(select(server_secrets.c.value)
+                                     .where(server_secrets.c.name == "cursor")).scalar()
+                if value is None:
+                    value = secrets.token_hex(32)
+                    conn.execute(insert(server_secrets).values(name="cursor", value=value))
+        except IntegrityError:  # a worker starting at the same moment stored its key first
+            with db.read() as conn:
+                value = conn.execute(select(server_secrets.c.value)
+                                     .where(server_secrets.c.name == "cursor")).scalar_one()
     return str(value).encode()

@@ -40,7 +40,7 @@ from connexion.operations import AbstractOperation
 from specfirst.server.problems import Problem
 
 __all__ = ["CachedAsyncApi", "CachedAsyncOperation", "accepts_any", "documented_media_type",
-           "install", "success_media_types"]
+           "handler_decorator", "install", "success_media_types"]
 
 _JSON_TYPES = (dict, list)
 
@@ -152,6 +152,20 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
     def _response_decorator_cls(self) -> Any:
         return functools.partial(_DocumentedResponseDecorator, responses=self._responses)
 
+    def check_accept(self, accept: str | None) -> None:
+        """406 (a Problem) when the operation can refuse and `accept` allows none of its 2xx
+        media types."""
+        if self._produces and accept and not accepts_any(accept, self._produces):
+            raise Problem(406, f"This operation answers with {', '.join(self._produces)}; "
+                               "the Accept header allows none of them.")
+
+    def without_parameters(self, function: t.Callable[..., Any]) -> t.Callable[..., Any]:
+        """`function` with Connexion's thread hand-off (for a sync handler) and response
+        building, called with keyword arguments prepared by the caller (`server.fast_route`)."""
+        function = self._sync_async_decorator(function)
+        return self._response_decorator_cls(framework=self.framework,  # type: ignore[no-any-return]
+                                            jsonifier=self.jsonifier)(function)
+
     def __call__(self, function: t.Callable[..., Any]) -> t.Callable[..., Any]:
         decorated = self.decorate(function)
 
@@ -159,15 +173,18 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
         async def wrapper(*_args: Any, **_kwargs: Any) -> Any:
             request = self.framework.get_request(uri_parser=self.uri_parser, scope=scope,
                                                  receive=receive)
-            if self._produces:
-                accept = request.headers.get("accept")
-                if accept and not accepts_any(accept, self._produces):
-                    raise Problem(406, "This operation answers with "
-                                       f"{', '.join(self._produces)}; the Accept header "
-                                       "allows none of them.")
+            self.check_accept(request.headers.get("accept"))
             return await decorated(request)
 
         return wrapper
+
+
+def handler_decorator(*, pythonic_params: bool, jsonifier: Any,
+                      responses: Mapping[str, Any] | None) -> _OnceStarletteDecorator:
+    """The decorator an operation's handler is dispatched through (`CachedAsyncOperation`):
+    its `check_accept` and `without_parameters` serve the fast route the same way."""
+    return _OnceStarletteDecorator(pythonic_params=pythonic_params, jsonifier=jsonifier,
+                                   responses=responses)
 
 
 class CachedAsyncOperation(AsyncOperation):  # type: ignore[misc]
@@ -184,9 +201,9 @@ class CachedAsyncOperation(AsyncOperation):  # type: ignore[misc]
 
     @functools.cached_property
     def fn(self) -> t.Callable[..., Any]:
-        decorator = _OnceStarletteDecorator(pythonic_params=self.pythonic_params,
-                                            jsonifier=self.jsonifier,
-                                            responses=self.documented_responses)
+        decorator = handler_decorator(pythonic_params=self.pythonic_params,
+                                      jsonifier=self.jsonifier,
+                                      responses=self.documented_responses)
         return decorator(self._fn)
 
 

@@ -271,14 +271,18 @@ def compiled(schema: dict[str, Any], *, response: bool) -> Any:
 
 
 class FastJSONRequestBodyValidator(JSONRequestBodyValidator):  # type: ignore[misc]
+    parsed: Any = None
+    """The body as parsed for validation (the fast route hands it to the handler)."""
+
     async def _parse(self, stream: t.AsyncGenerator[bytes, None], scope: Any) -> Any:
         raw = b"".join([message async for message in stream])
         if not raw.decode(self._encoding):
             return None
         try:
-            return orjson.loads(raw)
+            self.parsed = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise BadRequestProblem(detail=str(exc)) from None
+        return self.parsed
 
     def _validate(self, body: Any) -> dict[str, Any] | None:
         if body is not None or self._nullable:

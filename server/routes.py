@@ -34,36 +34,76 @@ def _body_caps(item: dict[str, Any]) -> dict[str, int]:
     return caps
 
 
+class _Route:
+    __slots__ = ("caps", "methods", "names", "pattern", "template")
+
+    def __init__(self, template: str, pattern: re.Pattern[str], names: list[str],
+                 methods: tuple[str, ...], caps: dict[str, int]):
+        self.template = template
+        self.pattern = pattern
+        self.names = names
+        self.methods = methods
+        self.caps = caps
+
+
 class RouteTable:
+    """The spec's paths under `base_path`: a concrete path is one dictionary lookup, a templated
+    one is tried among those with as many segments, in the spec's order."""
+
     def __init__(self, document: dict[str, Any], base_path: str = ""):
-        routes: list[tuple[bool, re.Pattern[str], tuple[str, ...], dict[str, int], str]] = []
+        self._concrete: dict[str, _Route] = {}
+        self._templated: dict[int, list[_Route]] = {}
         for path, item in (document.get("paths") or {}).items():
             if not isinstance(item, dict):
                 continue
             methods = tuple(m.upper() for m in HTTP_METHODS if m in item)
-            pattern = re.compile("^" + re.escape(base_path) + _TEMPLATE.sub(
-                "[^/]+", re.escape(path)) + "$")
-            routes.append(("{" in path, pattern, methods, _body_caps(item), path))
-        routes.sort(key=lambda route: route[0])  # concrete paths first
-        self._routes = routes
+            full = base_path + path
+            names: list[str] = []
+
+            def group(match: re.Match[str], names: list[str] = names) -> str:
+                names.append(match.group()[2:-2].replace("\\", ""))
+                return f"(?P<p{len(names) - 1}>[^/]+)"
+
+            pattern = re.compile("^" + _TEMPLATE.sub(group, re.escape(full)) + "$")
+            route = _Route(path, pattern, names, methods, _body_caps(item))
+            if "{" in path:
+                self._templated.setdefault(full.count("/"), []).append(route)
+            else:
+                self._concrete.setdefault(full, route)
+
+    def _find(self, path: str) -> tuple[_Route, re.Match[str] | None] | None:
+        route = self._concrete.get(path)
+        if route is not None:
+            return route, None
+        for route in self._templated.get(path.count("/"), ()):
+            matched = route.pattern.match(path)
+            if matched is not None:
+                return route, matched
+        return None
+
+    def match(self, path: str) -> tuple[str, dict[str, str]] | None:
+        """The spec path (`/pets/{petId}`) matching `path` and the values of its parameters
+        (`{"petId": "7"}`), or None when no spec path does."""
+        found = self._find(path)
+        if found is None:
+            return None
+        route, matched = found
+        if matched is None:
+            return route.template, {}
+        return route.template, {name: matched.group(f"p{i}")
+                                for i, name in enumerate(route.names)}
 
     def allowed(self, path: str) -> tuple[str, ...] | None:
         """The methods of the spec path matching `path`, or None when no spec path does."""
-        for _templated, pattern, methods, _caps, _template in self._routes:
-            if pattern.match(path):
-                return methods
-        return None
+        found = self._find(path)
+        return None if found is None else found[0].methods
 
     def template(self, path: str) -> str | None:
         """The spec path (`/pets/{petId}`) matching `path`, or None when no spec path does."""
-        for _templated, pattern, _methods, _caps, template in self._routes:
-            if pattern.match(path):
-                return template
-        return None
+        found = self._find(path)
+        return None if found is None else found[0].template
 
     def max_body(self, path: str, method: str) -> int | None:
         """The operation's own body size cap, or None when it has none (the server's applies)."""
-        for _templated, pattern, _methods, caps, _template in self._routes:
-            if pattern.match(path):
-                return caps.get(method.upper())
-        return None
+        found = self._find(path)
+        return None if found is None else found[0].caps.get(method.upper())

@@ -12,6 +12,7 @@
 | `SPECFIRST_SERVER_MIGRATE` | `true` | apply pending migrations at start-up |
 | `SPECFIRST_SERVER_DB_CONNECTIONS` | `40` | most database connections a worker process keeps |
 | `SPECFIRST_SERVER_PROBLEM_BASE_URI` | see below | base of problem `type` URIs |
+| `SPECFIRST_SERVER_FAST_ROUTE` | `true` | serve operations past Connexion's middleware |
 
 Every `SPECFIRST_SERVER_*` variable is also in `extra`, for the settings of an application's
 services.
@@ -112,6 +113,7 @@ class ServerSettings:
     migrate: bool = True
     db_connections: int = 40
     problem_base_uri: str | None = None  # None: the services' base, else about:blank
+    fast_route: bool = True
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -128,6 +130,7 @@ class ServerSettings:
             migrate=env_bool(env, "SPECFIRST_SERVER_MIGRATE", True),
             db_connections=env_int(env, "SPECFIRST_SERVER_DB_CONNECTIONS", 40, minimum=2),
             problem_base_uri=env_problem_base(env, "SPECFIRST_SERVER_PROBLEM_BASE_URI"),
+            fast_route=env_bool(env, "SPECFIRST_SERVER_FAST_ROUTE", True),
             extra={k: v for k, v in env.items() if k.startswith("SPECFIRST_SERVER_")},
         )
         return replace(settings, **{k: v for k, v in overrides.items() if v is not None})
