@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from connexion.context import _context, _operation, _receive, _scope
@@ -56,16 +55,12 @@ from specfirst.server.dispatch import handler_decorator
 from specfirst.server.fast_validation import FastJSONRequestBodyValidator
 from specfirst.server.routes import RouteTable
 from starlette.datastructures import Headers, QueryParams
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["FastOperation", "FastRoute"]
 
 log = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _RESPONSE = "specfirst_fast_response"
 

@@ -23,22 +23,16 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
-from typing import Any
 
 import orjson
 from specfirst.server.problems import PROBLEM_JSON, problem_bytes
 from specfirst.server.routes import RouteTable
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["RequestGuard", "json_depth_exceeds"]
 
 log = logging.getLogger(__name__)
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _TOKENS = re.compile(rb'[\[\]{}"\\]')
 _TEXTUAL = ("json", "text/", "x-www-form-urlencoded", "xml")

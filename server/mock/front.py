@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from typing import Any
@@ -29,6 +29,7 @@ from specfirst.server.mock.responder import MockAnswer, Preferences, encode, par
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 __all__ = ["MockFront", "Route", "VIOLATION_HEADER", "choose_error", "error_choices"]
 
@@ -37,10 +38,6 @@ log = logging.getLogger(__name__)
 VIOLATION_HEADER = "Mock-Violation"
 """One header line per violation found in a request the mock refused."""
 
-Scope = MutableMapping[str, Any]
-Message = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
 
 _PREFERENCE = {
     "auth": ("401", "403", "4XX", "4xx", "default"),
