@@ -312,8 +312,8 @@ def handler_names(spec: Spec) -> dict[tuple[str, str], tuple[str, str]]:
 def relaxed_numbers(original: dict[str, Any]) -> dict[tuple[str, str], dict[str, str]]:
     """(method, path) -> {python name: "integer" | "number"} of the path parameters the spec
     types as numbers, which a relaxed served copy checks as strings (handlers get numbers)."""
-    from connexion.decorators.parameter import pythonic
     from specfirst.generator.loader import HTTP_METHODS, deref
+    from specfirst.server.connexion_compat import pythonic
 
     def resolved(node: Any) -> Any:
         return deref(original, node)[0]

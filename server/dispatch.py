@@ -32,11 +32,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from connexion import AsyncApp
-from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.context import receive, scope
-from connexion.decorators import StarletteDecorator
-from connexion.decorators.response import AsyncResponseDecorator
-from connexion.operations import AbstractOperation
+from specfirst.server.connexion_compat import (
+    AbstractOperation,
+    AsyncApi,
+    AsyncOperation,
+    AsyncResponseDecorator,
+    StarletteDecorator,
+)
 from specfirst.server.problems import Problem
 
 __all__ = ["CachedAsyncApi", "CachedAsyncOperation", "accepts_any", "documented_media_type",

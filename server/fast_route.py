@@ -40,17 +40,28 @@ import functools
 import logging
 from typing import Any
 
-from connexion.context import _context, _operation, _receive, _scope
-from connexion.decorators.parameter import prep_kwargs, pythonic, sanitized, unwrap_decorators
-from connexion.http_facts import METHODS
 from connexion.lifecycle import ConnexionRequest
-from connexion.middleware.abstract import ROUTING_CONTEXT, SpecMiddleware
-from connexion.middleware.request_validation import RequestValidationOperation
-from connexion.middleware.response_validation import ResponseValidationOperation
-from connexion.middleware.security import SecurityOperation
-from connexion.operations import AbstractOperation
-from connexion.security import SecurityHandlerFactory
-from connexion.utils import inspect_function_arguments, is_json_mimetype, is_nullable
+from specfirst.server.connexion_compat import (
+    METHODS,
+    ROUTING_CONTEXT,
+    AbstractOperation,
+    RequestValidationOperation,
+    ResponseValidationOperation,
+    SecurityHandlerFactory,
+    SecurityOperation,
+    SpecMiddleware,
+    _context,
+    _operation,
+    _receive,
+    _scope,
+    inspect_function_arguments,
+    is_json_mimetype,
+    is_nullable,
+    prep_kwargs,
+    pythonic,
+    sanitized,
+    unwrap_decorators,
+)
 from specfirst.server.dispatch import handler_decorator
 from specfirst.server.fast_validation import FastJSONRequestBodyValidator
 from specfirst.server.routes import RouteTable

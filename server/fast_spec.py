@@ -22,10 +22,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import jsonschema_rs
-from connexion.json_schema import NullableTypeValidator
-from connexion.spec import OpenAPISpecification, Specification
 from jsonschema import Draft4Validator
 from jsonschema.validators import extend
+from specfirst.server.connexion_compat import (
+    NullableTypeValidator,
+    OpenAPISpecification,
+    Specification,
+)
 
 __all__ = ["accepts", "install", "nodes_with_defaults", "validate_spec"]
 

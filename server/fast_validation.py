@@ -38,7 +38,6 @@ import jsonschema
 import jsonschema_rs
 import orjson
 from connexion.exceptions import BadRequestProblem, NonConformingResponseBody
-from connexion.utils import is_null, is_nullable
 from connexion.validators import VALIDATOR_MAP as CONNEXION_VALIDATORS
 from connexion.validators import (
     FormDataValidator,
@@ -48,6 +47,7 @@ from connexion.validators import (
 from connexion.validators.json import JSONRequestBodyValidator, JSONResponseBodyValidator
 from jsonschema import Draft4Validator
 from referencing.jsonschema import DRAFT4, DRAFT202012
+from specfirst.server.connexion_compat import is_null, is_nullable
 from specfirst.server.problems import BadRequest
 from specfirst.server.schema_errors import describe_error, first_error, pointer_of
 
@@ -96,7 +96,7 @@ class SchemaDialect:
         validates requests with, which knows `nullable`)."""
         if self.is_v31:
             return jsonschema.Draft202012Validator
-        from connexion.json_schema import Draft4RequestValidator
+        from specfirst.server.connexion_compat import Draft4RequestValidator
 
         return Draft4RequestValidator
 

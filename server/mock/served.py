@@ -21,8 +21,8 @@ from typing import Any
 
 import jsonschema
 import jsonschema_rs
-from connexion.spec import OpenAPISpecification, create_spec_validator
 from specfirst.generator.loader import escape_pointer, resolve_pointer
+from specfirst.server.connexion_compat import OpenAPISpecification, create_spec_validator
 from specfirst.server.fast_validation import DIALECT_MARK
 
 __all__ = ["already_validated", "connexion_document"]
