@@ -24,6 +24,7 @@ warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testcli
 if TYPE_CHECKING:
     from specfirst.server.app import HandlerImportError, create_app
     from specfirst.server.context import Caller, Runtime, caller, get_db, get_settings
+    from specfirst.server.point_reads import first_row, point_read
     from specfirst.server.problems import Problem
     from specfirst.server.services import Service
     from specfirst.server.settings import ServerSettings
@@ -37,8 +38,10 @@ __all__ = [
     "Service",
     "caller",
     "create_app",
+    "first_row",
     "get_db",
     "get_settings",
+    "point_read",
 ]
 
 # name -> module; imported on first use, so that `specfirst.server.db` and the mock do not pull
@@ -52,8 +55,10 @@ _EXPORTS = {
     "Service": "specfirst.server.services",
     "caller": "specfirst.server.context",
     "create_app": "specfirst.server.app",
+    "first_row": "specfirst.server.point_reads",
     "get_db": "specfirst.server.context",
     "get_settings": "specfirst.server.context",
+    "point_read": "specfirst.server.point_reads",
 }
 
 

@@ -15,6 +15,9 @@ operation documenting `application/json` for a 200 and `application/problem+json
 needs no more from its handler than `return book` or `return problem, 404`. Connexion alone
 would answer 500 ("Multiple response content types are defined in the operation spec...").
 
+A sync handler marked `@point_read` (`server.point_reads`) runs on the event loop when the
+database is SQLite, in a worker thread otherwise; every other sync handler in a worker thread.
+
 Content negotiation: a request whose `Accept` header allows none of the media types the
 operation documents for its 2xx answers gets 406 (problem+json) before its handler runs, so a
 client asking for `application/xml` from a JSON-only operation is told so rather than sent JSON
@@ -27,6 +30,7 @@ disregarded, as RFC 9110 allows, rather than answered with a status the spec doe
 from __future__ import annotations
 
 import functools
+import inspect
 import typing as t
 from collections.abc import Mapping
 from typing import Any
@@ -40,6 +44,8 @@ from specfirst.server.connexion_compat import (
     AsyncResponseDecorator,
     StarletteDecorator,
 )
+from specfirst.server.context import get_runtime
+from specfirst.server.point_reads import is_point_read
 from specfirst.server.problems import Problem
 
 __all__ = ["CachedAsyncApi", "CachedAsyncOperation", "accepts_any", "documented_media_type",
@@ -141,6 +147,20 @@ class _DocumentedResponseDecorator(AsyncResponseDecorator):  # type: ignore[misc
         return super().build_framework_response(handler_response)
 
 
+def _on_the_loop_when_local(function: t.Callable[..., Any],
+                            threaded: t.Callable[..., Any]) -> t.Callable[..., Any]:
+    """A `@point_read` handler: called on the event loop when the database is a local SQLite
+    file, else `threaded` (Connexion's hand-off to a worker thread)."""
+
+    @functools.wraps(function)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if get_runtime().db.is_sqlite:
+            return function(*args, **kwargs)
+        return await threaded(*args, **kwargs)
+
+    return wrapper
+
+
 class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
     """`StarletteDecorator` whose parameter, response and sync/async wrappers are built once, and
     whose answers get the media type their operation documents for their status."""
@@ -150,6 +170,17 @@ class _OnceStarletteDecorator(StarletteDecorator):  # type: ignore[misc]
         self._responses = responses or {}
         refuses = any(key in self._responses for key in ("406", "4XX", "4xx", "default"))
         self._produces = success_media_types(self._responses) if refuses else ()
+
+    @property
+    def _sync_async_decorator(self) -> t.Callable[[t.Callable[..., Any]], t.Callable[..., Any]]:
+        threaded = super()._sync_async_decorator
+
+        def decorator(function: t.Callable[..., Any]) -> t.Callable[..., Any]:
+            if is_point_read(function) and not inspect.iscoroutinefunction(function):
+                return _on_the_loop_when_local(function, threaded(function))
+            return threaded(function)  # type: ignore[no-any-return]
+
+        return decorator
 
     @property
     def _response_decorator_cls(self) -> Any:

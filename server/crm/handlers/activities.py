@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server import point_read
 from specfirst.server.context import caller
 from specfirst.server.crm import resources
 from specfirst.server.crm.record_types import ACTIVITIES
@@ -37,6 +38,7 @@ def create_activity(body: dict[str, Any], *, user: str | None = None,
     return resources.create_record(ACTIVITIES, caller(token_info), body)
 
 
+@point_read
 def get_activity(id_: str, *, user: str | None = None, token_info: TokenInfo = None) -> Any:
     return resources.get_record(ACTIVITIES, caller(token_info), id_)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server import point_read
 from specfirst.server.context import caller
 from specfirst.server.crm import batch, resources
 from specfirst.server.crm.record_types import DEALS
@@ -39,6 +40,7 @@ def create_deal(body: dict[str, Any], *, user: str | None = None,
     return resources.create_record(DEALS, caller(token_info), body)
 
 
+@point_read
 def get_deal(id_: str, *, user: str | None = None,
                  token_info: dict[str, Any] | None = None) -> Any:
     return resources.get_record(DEALS, caller(token_info), id_)

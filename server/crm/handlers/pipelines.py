@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server import point_read
 from specfirst.server.context import caller
 from specfirst.server.crm import resources
 from specfirst.server.crm.record_types import PIPELINES, STAGES
@@ -36,6 +37,7 @@ def create_pipeline(body: dict[str, Any], *, user: str | None = None,
     return resources.create_record(PIPELINES, caller(token_info), body)
 
 
+@point_read
 def get_pipeline(id_: str, *, user: str | None = None, token_info: TokenInfo = None) -> Any:
     return resources.get_record(PIPELINES, caller(token_info), id_)
 
@@ -62,6 +64,7 @@ def create_stage(pipeline_id: str, body: dict[str, Any], *, user: str | None = N
     return resources.create_record(STAGES, caller(token_info), body, parent_id=pipeline_id)
 
 
+@point_read
 def get_stage(pipeline_id: str, id_: str, *, user: str | None = None,
               token_info: TokenInfo = None) -> Any:
     return resources.get_record(STAGES, caller(token_info), id_, parent_id=pipeline_id)

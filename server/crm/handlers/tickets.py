@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server import point_read
 from specfirst.server.context import caller
 from specfirst.server.crm import resources
 from specfirst.server.crm.record_types import COMMENTS, TICKETS
@@ -42,6 +43,7 @@ def create_ticket(body: dict[str, Any], *, user: str | None = None,
     return resources.create_record(TICKETS, caller(token_info), body)
 
 
+@point_read
 def get_ticket(id_: str, *, user: str | None = None, token_info: TokenInfo = None) -> Any:
     return resources.get_record(TICKETS, caller(token_info), id_)
 
@@ -72,6 +74,7 @@ def create_comment(ticket_id: str, body: dict[str, Any], *, user: str | None = N
     return resources.create_record(COMMENTS, caller(token_info), body, parent_id=ticket_id)
 
 
+@point_read
 def get_comment(ticket_id: str, id_: str, *, user: str | None = None,
                 token_info: TokenInfo = None) -> Any:
     return resources.get_record(COMMENTS, caller(token_info), id_, parent_id=ticket_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from specfirst.server import point_read
 from specfirst.server.context import caller
 from specfirst.server.crm import resources
 from specfirst.server.crm.record_types import USERS
@@ -20,6 +21,7 @@ def list_users(limit: int | None = None, cursor: str | None = None, sort: str | 
                                   sort=sort, updated_since=updated_since, filters=filters)
 
 
+@point_read
 def get_user(id_: str, *, user: str | None = None,
              token_info: dict[str, Any] | None = None) -> Any:
     return resources.get_record(USERS, caller(token_info), id_)
