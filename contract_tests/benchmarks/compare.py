@@ -6,8 +6,10 @@ the lean FastAPI baseline (`fastapi_lean_app.py`); the order flips every round, 
 runs on a warmer machine — each on a fresh SQLite database with a fresh token, and measures
 GET-customer-by-id and POST-customer with `concurrency` closed-loop users over keep-alive
 connections, once with `specfirst bench` and once with wrk (the order of the two flips every
-round as well), sampling the server's peak RSS while it is under load. Medians over the rounds
-and the ratios ours / each baseline, per load generator, are what the report shows.
+round as well), sampling the server's peak RSS while it is under load and the CPU time its
+process used in the measured window (per request served: steadier than throughput on a shared
+machine, where it is the share of the cores a server gets that moves most). Medians over the
+rounds and the ratios ours / each baseline, per load generator, are what the report shows.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from specfirst.contract_tests.benchmarks.servers import (
     OURS,
     Contender,
     RssSampler,
+    cpu_seconds,
     started,
 )
 from specfirst.contract_tests.benchmarks.wrk import ensure_wrk, run_wrk, wrk_version
@@ -59,18 +62,32 @@ class CompareConfig:
     wrk_threads: int = 2
 
 
-def _load(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
-          body: str | None, config: CompareConfig) -> dict[str, Any]:
+def _run(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
+         body: str | None, config: CompareConfig, duration_s: float) -> dict[str, Any]:
     if tool == "wrk":
         if body is not None:
             headers = {**headers, "Content-Type": "application/json"}
-        return run_wrk(wrk, url, method, headers, body, config.concurrency, config.duration_s,
-                       config.warmup_s, threads=config.wrk_threads)
+        return run_wrk(wrk, url, method, headers, body, config.concurrency, duration_s, 0,
+                       threads=config.wrk_threads)
     bench = BenchConfig(parse_target(url, method, headers),
                         BodyTemplate.parse(body) if body is not None else None,
-                        (config.concurrency,), config.duration_s, config.warmup_s)
+                        (config.concurrency,), duration_s, 0)
     result: LevelResult = run_bench(bench)[0]
     return result.to_json()
+
+
+def _load(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
+          body: str | None, config: CompareConfig, pid: int) -> dict[str, Any]:
+    """An unmeasured warm-up run, then the measured one, with the CPU time the server process
+    `pid` used during it per request served (`server_cpu_ms`)."""
+    if config.warmup_s > 0:
+        _run(tool, wrk, url, method, headers, body, config, config.warmup_s)
+    before = cpu_seconds(pid)
+    figures = _run(tool, wrk, url, method, headers, body, config, config.duration_s)
+    used = cpu_seconds(pid) - before
+    figures["server_cpu_ms"] = round(1000 * used / figures["requests"], 3) if (
+        figures["requests"]) else None
+    return figures
 
 
 def _measure(contender: Contender, config: CompareConfig, folder: Path, wrk: str,
@@ -87,7 +104,8 @@ def _measure(contender: Contender, config: CompareConfig, folder: Path, wrk: str
         for operation, (url, method, body) in plan.items():
             for tool in tools:
                 with RssSampler(server.process.pid) as rss:
-                    figures = _load(tool, wrk, url, method, headers, body, config)
+                    figures = _load(tool, wrk, url, method, headers, body, config,
+                                    server.process.pid)
                 figures["peak_rss_mb"] = round(rss.peak / 2**20, 1)
                 out[tool][operation] = figures
                 log.info("%s %s %s: %.0f req/s, p99 %.1f ms", contender.name, tool, operation,
@@ -132,6 +150,9 @@ def _medians(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "errors": sum(r["errors"] for r in runs),
         "requests": sum(r["requests"] for r in runs),
         "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in runs),
+        "server_cpu_ms": statistics.median(cpu) if (
+            cpu := [r["server_cpu_ms"] for r in runs if r.get("server_cpu_ms") is not None]
+        ) else None,
         "client_bound_runs": sum(1 for r in runs if r["client_bound"]),
     }
 

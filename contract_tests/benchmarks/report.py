@@ -16,8 +16,8 @@ def _names(entry: dict[str, Any]) -> list[str]:
 
 
 def _figures_table(per_operation: dict[str, Any]) -> list[str]:
-    lines = ["| operation | server | req/s | p50 ms | p99 ms | mean ms | errors | peak RSS MB |",
-             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| operation | server | req/s | p50 ms | p99 ms | mean ms | errors | peak RSS MB | "
+             "server CPU ms/request |", "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     for operation, entry in per_operation.items():
         for name in _names(entry):
             figures = entry[name]
@@ -25,8 +25,12 @@ def _figures_table(per_operation: dict[str, Any]) -> list[str]:
                 f"| {_LABELS.get(operation, operation)} | {name} | "
                 f"{figures['throughput_rps']:,.0f} | {figures['p50_ms']:.1f} | "
                 f"{figures['p99_ms']:.1f} | {figures['mean_ms']:.1f} | {figures['errors']} | "
-                f"{figures['peak_rss_mb']:.0f} |")
+                f"{figures['peak_rss_mb']:.0f} | {_cpu(figures.get('server_cpu_ms'))} |")
     return lines
+
+
+def _cpu(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _ratios_table(per_operation: dict[str, Any]) -> list[str]:

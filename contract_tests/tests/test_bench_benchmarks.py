@@ -103,7 +103,7 @@ def test_generated_spec_loads(tmp_path: Path) -> None:
 def _run(rps: float, p99: float) -> dict[str, Any]:
     return {"throughput_rps": rps, "latency_ms": {"p50": p99 / 2, "p99": p99}, "mean_ms": p99 / 3,
             "errors": 0, "requests": int(rps * 10), "peak_rss_mb": 80.0, "client_bound": False,
-            "queue_length": 32.0 if rps != 1200 else 96.0}
+            "queue_length": 32.0 if rps != 1200 else 96.0, "server_cpu_ms": round(500 / rps, 3)}
 
 
 def _figures(get: tuple[float, float], create: tuple[float, float]) -> dict[str, Any]:
@@ -121,6 +121,7 @@ def test_summary_takes_medians_and_ratios_against_each_baseline() -> None:
     assert set(summary) == {"specfirst-bench", "wrk"}
     get = summary["wrk"]["get_customer"]
     assert get["specfirst"]["throughput_rps"] == 1000 and get["fastapi"]["throughput_rps"] == 500
+    assert get["specfirst"]["server_cpu_ms"] == pytest.approx(0.5)
     assert get["ratios"]["fastapi"]["throughput_ratio"] == pytest.approx(2.0)
     assert get["ratios"]["fastapi"]["p99_ratio"] == pytest.approx(0.5)
     assert get["ratios"]["fastapi"]["goal_met"]
@@ -148,6 +149,10 @@ def test_summary_takes_medians_and_ratios_against_each_baseline() -> None:
     assert report.count("| POST /api/v1/customers | fastapi-lean | 1.00× | 0.50× | yes |") == 2
     assert "before the comparison: 1.50, 1.00, 1.00; after: 6.00, 3.00, 2.00" in report
     assert "| 2 | wrk | POST /api/v1/customers | 1,100 (40) | 400 (20) | 1,000 (80) |" in report
+    # the median server CPU per request beside each median: ours 0.50 ms (500 / 1,000 req/s)
+    assert report.count("| GET /api/v1/customers/{id} | specfirst | 1,000 |") == 2
+    assert all(line.endswith("| 0.50 |") for line in report.splitlines()
+               if line.startswith("| GET /api/v1/customers/{id} | specfirst | 1,000 |"))
     littles = next(line for line in report.splitlines() if line.startswith("Little's law"))
     assert "round 3, wrk, fastapi-lean, POST /api/v1/customers (λ·W = 96.0)" in littles
     assert "round 1" not in littles and "round 2" not in littles
@@ -200,6 +205,7 @@ def test_harness_runs_all_three_servers_with_both_load_generators() -> None:
             for operation in ("get_customer", "create_customer"):
                 run = figures[name][tool][operation]
                 assert run["requests"] > 0 and run["errors"] == 0, (name, tool, operation, run)
+                assert run["server_cpu_ms"] > 0, (name, tool, operation, run)
     for tool in ("specfirst-bench", "wrk"):
         for operation in ("get_customer", "create_customer"):
             assert set(result["summary"][tool][operation]["ratios"]) == {"fastapi",
