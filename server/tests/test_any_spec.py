@@ -423,8 +423,10 @@ def get_thing(kind):
 
 
 @contextlib.contextmanager
-def served(tmp_path: Path, spec: str, package: str, handlers: str) -> Iterator[Any]:
-    """A TestClient of `create_app` on `spec`, its `things` tag handled by `handlers`."""
+def served(tmp_path: Path, spec: str, package: str, handlers: str, *,
+           database_url: str | None = None, env: dict[str, str] | None = None) -> Iterator[Any]:
+    """A TestClient of `create_app` on `spec`, its `things` tag handled by `handlers` (on a new
+    SQLite database unless `database_url`; `env`: server settings)."""
     from specfirst.server import create_app
     from specfirst.server.settings import ServerSettings
     from starlette.testclient import TestClient
@@ -435,7 +437,8 @@ def served(tmp_path: Path, spec: str, package: str, handlers: str) -> Iterator[A
     (tmp_path / package / "things.py").write_text(handlers, encoding="utf-8")
     sys.path.insert(0, str(tmp_path))
     try:
-        settings = ServerSettings.from_env({}, database_url=f"sqlite:///{tmp_path / 'api.db'}")
+        settings = ServerSettings.from_env(
+            env or {}, database_url=database_url or f"sqlite:///{tmp_path / 'api.db'}")
         app = create_app(tmp_path / "api.yaml", handlers=package, settings=settings)
         with TestClient(app) as client:
             yield client

@@ -3,14 +3,11 @@ other databases; unmarked sync handlers always in a worker thread; answers are t
 
 from __future__ import annotations
 
-import contextlib
-import sys
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from specfirst.server.tests.conftest import BACKENDS
+from specfirst.server.tests.test_any_spec import served
 
 SPEC = """\
 openapi: 3.0.3
@@ -79,34 +76,14 @@ def get_plain(key):
 '''
 
 
-@contextlib.contextmanager
-def served(tmp_path: Path, database_url: str, *, fast_route: bool) -> Iterator[Any]:
-    from specfirst.server import create_app
-    from specfirst.server.settings import ServerSettings
-    from starlette.testclient import TestClient
-
-    package = f"point_read_{'fast' if fast_route else 'stack'}_handlers"
-    (tmp_path / "api.yaml").write_text(SPEC, encoding="utf-8")
-    (tmp_path / package).mkdir()
-    (tmp_path / package / "__init__.py").write_text("", encoding="utf-8")
-    (tmp_path / package / "things.py").write_text(HANDLERS, encoding="utf-8")
-    sys.path.insert(0, str(tmp_path))
-    try:
-        settings = ServerSettings.from_env(
-            {"SPECFIRST_SERVER_FAST_ROUTE": str(fast_route).lower()}, database_url=database_url)
-        app = create_app(tmp_path / "api.yaml", handlers=package, settings=settings)
-        with TestClient(app) as client:
-            yield client
-    finally:
-        sys.path.remove(str(tmp_path))
-
-
 @pytest.mark.parametrize("fast_route", [True, False], ids=["fast-route", "connexion-stack"])
 @pytest.mark.parametrize("backend_url", BACKENDS, indirect=True)
 def test_a_point_read_runs_on_the_loop_only_on_sqlite(tmp_path: Path, backend_url: str,
                                                       fast_route: bool) -> None:
     local = backend_url.startswith("sqlite")
-    with served(tmp_path, backend_url, fast_route=fast_route) as client:
+    with served(tmp_path, SPEC, f"point_read_{'fast' if fast_route else 'stack'}_handlers",
+                HANDLERS, database_url=backend_url,
+                env={"SPECFIRST_SERVER_FAST_ROUTE": str(fast_route).lower()}) as client:
         marked = client.get("/v1/marked/a")
         plain = client.get("/v1/plain/b")
         missing = client.get("/v1/marked/missing")
