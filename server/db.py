@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import anyio.to_thread
 from specfirst.generator.errors import ConfigError
 from specfirst.server.fifo_lock import FifoLock
 from specfirst.server.group_commit import GroupCommit
@@ -141,6 +142,15 @@ class Database:
             return self._group.run(work)
         with self.write() as conn:
             return work(conn)
+
+    async def write_grouped_async(self, work: Callable[[Connection], T]) -> T:
+        """`write_grouped` for a coroutine (an `async def` handler): on SQLite the unit is
+        queued from the event loop, run by the process's writer thread with the batch it joins,
+        and the coroutine resumed after the commit, with no worker thread of its own; on other
+        backends `write_grouped` runs in a worker thread."""
+        if self.is_sqlite:
+            return await self._group.run_async(work)
+        return await anyio.to_thread.run_sync(self.write_grouped, work)
 
     @contextmanager
     def _writer_turn(self) -> Iterator[None]:

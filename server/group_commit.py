@@ -22,24 +22,39 @@ Guarantees:
   itself wait for this process's write turn (so `run` is never called inside a write
   transaction: the leader needs that turn for the batch).
 
+A coroutine submits its unit with `run_async` and awaits it without a thread of its own:
+the event loop queues the unit and, when no batch is running, wakes the process's writer
+thread, which leads batches as long as units of coroutines head the queue; a batch's coroutines
+are resumed by one callback on their event loop after its commit. A request whose write is one
+grouped unit then costs the loop no thread hand-off of its own (each costs two thread
+wake-ups and two GIL hand-offs), only its share of the batch's. Units of threads and of
+coroutines share one queue and one order: leadership passes to the head of the queue, to its
+own thread for a unit of a thread, to the writer thread for a unit of a coroutine.
+
 Other backends run several writers at once and flush the log of concurrent commits together
 themselves (PostgreSQL): there each unit is its own transaction, run by its caller.
 
     value = db.write_grouped(lambda conn: insert_something(conn))
+    value = await db.write_grouped_async(lambda conn: insert_something(conn))
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
+import logging
 import threading
 from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any, Generic, TypeVar
 
+from specfirst.server.sql import run_sql
 from sqlalchemy import Connection
 
 __all__ = ["GroupCommit", "MAX_BATCH"]
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -53,15 +68,30 @@ _RELEASE = "RELEASE SAVEPOINT group_commit_unit"
 
 
 class _Unit(Generic[T]):
-    __slots__ = ("context", "done", "error", "lead", "result", "work")
+    __slots__ = ("context", "done", "error", "future", "lead", "result", "work")
 
-    def __init__(self, work: Callable[[Connection], T]) -> None:
+    def __init__(self, work: Callable[[Connection], T], *, done: threading.Event | None = None,
+                 future: asyncio.Future[T] | None = None) -> None:
         self.work = work
         self.context = contextvars.copy_context()
-        self.done = threading.Event()
+        # a thread's unit is told through `done`, a coroutine's through `future`
+        self.done = done
+        self.future = future
         self.lead = False  # woken to lead the next batch, not because its unit is done
         self.result: T | None = None
         self.error: BaseException | None = None
+
+
+def _settle(units: list[_Unit[Any]]) -> None:
+    """On the units' event loop: resume their coroutines with their results or errors."""
+    for unit in units:
+        future = unit.future
+        if future is None or future.done():  # its coroutine was cancelled meanwhile
+            continue
+        if unit.error is not None:
+            future.set_exception(unit.error)
+        else:
+            future.set_result(unit.result)
 
 
 class GroupCommit:
@@ -75,6 +105,9 @@ class GroupCommit:
         self._mutex = threading.Lock()
         self._queue: deque[_Unit[Any]] = deque()
         self._leading = False
+        self._writer: threading.Thread | None = None  # leads for coroutines, started on demand
+        self._writer_turn = threading.Event()
+        self._writer_started = threading.Lock()
 
     @property
     def pending(self) -> int:
@@ -85,17 +118,18 @@ class GroupCommit:
     def run(self, work: Callable[[Connection], T]) -> T:
         """Run `work(conn)` inside a write transaction shared with concurrent units; return
         its result once that transaction committed, or raise its error."""
-        unit: _Unit[T] = _Unit(work)
+        done = threading.Event()
+        unit: _Unit[T] = _Unit(work, done=done)
         with self._mutex:
             self._queue.append(unit)
             lead = not self._leading
             self._leading = True
         while True:
             if not lead:
-                unit.done.wait()
+                done.wait()
                 if unit.lead:  # promoted: its unit is still queued, at the head
                     unit.lead = False
-                    unit.done.clear()
+                    done.clear()
                     lead = True
                     continue
                 if unit.error is not None:
@@ -104,6 +138,38 @@ class GroupCommit:
             self._lead()
             lead = False
 
+    async def run_async(self, work: Callable[[Connection], T]) -> T:
+        """`run` for a coroutine: the unit is queued from the event loop and led by the writer
+        thread (or by a thread already leading), the coroutine resumed after the commit."""
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        unit: _Unit[T] = _Unit(work, future=future)
+        with self._mutex:
+            self._queue.append(unit)
+            lead = not self._leading
+            self._leading = True
+        if lead:
+            self._wake_writer()
+        return await future
+
+    def _wake_writer(self) -> None:
+        if self._writer is None:
+            with self._writer_started:
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write, daemon=True,
+                                                    name="specfirst-group-commit")
+                    self._writer.start()
+        self._writer_turn.set()
+
+    def _write(self) -> None:
+        """The writer thread: leads a batch each time leadership passes to a coroutine's unit."""
+        while True:
+            self._writer_turn.wait()
+            self._writer_turn.clear()
+            try:
+                self._lead()
+            except BaseException:  # noqa: BLE001 - told to the batch's callers; keep leading
+                log.exception("a grouped write failed")
+
     def _lead(self) -> None:
         with self._mutex:
             batch = [self._queue.popleft()
@@ -111,15 +177,30 @@ class GroupCommit:
         try:
             self._commit(batch)
         finally:
+            writer_leads = False
             with self._mutex:
                 if self._queue:
                     successor = self._queue[0]
-                    successor.lead = True
-                    successor.done.set()
+                    if successor.done is not None:
+                        successor.lead = True
+                        successor.done.set()
+                    else:
+                        writer_leads = True
                 else:
                     self._leading = False
+            if writer_leads:
+                self._wake_writer()
+            resumed: dict[asyncio.AbstractEventLoop, list[_Unit[Any]]] = {}
             for unit in batch:
-                unit.done.set()
+                if unit.done is not None:
+                    unit.done.set()
+                elif unit.future is not None:
+                    resumed.setdefault(unit.future.get_loop(), []).append(unit)
+            for loop, units in resumed.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, units)
+                except RuntimeError:  # the loop is closed: nobody is waiting any more
+                    pass
 
     def _commit(self, batch: list[_Unit[Any]]) -> None:
         try:
@@ -129,15 +210,16 @@ class GroupCommit:
                     only.result = only.context.run(only.work, conn)
                     return
                 for unit in batch:
-                    # plain statements: SQLAlchemy's nested-transaction objects cost more than
-                    # the unit's own INSERT, and nothing else on this connection nests
-                    conn.exec_driver_sql(_SAVEPOINT)
+                    # plain statements on the driver: SQLAlchemy's nested-transaction objects
+                    # cost more than the unit's own INSERT, and nothing else on this
+                    # connection nests
+                    run_sql(conn, _SAVEPOINT)
                     try:
                         unit.result = unit.context.run(unit.work, conn)
                     except Exception as exc:  # noqa: BLE001 - the unit's own error, for its caller
-                        conn.exec_driver_sql(_ROLLBACK_TO)
+                        run_sql(conn, _ROLLBACK_TO)
                         unit.error = exc
-                    conn.exec_driver_sql(_RELEASE)
+                    run_sql(conn, _RELEASE)
         except BaseException as exc:  # a lone unit's error, or BEGIN / COMMIT failed: all units
             for unit in batch:
                 unit.result, unit.error = None, exc

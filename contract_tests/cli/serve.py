@@ -72,6 +72,7 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     from specfirst.server.db import Database
     from specfirst.server.migrations import apply_migrations
     from specfirst.server.services import declared_services
+    from specfirst.server.uvicorn_compat import PROTOCOL
     from specfirst.server.workers import PortInUse, WorkerPool, reuse_port_supported
 
     settings = settings_from()
@@ -97,7 +98,7 @@ def serve(spec: str | None, handlers: str | None, db: str | None, host: str, por
     options: dict[str, Any] = {
         "app": "specfirst.server.app:create_app_from_env", "factory": True, "host": host,
         "port": port, "log_level": "warning", "access_log": False,
-        "timeout_graceful_shutdown": 5}
+        "timeout_graceful_shutdown": 5, "http": PROTOCOL}
     if workers > 1 and reuse_port_supported():
         try:
             pool = WorkerPool(options, host, port, workers)

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 from specfirst.server.crm.migrations.m0002_sync import changes, webhook_deliveries, webhooks
+from specfirst.server.sql import insert_row, run_sql
 from specfirst.server.timeutil import now_iso
 from sqlalchemy.engine import Connection
 
@@ -48,13 +49,10 @@ OBJECT_TYPES: dict[str, str] = {
     "comments": "comment",
     "activities": "activity",
 }
-# Statements of every record write, built once: a statement object memoizes its cache key,
-# so SQLAlchemy finds the compiled form without rebuilding the expression (which was, for the
-# subscription lookup, the largest cost inside a create's write transaction).
-_SUBSCRIPTIONS = sa.select(webhooks.c.id, webhooks.c.event_types).where(
-    webhooks.c.tenant_id == sa.bindparam("tenant_id"), webhooks.c.active.is_(True))
-_INSERT_CHANGE = changes.insert()
-_INSERT_DELIVERY = webhook_deliveries.insert()
+# Every record write looks up the tenant's subscriptions (`server.sql`: on SQLite straight on
+# the driver, inside the write transaction).
+_SUBSCRIPTIONS = (f"SELECT id, event_types FROM {webhooks.name} "
+                  "WHERE tenant_id = :tenant_id AND active = :active")
 _SINGULAR_TO_PLURAL = {singular: plural for plural, singular in OBJECT_TYPES.items()}
 
 # Every event type a subscription may ask for (the `Webhook.event_types` enum).
@@ -136,8 +134,8 @@ def record_change(
         action == "updated" and object_type in _FIELD_EVENTS
     ) else None
     occurred_at = now_iso()
-    conn.execute(  # values as parameters: the compiled INSERT is cached, not rebuilt
-        _INSERT_CHANGE,
+    insert_row(
+        conn, changes,
         {"tenant_id": tenant_id, "object_type": object_type, "object_id": object_id,
          "action": action, "occurred_at": occurred_at,
          "data": None if data is None else orjson.dumps(data).decode()},
@@ -161,8 +159,8 @@ def emit_event(
     Returns the number of deliveries queued. Used for events that are not record changes
     (`import.completed`) as well.
     """
-    rows = conn.execute(_SUBSCRIPTIONS, {"tenant_id": tenant_id}).all()
-    targets = [row.id for row in rows if event_type in orjson.loads(row.event_types)]
+    rows = run_sql(conn, _SUBSCRIPTIONS, {"tenant_id": tenant_id, "active": True})
+    targets = [row[0] for row in rows if event_type in orjson.loads(row[1])]
     if not targets:
         return 0
     event_id = str(uuid.uuid4())
@@ -211,7 +209,7 @@ def queue_delivery(
         "lease_owner": None,
         "lease_until": None,
     }
-    conn.execute(_INSERT_DELIVERY, row)
+    insert_row(conn, webhook_deliveries, row)
     return row
 
 

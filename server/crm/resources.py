@@ -40,8 +40,9 @@ from specfirst.server.problems import (
     PreconditionRequired,
     Unprocessable,
 )
+from specfirst.server.sql import insert_row
 from specfirst.server.timeutil import format_ts, now_iso, parse_ts
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 
 __all__ = [
     "REGISTRY",
@@ -284,17 +285,6 @@ def _record_change(conn: Connection, rtype: ResourceType, tenant_id: str, record
                              object_id=record_id, action=action, data=data)
 
 
-_INSERTS: dict[str, Any] = {}
-
-
-def _insert_statement(rtype: ResourceType) -> Any:
-    """The record `INSERT` of a type, built once (its cache key memoized with it)."""
-    statement = _INSERTS.get(rtype.name)
-    if statement is None:
-        statement = _INSERTS[rtype.name] = insert(rtype.table)
-    return statement
-
-
 def insert_record(conn: Connection, rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
                   parent_id: str | None = None) -> dict[str, Any]:
     """Create one record on an open write transaction; returns it as the API shows it."""
@@ -312,16 +302,16 @@ def insert_record(conn: Connection, rtype: ResourceType, caller: Caller, body: M
     _check_refs(conn, rtype, caller.tenant_id, row, None)
     if rtype.prepare:
         rtype.prepare(conn, caller.tenant_id, row, None)
-    # values as parameters: SQLAlchemy reuses the compiled INSERT instead of building a new
-    # statement (and its cache key) from every value
-    conn.execute(_insert_statement(rtype), {"tenant_id": caller.tenant_id, **row})
+    insert_row(conn, rtype.table, {"tenant_id": caller.tenant_id, **row})
     record = to_api(rtype, row)
     _record_change(conn, rtype, caller.tenant_id, row["id"], "created", record)
     return record
 
 
-def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
-                  parent_id: str | None = None) -> Any:
+async def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
+                        parent_id: str | None = None) -> Any:
+    """Create one record (with its idempotency record and change) for an `async def` handler:
+    the request is read on the event loop, the write queued from there."""
     key = header("Idempotency-Key")
     base = str(request.url.path).rstrip("/")
 
@@ -337,8 +327,9 @@ def create_record(rtype: ResourceType, caller: Caller, body: Mapping[str, Any],
                               produce=lambda: produce(conn))
 
     # concurrent creates share one write transaction on SQLite, each in its own savepoint and
-    # answered only after the shared commit (`Database.write_grouped`)
-    return get_db().write_grouped(create).response()
+    # answered only after the shared commit, with no worker thread per create
+    # (`Database.write_grouped_async`)
+    return (await get_db().write_grouped_async(create)).response()
 
 
 def _merge(rtype: ResourceType, old: Mapping[str, Any], body: Mapping[str, Any]

@@ -3,6 +3,7 @@ commit, one failing unit isolated from the rest of its batch, a failed commit fa
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 import uuid
@@ -233,3 +234,173 @@ def test_concurrent_creates_all_committed_visible_and_in_the_feed_with_failures_
             feed.extend(page["data"])
     created = [c for c in feed if c["object_type"] == "customers" and c["action"] == "created"]
     assert sorted(c["object_id"] for c in created) == sorted(made)
+
+
+def _in_a_loop(db: Database, works: list[Callable[[Connection], Any]],
+               on_queued: Callable[[], None] | None = None, queued: int | None = None
+               ) -> list[tuple[str, Any]]:
+    """Await `db.write_grouped_async(work)` for every work concurrently on one event loop (in
+    this thread); `on_queued` runs once `queued` units (default: these) are queued."""
+    expected = len(works) if queued is None else queued
+
+    async def one(work: Callable[[Connection], Any]) -> tuple[str, Any]:
+        try:
+            return ("ok", await db.write_grouped_async(work))
+        except Exception as exc:  # noqa: BLE001 - what the coroutine of that unit gets
+            return ("error", exc)
+
+    async def main() -> list[tuple[str, Any]]:
+        tasks = [asyncio.ensure_future(one(work)) for work in works]
+        if on_queued is not None:
+            while db._group.pending < expected:  # noqa: SLF001
+                await asyncio.sleep(0.005)
+            on_queued()
+        return list(await asyncio.gather(*tasks))
+
+    return asyncio.run(main())
+
+
+def test_units_of_coroutines_and_threads_share_a_batch_and_resume_after_its_commit(
+        db: Database) -> None:
+    """Coroutines queue their units from the event loop beside units of threads; the batch
+    holds them all, and every caller sees its result only once the batch committed."""
+    seen_before_commit: list[int] = []
+
+    def insert(n: int) -> Callable[[Connection], int]:
+        def work(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
+            seen_before_commit.append(_visible(db, "SELECT count(*) FROM item WHERE id = :id",
+                                               id=n))
+            return n
+        return work
+
+    release = threading.Event()
+    with ThreadPoolExecutor(UNITS + 1) as pool:
+        holder = pool.submit(db.write_grouped, lambda conn: release.wait(DEADLINE_S))
+        _wait_until(lambda: db._group.pending == 0)  # noqa: SLF001 - the holder leads
+        threads = [pool.submit(db.write_grouped, insert(n)) for n in range(UNITS // 2)]
+        _wait_until(lambda: db._group.pending == UNITS // 2)  # noqa: SLF001
+        outcomes = _in_a_loop(db, [insert(n) for n in range(UNITS // 2, UNITS)],
+                              on_queued=lambda: _release_when(db, UNITS, release), queued=UNITS)
+        assert holder.result(DEADLINE_S) is True
+        assert [f.result(DEADLINE_S) for f in threads] == list(range(UNITS // 2))
+    assert outcomes == [("ok", n) for n in range(UNITS // 2, UNITS)]
+    assert seen_before_commit == [0] * UNITS
+    assert _visible(db, "SELECT count(*) FROM item") == UNITS
+
+
+def _release_when(db: Database, queued: int, release: threading.Event) -> None:
+    assert db._group.pending == queued  # noqa: SLF001 - all of them wait for one batch
+    release.set()
+
+
+def test_a_coroutine_unit_is_led_by_the_writer_thread_without_blocking_its_loop(
+        db: Database) -> None:
+    """With no batch running, a coroutine's unit is run by the writer thread; the event loop
+    goes on meanwhile (here: it is what lets the unit finish)."""
+    go = threading.Event()
+    ran_on: list[str] = []
+
+    def work(conn: Connection) -> str:
+        ran_on.append(threading.current_thread().name)
+        assert go.wait(DEADLINE_S), "the event loop was blocked while the unit ran"
+        conn.execute(text("INSERT INTO item (id, owner) VALUES (1, 'w')"))
+        return "done"
+
+    async def main() -> str:
+        pending = asyncio.ensure_future(db.write_grouped_async(work))
+        while not ran_on:
+            await asyncio.sleep(0.005)
+        go.set()  # only possible while the loop runs
+        return await pending
+
+    assert asyncio.run(main()) == "done"
+    assert ran_on == ["specfirst-group-commit"]
+    assert _visible(db, "SELECT count(*) FROM item") == 1
+
+
+def test_a_failing_coroutine_unit_gets_its_error_and_its_batch_commits(db: Database) -> None:
+    with db.write() as conn:
+        conn.execute(text("INSERT INTO item (id, owner) VALUES (1000, 'taken')"))
+
+    def insert(n: int) -> Callable[[Connection], int]:
+        def work(conn: Connection) -> int:
+            conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
+            if n == 2:
+                conn.execute(text("INSERT INTO item (id, owner) VALUES (1000, 'dup')"))
+            if n == 4:
+                raise LookupError("the handler refused")
+            return n
+        return work
+
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        holder = pool.submit(db.write_grouped, lambda conn: release.wait(DEADLINE_S))
+        _wait_until(lambda: db._group.pending == 0)  # noqa: SLF001
+        outcomes = _in_a_loop(db, [insert(n) for n in range(8)],
+                              on_queued=lambda: _release_when(db, 8, release))
+        holder.result(DEADLINE_S)
+    assert outcomes[2][0] == "error" and isinstance(outcomes[2][1], IntegrityError)
+    assert outcomes[4][0] == "error" and isinstance(outcomes[4][1], LookupError)
+    assert [o for i, o in enumerate(outcomes) if i not in (2, 4)] == [
+        ("ok", n) for n in range(8) if n not in (2, 4)]
+    assert sorted(_rows(db, "SELECT id FROM item")) == [0, 1, 3, 5, 6, 7, 1000]
+
+
+def test_a_cancelled_coroutine_leaves_its_unit_to_commit_and_the_loop_quiet(
+        db: Database) -> None:
+    """A client that goes away cancels its request's coroutine, not its queued write: the unit
+    commits with its batch, and resuming nobody raises nothing on the loop."""
+    release = threading.Event()
+    loop_errors: list[dict[str, Any]] = []
+
+    async def main() -> int:
+        asyncio.get_running_loop().set_exception_handler(lambda _loop, ctx: loop_errors.append(
+            ctx))
+        gone = asyncio.ensure_future(db.write_grouped_async(lambda conn: conn.execute(
+            text("INSERT INTO item (id, owner) VALUES (1, 'gone')")).rowcount))
+        stays = asyncio.ensure_future(db.write_grouped_async(lambda conn: conn.execute(
+            text("INSERT INTO item (id, owner) VALUES (2, 'stays')")).rowcount))
+        while db._group.pending < 2:  # noqa: SLF001
+            await asyncio.sleep(0.005)
+        gone.cancel()
+        release.set()
+        result = await stays
+        with pytest.raises(asyncio.CancelledError):
+            await gone
+        await asyncio.sleep(0.05)  # let any late callback run
+        return result
+
+    with ThreadPoolExecutor(1) as pool:
+        holder = pool.submit(db.write_grouped, lambda conn: release.wait(DEADLINE_S))
+        _wait_until(lambda: db._group.pending == 0)  # noqa: SLF001
+        assert asyncio.run(main()) == 1
+        holder.result(DEADLINE_S)
+    assert sorted(_rows(db, "SELECT id FROM item")) == [1, 2]
+    assert loop_errors == []
+
+
+@pytest.mark.parametrize("backend_url", BACKENDS, indirect=True)
+def test_grouped_writes_of_coroutines_on_either_backend(backend_url: str) -> None:
+    """`write_grouped_async` keeps `write_grouped`'s promise on both backends (on PostgreSQL
+    each unit is its own transaction, in a worker thread)."""
+    database = Database.from_url(backend_url)
+    try:
+        with database.write() as conn:
+            conn.execute(text("CREATE TABLE item (id INTEGER PRIMARY KEY, owner TEXT NOT NULL)"))
+
+        def insert(n: int) -> Callable[[Connection], int]:
+            def work(conn: Connection) -> int:
+                conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
+                if n % 5 == 0:
+                    raise LookupError(n)
+                return n
+            return work
+
+        outcomes = _in_a_loop(database, [insert(n) for n in range(1, 41)])
+        assert [value if kind == "ok" else -value.args[0] for kind, value in outcomes] == [
+            -n if n % 5 == 0 else n for n in range(1, 41)]
+        assert sorted(_rows(database, "SELECT id FROM item")) == [
+            n for n in range(1, 41) if n % 5]
+    finally:
+        database.dispose()

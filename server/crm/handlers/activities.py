@@ -33,9 +33,9 @@ def list_activities(limit: int | None = None, cursor: str | None = None, sort: s
                                   sort=sort, updated_since=updated_since, filters=filters)
 
 
-def create_activity(body: dict[str, Any], *, user: str | None = None,
-                    token_info: TokenInfo = None) -> Any:
-    return resources.create_record(ACTIVITIES, caller(token_info), body)
+async def create_activity(body: dict[str, Any], *, user: str | None = None,
+                          token_info: TokenInfo = None) -> Any:
+    return await resources.create_record(ACTIVITIES, caller(token_info), body)
 
 
 @point_read

@@ -34,9 +34,9 @@ def list_customers(limit: int | None = None, cursor: str | None = None, sort: st
                                   sort=sort, updated_since=updated_since, filters=filters)
 
 
-def create_customer(body: dict[str, Any], *, user: str | None = None,
-                    token_info: dict[str, Any] | None = None) -> Any:
-    return resources.create_record(CUSTOMERS, caller(token_info), body)
+async def create_customer(body: dict[str, Any], *, user: str | None = None,
+                          token_info: dict[str, Any] | None = None) -> Any:
+    return await resources.create_record(CUSTOMERS, caller(token_info), body)
 
 
 @point_read

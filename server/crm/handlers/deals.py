@@ -35,9 +35,9 @@ def list_deals(limit: int | None = None, cursor: str | None = None, sort: str | 
                                   sort=sort, updated_since=updated_since, filters=filters)
 
 
-def create_deal(body: dict[str, Any], *, user: str | None = None,
-                    token_info: dict[str, Any] | None = None) -> Any:
-    return resources.create_record(DEALS, caller(token_info), body)
+async def create_deal(body: dict[str, Any], *, user: str | None = None,
+                          token_info: dict[str, Any] | None = None) -> Any:
+    return await resources.create_record(DEALS, caller(token_info), body)
 
 
 @point_read

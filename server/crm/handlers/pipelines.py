@@ -32,9 +32,9 @@ def list_pipelines(limit: int | None = None, cursor: str | None = None, sort: st
                                   sort=sort, updated_since=updated_since)
 
 
-def create_pipeline(body: dict[str, Any], *, user: str | None = None,
-                    token_info: TokenInfo = None) -> Any:
-    return resources.create_record(PIPELINES, caller(token_info), body)
+async def create_pipeline(body: dict[str, Any], *, user: str | None = None,
+                          token_info: TokenInfo = None) -> Any:
+    return await resources.create_record(PIPELINES, caller(token_info), body)
 
 
 @point_read
@@ -59,9 +59,9 @@ def list_stages(pipeline_id: str, limit: int | None = None, cursor: str | None =
                                   default_sort="position")
 
 
-def create_stage(pipeline_id: str, body: dict[str, Any], *, user: str | None = None,
-                 token_info: TokenInfo = None) -> Any:
-    return resources.create_record(STAGES, caller(token_info), body, parent_id=pipeline_id)
+async def create_stage(pipeline_id: str, body: dict[str, Any], *, user: str | None = None,
+                       token_info: TokenInfo = None) -> Any:
+    return await resources.create_record(STAGES, caller(token_info), body, parent_id=pipeline_id)
 
 
 @point_read

@@ -38,9 +38,9 @@ def list_tickets(limit: int | None = None, cursor: str | None = None, sort: str 
                                   sort=sort, updated_since=updated_since, filters=filters)
 
 
-def create_ticket(body: dict[str, Any], *, user: str | None = None,
-                  token_info: TokenInfo = None) -> Any:
-    return resources.create_record(TICKETS, caller(token_info), body)
+async def create_ticket(body: dict[str, Any], *, user: str | None = None,
+                        token_info: TokenInfo = None) -> Any:
+    return await resources.create_record(TICKETS, caller(token_info), body)
 
 
 @point_read
@@ -69,9 +69,9 @@ def list_comments(ticket_id: str, limit: int | None = None, cursor: str | None =
                                   sort=sort, updated_since=updated_since, parent_id=ticket_id)
 
 
-def create_comment(ticket_id: str, body: dict[str, Any], *, user: str | None = None,
-                   token_info: TokenInfo = None) -> Any:
-    return resources.create_record(COMMENTS, caller(token_info), body, parent_id=ticket_id)
+async def create_comment(ticket_id: str, body: dict[str, Any], *, user: str | None = None,
+                         token_info: TokenInfo = None) -> Any:
+    return await resources.create_record(COMMENTS, caller(token_info), body, parent_id=ticket_id)
 
 
 @point_read
