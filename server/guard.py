@@ -40,6 +40,8 @@ _TEXTUAL = ("json", "text/", "x-www-form-urlencoded", "xml")
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
     """True when brackets outside strings nest deeper than `limit` (malformed JSON counts too)."""
+    if body.count(b"[") + body.count(b"{") <= limit:  # too few brackets to nest that deep
+        return False
     depth = 0
     in_string = False
     escaped_at = -2

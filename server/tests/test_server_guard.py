@@ -21,6 +21,9 @@ PROBLEM = "application/problem+json"
     (b'["\\"[[[[", "\\\\", [[]]]', 3, False),
     (b'["\\\\"[[[[[[', 3, True),
     (b"[" * 10_000, 32, True),
+    (b"[[]]", 2, False),  # as many brackets as the limit: cannot nest deeper
+    (b"[[[]]]", 2, True),
+    (b'{"a": "[[[[[[", "b": [1]}', 2, False),  # many brackets, all but one inside a string
 ])
 def test_json_depth(body: bytes, limit: int, expected: bool) -> None:
     assert json_depth_exceeds(body, limit) is expected
