@@ -52,7 +52,7 @@ from typing import Any, Generic, TypeVar
 from specfirst.server.sql import run_sql
 from sqlalchemy import Connection
 
-__all__ = ["GroupCommit", "MAX_BATCH"]
+__all__ = ["GroupCommit", "MAX_BATCH", "WRITER_IDLE_S"]
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,8 @@ T = TypeVar("T")
 #: Units committed together at most; more wait for the next batch. Past a few dozen a larger
 #: batch only lengthens the wait of its first unit.
 MAX_BATCH = 64
+#: Seconds the writer thread waits for work before it leaves.
+WRITER_IDLE_S = 60.0
 
 _SAVEPOINT = "SAVEPOINT group_commit_unit"
 _ROLLBACK_TO = "ROLLBACK TO SAVEPOINT group_commit_unit"
@@ -99,7 +101,7 @@ class GroupCommit:
     (with the process's write turn held) and commits it on a normal exit."""
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]],
-                 max_batch: int = MAX_BATCH) -> None:
+                 max_batch: int = MAX_BATCH, writer_idle_s: float = WRITER_IDLE_S) -> None:
         self._transaction = transaction
         self._max_batch = max_batch
         self._mutex = threading.Lock()
@@ -108,6 +110,7 @@ class GroupCommit:
         self._writer: threading.Thread | None = None  # leads for coroutines, started on demand
         self._writer_turn = threading.Event()
         self._writer_started = threading.Lock()
+        self._writer_idle_s = writer_idle_s
 
     @property
     def pending(self) -> int:
@@ -152,18 +155,22 @@ class GroupCommit:
         return await future
 
     def _wake_writer(self) -> None:
-        if self._writer is None:
-            with self._writer_started:
-                if self._writer is None:
-                    self._writer = threading.Thread(target=self._write, daemon=True,
-                                                    name="specfirst-group-commit")
-                    self._writer.start()
-        self._writer_turn.set()
+        with self._writer_started:  # once per batch: a turn is never given to a leaving writer
+            if self._writer is None:
+                self._writer = threading.Thread(target=self._write, daemon=True,
+                                                name="specfirst-group-commit")
+                self._writer.start()
+            self._writer_turn.set()
 
     def _write(self) -> None:
-        """The writer thread: leads a batch each time leadership passes to a coroutine's unit."""
+        """The writer thread: leads a batch each time leadership passes to a coroutine's unit;
+        leaves after `writer_idle_s` without one (the next such unit starts another)."""
         while True:
-            self._writer_turn.wait()
+            if not self._writer_turn.wait(self._writer_idle_s):
+                with self._writer_started:
+                    if not self._writer_turn.is_set():
+                        self._writer = None
+                        return
             self._writer_turn.clear()
             try:
                 self._lead()

@@ -404,3 +404,25 @@ def test_grouped_writes_of_coroutines_on_either_backend(backend_url: str) -> Non
             n for n in range(1, 41) if n % 5]
     finally:
         database.dispose()
+
+
+def test_an_idle_writer_thread_leaves_and_the_next_coroutine_unit_starts_another(
+        db: Database) -> None:
+    from specfirst.server.group_commit import GroupCommit
+
+    group = GroupCommit(db.write, writer_idle_s=0.01)
+    threads: list[threading.Thread] = []
+
+    def insert(n: int) -> Callable[[Connection], int]:
+        def work(conn: Connection) -> int:
+            threads.append(threading.current_thread())
+            conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
+            return n
+        return work
+
+    for n in range(3):
+        assert asyncio.run(group.run_async(insert(n))) == n
+        threads[-1].join(DEADLINE_S)  # it leaves once idle
+        assert not threads[-1].is_alive()
+    assert len({id(thread) for thread in threads}) == 3
+    assert _rows(db, "SELECT id FROM item ORDER BY id") == [0, 1, 2]
