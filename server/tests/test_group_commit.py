@@ -75,19 +75,23 @@ def _batch_behind_a_held_leader(db: Database, works: list[Callable[[Connection],
     return outcomes
 
 
-def test_concurrent_units_are_committed_together_and_acknowledged_after_the_commit(
-        db: Database) -> None:
-    seen_before_commit: list[int] = []
-
+def _noting_visibility(db: Database, seen: list[int]) -> Callable[[int], Callable[[Connection],
+                                                                            int]]:
+    """Units inserting item `n` that note whether another connection sees it meanwhile."""
     def insert(n: int) -> Callable[[Connection], int]:
         def work(conn: Connection) -> int:
             conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
             # another connection does not see it yet: not committed while the unit runs
-            seen_before_commit.append(_visible(db, "SELECT count(*) FROM item WHERE id = :id",
-                                               id=n))
+            seen.append(_visible(db, "SELECT count(*) FROM item WHERE id = :id", id=n))
             return n
         return work
+    return insert
 
+
+def test_concurrent_units_are_committed_together_and_acknowledged_after_the_commit(
+        db: Database) -> None:
+    seen_before_commit: list[int] = []
+    insert = _noting_visibility(db, seen_before_commit)
     outcomes = _batch_behind_a_held_leader(db, [insert(n) for n in range(UNITS)])
     assert outcomes == [("ok", n) for n in range(UNITS)]
     assert seen_before_commit == [0] * UNITS
@@ -265,15 +269,7 @@ def test_units_of_coroutines_and_threads_share_a_batch_and_resume_after_its_comm
     """Coroutines queue their units from the event loop beside units of threads; the batch
     holds them all, and every caller sees its result only once the batch committed."""
     seen_before_commit: list[int] = []
-
-    def insert(n: int) -> Callable[[Connection], int]:
-        def work(conn: Connection) -> int:
-            conn.execute(text("INSERT INTO item (id, owner) VALUES (:id, 'w')"), {"id": n})
-            seen_before_commit.append(_visible(db, "SELECT count(*) FROM item WHERE id = :id",
-                                               id=n))
-            return n
-        return work
-
+    insert = _noting_visibility(db, seen_before_commit)
     release = threading.Event()
     with ThreadPoolExecutor(UNITS + 1) as pool:
         holder = pool.submit(db.write_grouped, lambda conn: release.wait(DEADLINE_S))
