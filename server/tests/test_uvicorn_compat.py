@@ -98,6 +98,9 @@ def _serving() -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
+    while not server.started:  # set once the socket listens
+        assert thread.is_alive(), "the server did not start"
+        thread.join(0.01)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -105,20 +108,9 @@ def _serving() -> Iterator[str]:
         thread.join(DEADLINE_S)
 
 
-def _wait_listening(url: str) -> None:
-    for _ in range(600):
-        try:
-            httpx.get(url + "/plain", timeout=DEADLINE_S)
-            return
-        except httpx.TransportError:
-            threading.Event().wait(0.05)
-    raise AssertionError("the server did not start")
-
-
 def test_a_real_server_answers_whole_and_streams_its_head_before_the_first_chunk() -> None:
     GATE.clear()
     with _serving() as url:
-        _wait_listening(url)
         with httpx.Client(base_url=url, timeout=DEADLINE_S) as client:
             for _ in range(3):  # keep-alive: several answers on one connection
                 plain = client.get("/plain")
