@@ -123,10 +123,7 @@ class GroupCommit:
         its result once that transaction committed, or raise its error."""
         done = threading.Event()
         unit: _Unit[T] = _Unit(work, done=done)
-        with self._mutex:
-            self._queue.append(unit)
-            lead = not self._leading
-            self._leading = True
+        lead = self._enqueue(unit)
         while True:
             if not lead:
                 done.wait()
@@ -145,14 +142,17 @@ class GroupCommit:
         """`run` for a coroutine: the unit is queued from the event loop and led by the writer
         thread (or by a thread already leading), the coroutine resumed after the commit."""
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        unit: _Unit[T] = _Unit(work, future=future)
+        if self._enqueue(_Unit(work, future=future)):
+            self._wake_writer()
+        return await future
+
+    def _enqueue(self, unit: _Unit[Any]) -> bool:
+        """Queue `unit`; True when no batch was running, so its caller must see it led."""
         with self._mutex:
             self._queue.append(unit)
             lead = not self._leading
             self._leading = True
-        if lead:
-            self._wake_writer()
-        return await future
+        return lead
 
     def _wake_writer(self) -> None:
         with self._writer_started:  # once per batch: a turn is never given to a leaving writer

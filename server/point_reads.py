@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from specfirst.server.db import Database
-from sqlalchemy import text
+from specfirst.server.sql import run_sql
 
 __all__ = ["first_row", "is_point_read", "point_read"]
 
@@ -67,5 +67,5 @@ def first_row(db: Database, sql: str, params: Mapping[str, Any]) -> tuple[Any, .
             raw.close()  # back to the pool
         return tuple(row) if row is not None else None
     with db.read() as conn:
-        found = conn.execute(text(sql), dict(params)).first()
-    return tuple(found) if found is not None else None
+        rows = run_sql(conn, sql, params)
+    return rows[0] if rows else None

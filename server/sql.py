@@ -31,9 +31,11 @@ from sqlalchemy.exc import DBAPIError
 __all__ = ["insert_row", "run_sql"]
 
 _TEXTS: dict[str, TextClause] = {}
-# (table, column names, dialect) -> the INSERT's SQL on the driver, or None: SQLAlchemy's path
-_INSERTS: dict[tuple[int, tuple[str, ...], str], str | None] = {}
-_TABLE_INSERTS: dict[int, Any] = {}
+# (table, column names, dialect) -> the INSERT's SQL on the driver, or None: SQLAlchemy's path.
+# Keyed by the table itself, not its id(): a table dropped and another built at its address
+# must not find the first one's statement.
+_INSERTS: dict[tuple[Table, tuple[str, ...], str], str | None] = {}
+_TABLE_INSERTS: dict[Table, Any] = {}
 
 
 def _driver_sqlite(conn: Connection) -> sqlite3.Connection | None:
@@ -43,9 +45,16 @@ def _driver_sqlite(conn: Connection) -> sqlite3.Connection | None:
     return driver if isinstance(driver, sqlite3.Connection) else None
 
 
-def _raise_wrapped(sql: str, params: Mapping[str, Any], exc: sqlite3.Error) -> None:
-    wrapped = DBAPIError.instance(sql, dict(params), exc, sqlite3.Error)
-    raise wrapped from exc
+def _on_driver(driver: sqlite3.Connection, sql: str, params: Mapping[str, Any]
+               ) -> list[tuple[Any, ...]]:
+    try:
+        cursor = driver.execute(sql, params)
+        try:
+            return cursor.fetchall() if cursor.description is not None else []
+        finally:
+            cursor.close()
+    except sqlite3.Error as exc:
+        raise DBAPIError.instance(sql, dict(params), exc, sqlite3.Error) from exc
 
 
 def run_sql(conn: Connection, sql: str, params: Mapping[str, Any] | None = None
@@ -55,13 +64,7 @@ def run_sql(conn: Connection, sql: str, params: Mapping[str, Any] | None = None
     params = params if params is not None else {}
     driver = _driver_sqlite(conn)
     if driver is not None:
-        try:
-            cursor = driver.execute(sql, params)
-            rows = cursor.fetchall() if cursor.description is not None else []
-            cursor.close()
-        except sqlite3.Error as exc:
-            _raise_wrapped(sql, params, exc)
-        return rows
+        return _on_driver(driver, sql, params)
     clause = _TEXTS.get(sql)
     if clause is None:
         clause = _TEXTS[sql] = text(sql)
@@ -70,7 +73,7 @@ def run_sql(conn: Connection, sql: str, params: Mapping[str, Any] | None = None
 
 
 def _insert_sql(conn: Connection, table: Table, names: tuple[str, ...]) -> str | None:
-    key = (id(table), names, conn.dialect.name)
+    key = (table, names, conn.dialect.name)
     if key in _INSERTS:
         return _INSERTS[key]
     dialect = conn.dialect
@@ -92,12 +95,13 @@ def _insert_sql(conn: Connection, table: Table, names: tuple[str, ...]) -> str |
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> None:
     """Insert one row of `table` (column name -> value) on `conn`, inside its transaction."""
-    if _driver_sqlite(conn) is not None:
+    driver = _driver_sqlite(conn)
+    if driver is not None:
         sql = _insert_sql(conn, table, tuple(values))
         if sql is not None:
-            run_sql(conn, sql, values)
+            _on_driver(driver, sql, values)
             return
-    statement = _TABLE_INSERTS.get(id(table))
+    statement = _TABLE_INSERTS.get(table)
     if statement is None:  # built once: the statement memoizes its cache key
-        statement = _TABLE_INSERTS[id(table)] = table.insert()
+        statement = _TABLE_INSERTS[table] = table.insert()
     conn.execute(statement, dict(values))
