@@ -42,7 +42,7 @@ from specfirst.contract_tests.benchmarks.servers import (
 from specfirst.contract_tests.benchmarks.wrk import ensure_wrk, run_wrk, wrk_version
 
 __all__ = ["CREATE_BODY", "LOAD_GENERATORS", "OPERATIONS", "CompareConfig", "compare", "curves",
-           "summarize_rounds"]
+           "load", "plan", "summarize_rounds"]
 
 log = logging.getLogger(__name__)
 
@@ -76,8 +76,8 @@ def _run(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
     return result.to_json()
 
 
-def _load(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
-          body: str | None, config: CompareConfig, pid: int) -> dict[str, Any]:
+def load(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
+         body: str | None, config: CompareConfig, pid: int) -> dict[str, Any]:
     """An unmeasured warm-up run, then the measured one, with the CPU time the server process
     `pid` used during it per request served (`server_cpu_ms`)."""
     if config.warmup_s > 0:
@@ -90,6 +90,12 @@ def _load(tool: str, wrk: str, url: str, method: str, headers: dict[str, str],
     return figures
 
 
+def plan(base_url: str, customer_id: str) -> dict[str, tuple[str, str, str | None]]:
+    """{operation: (URL, method, body template)} of the compared operations on one server."""
+    return {"get_customer": (f"{base_url}/api/v1/customers/{customer_id}", "GET", None),
+            "create_customer": (f"{base_url}/api/v1/customers", "POST", CREATE_BODY)}
+
+
 def _measure(contender: Contender, config: CompareConfig, folder: Path, wrk: str,
              tools: tuple[str, ...]) -> dict[str, dict[str, dict[str, Any]]]:
     """{load generator: {operation: figures}} of one contender, started once."""
@@ -97,15 +103,11 @@ def _measure(contender: Contender, config: CompareConfig, folder: Path, wrk: str
     with started(contender, folder) as (server, prepared, customer_id):
         assert server.process is not None
         headers = {"Authorization": f"Bearer {prepared.token}"}
-        plan = {"get_customer": (f"{server.base_url}/api/v1/customers/{customer_id}", "GET",
-                                 None),
-                "create_customer": (f"{server.base_url}/api/v1/customers", "POST",
-                                    CREATE_BODY)}
-        for operation, (url, method, body) in plan.items():
+        for operation, (url, method, body) in plan(server.base_url, customer_id).items():
             for tool in tools:
                 with RssSampler(server.process.pid) as rss:
-                    figures = _load(tool, wrk, url, method, headers, body, config,
-                                    server.process.pid)
+                    figures = load(tool, wrk, url, method, headers, body, config,
+                                   server.process.pid)
                 figures["peak_rss_mb"] = round(rss.peak / 2**20, 1)
                 out[tool][operation] = figures
                 log.info("%s %s %s: %.0f req/s, p99 %.1f ms", contender.name, tool, operation,

@@ -217,3 +217,45 @@ def test_harness_runs_all_three_servers_with_both_load_generators() -> None:
             assert report.count(f"| {label} | {baseline} | ") == 4  # 2 generators × 2 tables
     assert "#### Load generator: wrk — wrk" in report
     assert "#### Load generator: specfirst-bench" in report
+
+
+def test_pairs_reports_each_contenders_range_over_the_rounds() -> None:
+    from specfirst.contract_tests.benchmarks.pairs import ranges
+
+    runs = [{"round": 1, "name": "specfirst", "throughput_rps": 900.0, "p99_ms": 40.0,
+             "server_cpu_ms": 0.9, "errors": 0},
+            {"round": 1, "name": "abc123", "throughput_rps": 800.0, "p99_ms": 50.0,
+             "server_cpu_ms": 1.1, "errors": 0},
+            {"round": 2, "name": "abc123", "throughput_rps": 850.0, "p99_ms": 45.0,
+             "server_cpu_ms": None, "errors": 0},
+            {"round": 2, "name": "specfirst", "throughput_rps": 1000.0, "p99_ms": 35.0,
+             "server_cpu_ms": 0.8, "errors": 0}]
+    assert ranges(runs) == {
+        "specfirst": {"throughput_rps": (900.0, 1000.0), "p99_ms": (35.0, 40.0),
+                      "server_cpu_ms": (0.8, 0.9)},
+        # a run without a CPU reading leaves no range of CPU rather than a wrong one
+        "abc123": {"throughput_rps": (800.0, 850.0), "p99_ms": (45.0, 50.0)},
+    }
+
+
+@pytest.mark.slow
+def test_pairs_serves_this_checkout_beside_a_revision_alternately() -> None:
+    import subprocess
+
+    from specfirst.contract_tests.benchmarks.pairs import at_revision, pairs
+    from specfirst.contract_tests.benchmarks.servers import CONTENDERS, OURS, REPO
+
+    ours = next(contender for contender in CONTENDERS if contender.name == OURS)
+    lines: list[str] = []
+    with at_revision("HEAD") as revision:
+        assert revision.name == "HEAD"
+        runs = pairs([ours, revision], "create_customer",
+                     CompareConfig(rounds=2, concurrency=4, duration_s=1, warmup_s=0.5),
+                     ensure_wrk(lambda _message: None), say=lines.append)
+    assert [(run["round"], run["name"]) for run in runs] == [
+        (1, OURS), (1, "HEAD"), (2, "HEAD"), (2, OURS)]
+    assert all(run["throughput_rps"] > 0 and run["errors"] == 0 for run in runs), runs
+    assert len(lines) == 4 and all("req/s" in line for line in lines)
+    worktrees = subprocess.run(["git", "-C", str(REPO), "worktree", "list"], check=True,
+                               capture_output=True, text=True).stdout
+    assert "specfirst-pairs-" not in worktrees  # the revision's checkout is gone
